@@ -1,0 +1,89 @@
+"""The FastAPI application factory: lifespan wiring, routers, error handlers, limits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+
+from tarsy.api.errors import install_error_handlers
+from tarsy.api.routes import alerts, events, sessions, system
+from tarsy.config import TarsyConfig
+from tarsy.runtime.service import start_services
+from tarsy.settings import Settings
+
+# Requests larger than this are refused before their body is read; the alert data limit itself
+# (system.max_alert_data_bytes) is checked precisely after parsing.
+REQUEST_OVERHEAD_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    config: TarsyConfig | None = None,
+    env: Mapping[str, str] | None = None,
+) -> FastAPI:
+    resolved = settings or Settings.from_env(env)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            app.state.services = await start_services(stack, resolved, config=config, env=env)
+            yield
+
+    app = FastAPI(
+        title="TARSy",
+        summary="An AI SRE that investigates alerts with LangGraph agents and MCP tools",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        services = getattr(request.app.state, "services", None)
+        if length and length.isdigit() and services is not None:
+            limit = services.config.system.max_alert_data_bytes * 2 + REQUEST_OVERHEAD_BYTES
+            if int(length) > limit:
+                return JSONResponse(
+                    {
+                        "error": {
+                            "code": "payload_too_large",
+                            "message": f"request body is {length} bytes; the limit is {limit} bytes "
+                            "(derived from system.max_alert_data_bytes)",
+                        }
+                    },
+                    status_code=413,
+                )
+        return await call_next(request)
+
+    for module in (alerts, sessions, events, system):
+        app.include_router(module.router)
+    if resolved.dashboard_dir is not None:
+        _serve_dashboard(app, resolved.dashboard_dir)
+    return app
+
+
+def _serve_dashboard(app: FastAPI, root: Path) -> None:
+    """Serve the built single-page app at ``/``, falling back to index.html for client routes."""
+    base = root.resolve()
+    index = base / "index.html"
+
+    def pick(path: str) -> Path | None:
+        candidate = (base / path).resolve()
+        if path and candidate.is_file() and base in candidate.parents:
+            return candidate
+        return index if index.is_file() else None
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def dashboard(path: str) -> Response:
+        found = await asyncio.to_thread(pick, path)
+        if found is None:
+            return JSONResponse({"error": {"code": "not_found", "message": "dashboard not built"}}, status_code=404)
+        headers = {"Cache-Control": "no-cache"} if found == index else None
+        return FileResponse(found, headers=headers)

@@ -1,0 +1,58 @@
+"""Mapping errors to HTTP responses with a stable code and a message a person can act on."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from tarsy.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, TarsyError
+
+log = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[TarsyError], int]] = [
+    (PayloadTooLargeError, 413),
+    (InvalidInputError, 400),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+]
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid input; the message says what to fix"},
+    404: {"description": "Not found"},
+    409: {"description": "Conflicts with the current state"},
+    413: {"description": "Payload too large"},
+    422: {"description": "Malformed request body; `fields` lists the offending fields"},
+}
+
+
+def _body(code: str, message: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields is not None:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TarsyError)
+    async def tarsy_error(_: Request, exc: TarsyError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+        if status == 500:
+            log.error("unmapped error %s: %s", exc.code, exc.message)
+            return JSONResponse(_body("internal_error", "internal error; see the server log"), status_code=500)
+        return JSONResponse(_body(exc.code, exc.message), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
+                "message": str(err.get("msg", "")),
+            }
+            for err in exc.errors()
+        ]
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        return JSONResponse(_body("validation_error", f"invalid request: {summary}", fields), status_code=422)

@@ -1,0 +1,46 @@
+"""SSE endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Header, Query
+from sse_starlette import EventSourceResponse
+
+from tarsy.api.deps import ServicesDep
+from tarsy.api.errors import ERROR_RESPONSES
+from tarsy.api.routes.sessions import load_session
+from tarsy.api.sse import session_stream
+from tarsy.errors import InvalidInputError
+
+router = APIRouter(prefix="/api/v1/sessions", tags=["events"])
+
+
+def _last_id(header: str | None, query: int | None) -> int:
+    if header is None or not header.strip():
+        return query or 0
+    try:
+        return max(0, int(header))
+    except ValueError:
+        raise InvalidInputError(f"Last-Event-ID must be an integer event id, got '{header}'") from None
+
+
+@router.get(
+    "/{session_id}/events",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
+        404: ERROR_RESPONSES[404],
+    },
+)
+async def session_events(
+    session_id: str,
+    services: ServicesDep,
+    last_event_id: str | None = Header(None, alias="Last-Event-ID"),
+    after: int | None = Query(None, ge=0, description="Replay events after this id (for clients without headers)"),
+) -> EventSourceResponse:
+    """Every persisted event of the session after ``Last-Event-ID``, then live events until it ends."""
+    row = await load_session(services.pool, session_id)
+    start = _last_id(last_event_id, after)
+    return EventSourceResponse(
+        session_stream(services.pool, services.hub, str(row["id"]), start),
+        ping=int(services.config.system.sse_ping_interval),
+    )

@@ -1,0 +1,73 @@
+"""Reading and cancelling sessions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from fastapi import APIRouter
+
+from tarsy.api.deps import ServicesDep
+from tarsy.api.errors import ERROR_RESPONSES
+from tarsy.api.schemas import CancelResponse, SessionOut, SessionStatusT, TimelineEventOut
+from tarsy.errors import ConflictError, NotFoundError
+from tarsy.runtime.alerts import cancel_session
+from tarsy.store import sessions as repo
+from tarsy.store.db import Pool, Row
+
+router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
+
+
+def _check_id(session_id: str) -> str:
+    try:
+        return str(uuid.UUID(session_id))
+    except ValueError:
+        raise NotFoundError(f"session '{session_id}' not found (not a session id)") from None
+
+
+async def load_session(pool: Pool, session_id: str) -> Row:
+    row = await repo.get_session(pool, _check_id(session_id))
+    if row is None:
+        raise NotFoundError(f"session '{session_id}' not found")
+    return row
+
+
+def _ids_to_str(row: Row) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in row.items()}
+
+
+@router.get("/{session_id}", response_model=SessionOut, responses={404: ERROR_RESPONSES[404]})
+async def get_session(session_id: str, services: ServicesDep) -> dict[str, Any]:
+    row = await load_session(services.pool, session_id)
+    stages = await repo.list_stages(services.pool, str(row["id"]))
+    duration = None
+    if row["started_at"] and row["completed_at"]:
+        duration = int((row["completed_at"] - row["started_at"]).total_seconds() * 1000)
+    return {
+        **_ids_to_str(row),
+        "duration_ms": duration,
+        "stages": [{**_ids_to_str(s), "executions": [_ids_to_str(e) for e in s["executions"]]} for s in stages],
+    }
+
+
+@router.get("/{session_id}/timeline", response_model=list[TimelineEventOut], responses={404: ERROR_RESPONSES[404]})
+async def get_timeline(session_id: str, services: ServicesDep) -> list[dict[str, Any]]:
+    row = await load_session(services.pool, session_id)
+    events = await repo.list_timeline(services.pool, str(row["id"]))
+    return [{**_ids_to_str(e), "sequence": e["seq"]} for e in events]
+
+
+@router.post(
+    "/{session_id}/cancel",
+    response_model=CancelResponse,
+    responses={k: ERROR_RESPONSES[k] for k in (404, 409)},
+)
+async def cancel(session_id: str, services: ServicesDep) -> CancelResponse:
+    """Cancel a queued or running session, wherever it runs (the owner hears it via NOTIFY)."""
+    row = await load_session(services.pool, session_id)
+    new_status = await cancel_session(pool=services.pool, publisher=services.publisher, session_id=str(row["id"]))
+    if new_status is None:
+        raise ConflictError(f"session {session_id} already ended with status '{row['status']}'")
+    if new_status == "cancelling":
+        await services.workers.cancel_local(str(row["id"]))
+    return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatusT, new_status))

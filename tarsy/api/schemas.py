@@ -1,0 +1,109 @@
+"""Request and response models of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+
+SessionStatusT = Literal["pending", "in_progress", "cancelling", "completed", "failed", "cancelled", "timed_out"]
+
+
+class AlertRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    alert_type: str | None = Field(None, description="Selects the chain; defaults to defaults.alert_type")
+    data: dict[str, Any] | str = Field(..., description="The alert payload: a JSON object or text")
+    runbook: AnyHttpUrl | None = Field(None, description="URL of a runbook to steer the investigation")
+
+
+class AlertAccepted(BaseModel):
+    session_id: str
+    status: Literal["queued"] = "queued"
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ExecutionOut(BaseModel):
+    id: str
+    agent_name: str
+    agent_index: int
+    strategy: str
+    llm_provider: str
+    model: str
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    error_message: str | None
+
+
+class StageOut(BaseModel):
+    id: str
+    stage_index: int
+    name: str
+    stage_type: str
+    parallel_type: str
+    expected_agents: int
+    success_policy: str
+    referenced_stage_id: str | None
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    error_message: str | None
+    executions: list[ExecutionOut]
+
+
+class SessionOut(BaseModel):
+    id: str
+    alert_type: str
+    chain_id: str
+    status: SessionStatusT
+    alert_data: Any
+    runbook_url: str | None
+    author: str
+    final_analysis: str | None
+    executive_summary: str | None
+    error_message: str | None
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    duration_ms: int | None
+    stages: list[StageOut]
+
+
+class TimelineEventOut(BaseModel):
+    id: str
+    sequence: int
+    stage_id: str | None
+    execution_id: str | None
+    event_type: str
+    status: str
+    content: str
+    metadata: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+class CancelResponse(BaseModel):
+    session_id: str
+    status: SessionStatusT
+
+
+class AlertTypesResponse(BaseModel):
+    alert_types: list[str]
+    default: str
+
+
+class HealthResponse(BaseModel):
+    status: Literal["healthy", "unhealthy"]
+    mode: Literal["demo", "live"]
+    checks: dict[str, Any]

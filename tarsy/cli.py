@@ -1,0 +1,67 @@
+"""``tarsy`` command: ``serve`` (API + workers) and ``worker`` (workers only)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from contextlib import AsyncExitStack
+
+from tarsy.config import ConfigError
+from tarsy.runtime.service import DemoModeError, start_services
+from tarsy.settings import Settings
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def serve(settings: Settings) -> int:
+    import os
+
+    import uvicorn
+
+    from tarsy.api.app import create_app
+    from tarsy.config import load_config
+    from tarsy.runtime.service import decide_demo
+
+    # Fail before serving, with the config's own message, rather than inside the lifespan.
+    config = load_config(settings.config_dir)
+    decide_demo(settings, config, os.environ)
+    app = create_app(settings, config=config)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    return 0
+
+
+async def _worker(settings: Settings) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with AsyncExitStack() as stack:
+        await start_services(stack, settings)
+        await stop.wait()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tarsy", description="TARSy: an AI SRE that investigates alerts")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the API and dashboard, and run workers")
+    sub.add_parser("worker", help="run workers only (scale-out replica)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    _logging(settings.log_level)
+    try:
+        if args.command == "serve":
+            return serve(settings)
+        return asyncio.run(_worker(settings))
+    except (ConfigError, DemoModeError) as exc:
+        print(f"tarsy: cannot start:\n{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Agent definitions (``agents.<name>`` in ``tarsy.yaml``)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tarsy.config.base import AgentType, Strategy, StrictModel
+
+
+class AgentConfig(StrictModel):
+    """What an agent is: its role, tools and instructions. Chains and stages may override the rest."""
+
+    type: AgentType = "investigation"
+    description: str = ""
+    mcp_servers: list[str] = Field(default_factory=list)
+    custom_instructions: str = ""
+    strategy: Strategy | None = None
+    llm_provider: str | None = None
+    max_iterations: int | None = Field(default=None, ge=1)

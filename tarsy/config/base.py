@@ -1,0 +1,28 @@
+"""The strict model base and the small vocabularies shared by several config sections."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Strategy = Literal["react", "native-thinking"]
+"""How an agent drives its model: text ReAct prompting, or provider function calling + thinking."""
+
+SuccessPolicy = Literal["all", "any"]
+"""Whether a parallel stage succeeds when all of its agents succeed, or when any of them does."""
+
+AgentType = Literal["investigation", "synthesis", "exec_summary", "chat"]
+
+
+class StrictModel(BaseModel):
+    """Base of every config model.
+
+    ``extra="forbid"`` turns a typo in YAML into an error instead of a silently ignored key, and
+    ``frozen`` lets the loaded config be shared by every session without defensive copies.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    shorthand_keys: ClassVar[tuple[str, ...]] = ()
+    """Input keys accepted besides the fields (rewritten by a before-validator); listed in errors."""

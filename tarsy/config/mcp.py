@@ -1,0 +1,93 @@
+"""MCP server entries of ``tarsy.yaml`` (``mcp_servers.<name>``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from tarsy.config.base import StrictModel
+from tarsy.config.duration import PositiveDuration
+
+
+class StdioTransport(StrictModel):
+    """A server spawned as a child process speaking MCP over stdin/stdout."""
+
+    type: Literal["stdio"]
+    command: str = Field(min_length=1)
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+
+
+class _RemoteTransport(StrictModel):
+    url: str
+    headers: dict[str, str] = Field(default_factory=dict)
+    bearer_token_env: str | None = None
+    timeout: PositiveDuration = 30.0
+    verify_ssl: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http:// or https:// URL, got {url!r}")
+        return url
+
+
+class HTTPTransport(_RemoteTransport):
+    """A server reached over streamable HTTP."""
+
+    type: Literal["http"]
+
+
+class SSETransport(_RemoteTransport):
+    """A server reached over the older HTTP + Server-Sent Events transport."""
+
+    type: Literal["sse"]
+    sse_read_timeout: PositiveDuration = 300.0
+
+
+MCPTransport = Annotated[StdioTransport | HTTPTransport | SSETransport, Field(discriminator="type")]
+
+
+class CustomMaskingPattern(StrictModel):
+    pattern: str = Field(min_length=1)
+    replacement: str
+    description: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+        return pattern
+
+
+class DataMaskingConfig(StrictModel):
+    """Masking of this server's tool results; group and pattern names belong to ``tarsy.masking``."""
+
+    enabled: bool = True
+    pattern_groups: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    custom_patterns: list[CustomMaskingPattern] = Field(default_factory=list)
+
+
+class SummarizationConfig(StrictModel):
+    """Summarizing tool results larger than ``size_threshold_tokens`` before the agent sees them."""
+
+    enabled: bool = True
+    size_threshold_tokens: int = Field(default=5000, ge=1)
+    summary_max_token_limit: int = Field(default=1000, ge=1)
+    llm_provider: str | None = None
+
+
+class MCPServerConfig(StrictModel):
+    transport: MCPTransport
+    instructions: str = ""
+    data_masking: DataMaskingConfig = DataMaskingConfig()
+    summarization: SummarizationConfig = SummarizationConfig()
+    required: bool = False
+    """Whether a server that cannot start or list its tools stops TARSy at start-up."""

@@ -1,0 +1,60 @@
+"""``TarsyConfig``: the whole configuration, built-ins and user files merged and validated."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pydantic import Field
+
+from tarsy.config.agents import AgentConfig
+from tarsy.config.base import StrictModel
+from tarsy.config.chains import ChainConfig
+from tarsy.config.errors import UnknownAlertTypeError, UnknownNameError
+from tarsy.config.mcp import MCPServerConfig
+from tarsy.config.providers import LLMProviderConfig
+from tarsy.config.settings import DefaultsConfig, QueueConfig, SystemConfig
+
+
+class TarsyConfig(StrictModel):
+    """Built by :func:`tarsy.config.load_config`, which also checks that every reference resolves."""
+
+    defaults: DefaultsConfig = DefaultsConfig()
+    queue: QueueConfig = QueueConfig()
+    system: SystemConfig = SystemConfig()
+    mcp_servers: dict[str, MCPServerConfig] = Field(default_factory=dict)
+    agents: dict[str, AgentConfig] = Field(default_factory=dict)
+    agent_chains: dict[str, ChainConfig] = Field(default_factory=dict)
+    llm_providers: dict[str, LLMProviderConfig] = Field(default_factory=dict)
+
+    def chain_for_alert_type(self, alert_type: str) -> tuple[str, ChainConfig]:
+        """The id and definition of the chain serving ``alert_type``."""
+        for chain_id, chain in self.agent_chains.items():
+            if alert_type in chain.alert_types:
+                return chain_id, chain
+        raise UnknownAlertTypeError(alert_type, self.alert_types())
+
+    def alert_types(self) -> list[str]:
+        """Every alert type some chain serves, sorted."""
+        return sorted({t for chain in self.agent_chains.values() for t in chain.alert_types})
+
+    def chain(self, chain_id: str) -> ChainConfig:
+        return _lookup(self.agent_chains, "chain", chain_id)
+
+    def agent(self, name: str) -> AgentConfig:
+        return _lookup(self.agents, "agent", name)
+
+    def mcp_server(self, name: str) -> MCPServerConfig:
+        return _lookup(self.mcp_servers, "MCP server", name)
+
+    def provider(self, name: str) -> LLMProviderConfig:
+        return _lookup(self.llm_providers, "LLM provider", name)
+
+
+_T = TypeVar("_T")
+
+
+def _lookup(entries: dict[str, _T], kind: str, name: str) -> _T:
+    try:
+        return entries[name]
+    except KeyError:
+        raise UnknownNameError(kind, name, entries) from None

@@ -1,0 +1,156 @@
+"""Hierarchical resolution: which strategy, provider, iteration limit and MCP servers an agent run uses.
+
+Layers, lowest to highest precedence: ``defaults`` → agent definition → chain → stage → the stage's
+agent entry (synthesis, chat and executive summary have their own top layer instead). A layer
+overrides a value when it sets it (not None). For MCP servers the agent definition's list counts when
+it is not empty, and any higher layer that sets a list (even ``[]``) replaces it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tarsy.config.base import AgentType, Strategy, SuccessPolicy
+from tarsy.config.builtin import EXEC_SUMMARY_AGENT, SYNTHESIS_AGENT
+from tarsy.config.chains import ChainConfig, StageConfig, stage_agent_count
+from tarsy.config.models import TarsyConfig
+from tarsy.config.providers import LLMProviderConfig
+
+
+@dataclass(frozen=True)
+class ResolvedAgent:
+    """Everything needed to run one agent, with every override applied."""
+
+    name: str
+    """The agent definition's name (``agents.<name>``)."""
+    display_name: str
+    """Unique within its stage: ``<name>-<n>`` for replicas and repeated agents, else ``name``."""
+    agent_type: AgentType
+    strategy: Strategy
+    llm_provider: str
+    provider: LLMProviderConfig
+    max_iterations: int
+    mcp_servers: tuple[str, ...]
+    custom_instructions: str
+
+
+@dataclass(frozen=True)
+class _Layer:
+    strategy: Strategy | None = None
+    llm_provider: str | None = None
+    max_iterations: int | None = None
+    mcp_servers: Sequence[str] | None = None
+
+
+def resolve_agent(config: TarsyConfig, chain_id: str, stage_index: int, agent_index: int) -> ResolvedAgent:
+    """The ``agent_index``-th run of a stage: an entry of ``agents``, or a replica (0..replicas-1)."""
+    chain = config.chain(chain_id)
+    stage = _stage(chain, chain_id, stage_index)
+    count = stage_agent_count(stage)
+    if not 0 <= agent_index < count:
+        runs = f"{count} agent run(s)"
+        raise IndexError(f"chain {chain_id!r} stage {stage.name!r} has {runs}, not {agent_index + 1}")
+    if stage.replicas > 1:
+        entry = stage.agents[0]
+        display_name = f"{entry.name}-{agent_index + 1}"
+    else:
+        entry = stage.agents[agent_index]
+        display_name = _display_name(stage, agent_index)
+    entry_layer = _Layer(entry.strategy, entry.llm_provider, entry.max_iterations, entry.mcp_servers)
+    layers = [_chain_layer(chain), _stage_layer(stage), entry_layer]
+    return _resolve(config, entry.name, layers, display_name=display_name)
+
+
+def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> ResolvedAgent:
+    """The synthesis run of a stage; chain and stage lend it their model settings, not their tools."""
+    chain = config.chain(chain_id)
+    stage = _stage(chain, chain_id, stage_index)
+    synthesis = stage.synthesis
+    agent = synthesis.agent if synthesis is not None else SYNTHESIS_AGENT
+    top = _Layer(synthesis.strategy, synthesis.llm_provider) if synthesis is not None else _Layer()
+    layers = [_chain_layer(chain, tools=False), _stage_layer(stage, tools=False), top]
+    return _resolve(config, agent, layers)
+
+
+def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
+    """The follow-up chat agent; without servers set anywhere it gets every server the chain's stages use."""
+    chain = config.chain(chain_id)
+    chat = chain.chat
+    top = _Layer(chat.strategy, chat.llm_provider, chat.max_iterations, chat.mcp_servers)
+    stage_servers: dict[str, None] = {}
+    for stage_index, stage in enumerate(chain.stages):
+        for agent_index in range(stage_agent_count(stage)):
+            resolved = resolve_agent(config, chain_id, stage_index, agent_index)
+            stage_servers.update(dict.fromkeys(resolved.mcp_servers))
+    return _resolve(config, chat.agent, [_chain_layer(chain), top], fallback_servers=tuple(stage_servers))
+
+
+def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
+    """The executive summary writer; ``executive_summary_provider`` beats the chain's provider."""
+    chain = config.chain(chain_id)
+    layers = [_chain_layer(chain, tools=False), _Layer(llm_provider=chain.executive_summary_provider)]
+    return _resolve(config, EXEC_SUMMARY_AGENT, layers)
+
+
+def resolve_success_policy(config: TarsyConfig, chain_id: str, stage_index: int) -> SuccessPolicy:
+    chain = config.chain(chain_id)
+    return _stage(chain, chain_id, stage_index).success_policy or config.defaults.success_policy
+
+
+def _resolve(
+    config: TarsyConfig,
+    agent_name: str,
+    layers: Sequence[_Layer],
+    *,
+    display_name: str | None = None,
+    fallback_servers: tuple[str, ...] = (),
+) -> ResolvedAgent:
+    """The one place precedence is applied: defaults, then the agent definition, then ``layers``."""
+    agent = config.agent(agent_name)
+    defaults = config.defaults
+    strategy, provider, iterations = defaults.strategy, defaults.llm_provider, defaults.max_iterations
+    servers: Sequence[str] | None = None
+    agent_layer = _Layer(agent.strategy, agent.llm_provider, agent.max_iterations, agent.mcp_servers or None)
+    for layer in (agent_layer, *layers):
+        strategy = layer.strategy if layer.strategy is not None else strategy
+        provider = layer.llm_provider if layer.llm_provider is not None else provider
+        iterations = layer.max_iterations if layer.max_iterations is not None else iterations
+        servers = layer.mcp_servers if layer.mcp_servers is not None else servers
+    return ResolvedAgent(
+        name=agent_name,
+        display_name=display_name or agent_name,
+        agent_type=agent.type,
+        strategy=strategy,
+        llm_provider=provider,
+        provider=config.provider(provider),
+        max_iterations=iterations,
+        mcp_servers=tuple(servers) if servers is not None else fallback_servers,
+        custom_instructions=agent.custom_instructions,
+    )
+
+
+def _chain_layer(chain: ChainConfig, *, tools: bool = True) -> _Layer:
+    servers = chain.mcp_servers if tools else None
+    return _Layer(chain.strategy, chain.llm_provider, chain.max_iterations, servers)
+
+
+def _stage_layer(stage: StageConfig, *, tools: bool = True) -> _Layer:
+    servers = stage.mcp_servers if tools else None
+    return _Layer(stage.strategy, stage.llm_provider, stage.max_iterations, servers)
+
+
+def _stage(chain: ChainConfig, chain_id: str, stage_index: int) -> StageConfig:
+    if not 0 <= stage_index < len(chain.stages):
+        raise IndexError(f"chain {chain_id!r} has {len(chain.stages)} stage(s), not {stage_index + 1}")
+    return chain.stages[stage_index]
+
+
+def _display_name(stage: StageConfig, agent_index: int) -> str:
+    """An agent listed more than once in a stage gets ``-1``, ``-2``... so each run has its own name."""
+    name = stage.agents[agent_index].name
+    if Counter(entry.name for entry in stage.agents)[name] == 1:
+        return name
+    occurrence = sum(1 for entry in stage.agents[: agent_index + 1] if entry.name == name)
+    return f"{name}-{occurrence}"

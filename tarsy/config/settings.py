@@ -1,0 +1,57 @@
+"""The process-wide sections of ``tarsy.yaml``: ``defaults``, ``queue`` and ``system``.
+
+Unlike named entries, these merge key by key over the built-in values.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
+from tarsy.config.duration import Duration, PositiveDuration
+
+
+class AlertMaskingConfig(StrictModel):
+    """Masking of incoming alert payloads (fail-open, unlike tool results)."""
+
+    enabled: bool = True
+    pattern_group: str = "security"
+
+
+class DefaultsConfig(StrictModel):
+    """The bottom layer of the resolution hierarchy, and defaults for alerts without a type."""
+
+    llm_provider: str = "google-default"
+    max_iterations: int = Field(default=20, ge=1)
+    alert_type: str = "kubernetes"
+    strategy: Strategy = "native-thinking"
+    success_policy: SuccessPolicy = "any"
+    alert_masking: AlertMaskingConfig = AlertMaskingConfig()
+
+
+class QueueConfig(StrictModel):
+    """Session claiming by workers; every duration is in seconds once loaded."""
+
+    worker_count: int = Field(default=5, ge=1)
+    max_concurrent_sessions: int = Field(default=5, ge=1)
+    poll_interval: PositiveDuration = 1.0
+    poll_interval_jitter: Duration = 0.5
+    session_timeout: PositiveDuration = 40 * 60.0
+    heartbeat_interval: PositiveDuration = 5.0
+    orphan_threshold: PositiveDuration = 60.0
+    graceful_shutdown_timeout: Duration = 30.0
+
+    @model_validator(mode="after")
+    def _orphan_after_heartbeat(self) -> QueueConfig:
+        if self.orphan_threshold <= self.heartbeat_interval:
+            raise ValueError(
+                f"orphan_threshold ({self.orphan_threshold:g}s) must exceed heartbeat_interval "
+                f"({self.heartbeat_interval:g}s), or live sessions would be taken for orphans"
+            )
+        return self
+
+
+class SystemConfig(StrictModel):
+    dashboard_url: str = "http://127.0.0.1:8080"
+    max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
+    sse_ping_interval: PositiveDuration = 15.0

@@ -1,0 +1,47 @@
+"""The small error hierarchy every layer raises and the API maps to HTTP.
+
+Each error carries a stable ``code`` that clients can switch on and a message written for the person
+who has to act on it. Internal exception text never reaches a client; it goes to the log.
+"""
+
+from __future__ import annotations
+
+
+class TarsyError(Exception):
+    """Base of every error TARSy raises on purpose."""
+
+    code = "tarsy_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInputError(TarsyError):
+    """A request or payload that the caller must fix."""
+
+    code = "invalid_input"
+
+
+class PayloadTooLargeError(InvalidInputError):
+    code = "payload_too_large"
+
+
+class NotFoundError(TarsyError):
+    code = "not_found"
+
+
+class ConflictError(TarsyError):
+    """The request is valid but clashes with the current state (e.g. cancelling a finished session)."""
+
+    code = "conflict"
+
+
+class ProviderError(TarsyError):
+    """An LLM provider failed; the message names the provider and the class of failure."""
+
+    code = "provider_error"
+
+
+class SessionCancelledError(TarsyError):
+    code = "cancelled"

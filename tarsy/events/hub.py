@@ -1,0 +1,130 @@
+"""One LISTEN connection per process, fanned out to in-process subscribers.
+
+SSE endpoints subscribe here *before* they read the replay log, so no event can fall into the gap
+between catch-up and live delivery; they drop duplicates by event id. Cancellation requests from
+other replicas arrive on their own channel and are handed to a callback (the worker pool).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from tarsy.events.types import CANCEL_CHANNEL, EVENTS_CHANNEL
+from tarsy.store.db import Pool
+
+log = logging.getLogger(__name__)
+
+ALL_SESSIONS = "*"
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """An event as received from NOTIFY; ``id`` is None for transient events."""
+
+    id: int | None
+    session_id: str
+    type: str
+    data: dict[str, Any]
+
+
+@dataclass(eq=False)
+class Subscription:
+    key: str
+    queue: asyncio.Queue[LiveEvent] = field(default_factory=lambda: asyncio.Queue(maxsize=2000))
+    overflowed: bool = False
+
+
+CancelHandler = Callable[[str], Awaitable[None]]
+
+
+class EventHub:
+    def __init__(self, url: str, pool: Pool) -> None:
+        self._url = url
+        self._pool = pool
+        self._subs: dict[str, set[Subscription]] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+        self._cancel_handler: CancelHandler | None = None
+
+    def on_cancel(self, handler: CancelHandler) -> None:
+        self._cancel_handler = handler
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="tarsy-event-hub")
+        await asyncio.wait_for(self._ready.wait(), timeout=30)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def subscribe(self, session_id: str = ALL_SESSIONS) -> Subscription:
+        sub = Subscription(session_id)
+        self._subs.setdefault(session_id, set()).add(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        subs = self._subs.get(sub.key)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del self._subs[sub.key]
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {EVENTS_CHANNEL}")
+                    await conn.execute(f"LISTEN {CANCEL_CHANNEL}")
+                    self._ready.set()
+                    backoff = 0.2
+                    async for note in conn.notifies():
+                        await self._dispatch(note.channel, note.payload)
+            except asyncio.CancelledError:
+                raise
+            except psycopg.Error as exc:
+                # The listener must outlive database hiccups; subscribers resync from the
+                # replay log by id, so a reconnect loses nothing that was persisted.
+                log.warning("event listener lost its connection (%s); reconnecting in %.1fs", exc, backoff)
+                self._mark_all_overflowed()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _mark_all_overflowed(self) -> None:
+        for subs in self._subs.values():
+            for sub in subs:
+                sub.overflowed = True
+
+    async def _dispatch(self, channel: str, raw: str) -> None:
+        if channel == CANCEL_CHANNEL:
+            if self._cancel_handler is not None:
+                await self._cancel_handler(raw)
+            return
+        message = json.loads(raw)
+        if message.get("truncated"):
+            message["data"] = await self._load_payload(int(message["id"]))
+        event = LiveEvent(message["id"], message["session_id"], message["type"], message["data"])
+        for key in (event.session_id, ALL_SESSIONS):
+            for sub in list(self._subs.get(key, ())):
+                try:
+                    sub.queue.put_nowait(event)
+                except asyncio.QueueFull:
+                    sub.overflowed = True  # the reader resyncs from the replay log
+
+    async def _load_payload(self, event_id: int) -> dict[str, Any]:
+        async with self._pool.connection() as conn:
+            conn.row_factory = dict_row
+            cur = await conn.execute("SELECT payload FROM events WHERE id = %s", (event_id,))
+            row = await cur.fetchone()
+        return dict(row["payload"]) if row else {}

@@ -1,0 +1,101 @@
+"""Publishing events: persisted ones are stored and NOTIFYed in one transaction.
+
+Persisted events get an increasing id from the ``events`` table; that id is the SSE ``id:`` and
+what ``Last-Event-ID`` replays from. Transient events (token deltas) are only NOTIFYed: a client
+that reconnects gets the stored final text instead of the deltas it missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
+from tarsy.events.types import EVENTS_CHANNEL, MAX_NOTIFY_BYTES
+from tarsy.store.db import Pool
+
+
+def _envelope(event_id: int | None, session_id: str, event_type: str, payload: dict[str, Any]) -> str:
+    message = {"id": event_id, "session_id": session_id, "type": event_type, "data": payload}
+    text = json.dumps(message, default=str, separators=(",", ":"))
+    if len(text.encode()) <= MAX_NOTIFY_BYTES:
+        return text
+    # Too big for NOTIFY: listeners fetch the stored payload by id instead.
+    return json.dumps({"id": event_id, "session_id": session_id, "type": event_type, "truncated": True})
+
+
+def build_payload(session_id: str, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event_type, "session_id": session_id, "timestamp": datetime.now(UTC).isoformat(), **data}
+
+
+class EventPublisher:
+    """Writes events to the replay log and announces them to every replica."""
+
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def lock(self, session_id: str) -> asyncio.Lock:
+        """Serialize one session's persisted events so their ids commit in increasing order.
+
+        Identity values are handed out at INSERT but become visible at COMMIT; two concurrent
+        transactions of one session could otherwise commit ids out of order, and a client resuming
+        from ``Last-Event-ID`` would skip the smaller one. A session is run by one process at a
+        time, so an in-process lock is enough.
+        """
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = self._locks[session_id] = asyncio.Lock()
+        return lock
+
+    def forget(self, session_id: str) -> None:
+        self._locks.pop(session_id, None)
+
+    async def publish(
+        self,
+        session_id: str,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        conn: AsyncConnection[DictRow] | None = None,
+    ) -> int:
+        """Store and NOTIFY; with ``conn`` the event joins the caller's open transaction."""
+        payload = build_payload(session_id, event_type, data)
+        if conn is not None:  # the caller holds ``lock(session_id)`` around its transaction
+            return await self._publish_on(conn, session_id, event_type, payload)
+        async with self.lock(session_id), self._pool.connection() as own, own.transaction():
+            return await self._publish_on(own, session_id, event_type, payload)
+
+    async def _publish_on(
+        self, conn: AsyncConnection[DictRow], session_id: str, event_type: str, payload: dict[str, Any]
+    ) -> int:
+        cur = await conn.execute(
+            "INSERT INTO events (session_id, event_type, payload) VALUES (%s, %s, %s) RETURNING id",
+            (session_id, event_type, json.dumps(payload, default=str)),
+        )
+        row = await cur.fetchone()
+        assert row is not None
+        event_id = int(row["id"])
+        await conn.execute(
+            "SELECT pg_notify(%s, %s)", (EVENTS_CHANNEL, _envelope(event_id, session_id, event_type, payload))
+        )
+        return event_id
+
+    async def transient(self, session_id: str, event_type: str, data: dict[str, Any]) -> None:
+        """NOTIFY only. Large deltas are split so each notification stays under the size limit."""
+        payload = build_payload(session_id, event_type, data)
+        delta = payload.get("delta")
+        pieces: list[dict[str, Any]] = [payload]
+        if isinstance(delta, str) and len(delta.encode()) > MAX_NOTIFY_BYTES // 2:
+            step = MAX_NOTIFY_BYTES // 8  # characters may take up to 4 bytes, plus JSON escaping
+            pieces = [{**payload, "delta": delta[i : i + step]} for i in range(0, len(delta), step)]
+        async with self._pool.connection() as conn:
+            for piece in pieces:
+                await conn.execute(
+                    "SELECT pg_notify(%s, %s)",
+                    (EVENTS_CHANNEL, _envelope(None, session_id, event_type, piece)),
+                )

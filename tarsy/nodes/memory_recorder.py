@@ -1,0 +1,113 @@
+"""A ``Recorder`` that keeps records in memory: for Studio, embedding apps and unit tests.
+
+It gives a graph run outside the service somewhere to put its stages and timeline, and lets the
+caller read them back afterwards (``events``), without a database.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from tarsy.config import ResolvedAgent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RecordedEvent:
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass
+class MemoryRecorder:
+    events: list[RecordedEvent] = field(default_factory=list)
+    timeline: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=itertools.count)
+
+    def _next(self, prefix: str) -> str:
+        return f"{prefix}-{next(self._ids)}"
+
+    def _add(self, kind: str, **data: Any) -> None:
+        self.events.append(RecordedEvent(kind, data))
+        log.debug("%s %s", kind, data)
+
+    async def stage_started(
+        self,
+        *,
+        stage_index: int,
+        name: str,
+        stage_type: str,
+        expected_agents: int,
+        success_policy: str,
+        parallel_type: str,
+        referenced_stage_id: str | None = None,
+    ) -> str:
+        stage_id = self._next("stage")
+        self._add("stage.started", stage_id=stage_id, stage_index=stage_index, name=name, stage_type=stage_type)
+        return stage_id
+
+    async def stage_finished(self, stage_id: str, status: str, error: str | None = None) -> None:
+        self._add("stage.finished", stage_id=stage_id, status=status, error=error)
+
+    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
+        execution_id = self._next("exec")
+        self._add("execution.started", execution_id=execution_id, stage_id=stage_id, agent=agent.display_name)
+        return execution_id
+
+    async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None:
+        self._add("execution.finished", execution_id=execution_id, status=status, error=error)
+
+    async def timeline_started(
+        self,
+        *,
+        event_type: str,
+        stage_id: str | None,
+        execution_id: str | None,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
+        event_id = self._next("event")
+        self.timeline[event_id] = {
+            "event_type": event_type,
+            "stage_id": stage_id,
+            "execution_id": execution_id,
+            "status": "streaming",
+            "content": "",
+            "metadata": dict(metadata or {}),
+        }
+        self._add("timeline.created", event_id=event_id, event_type=event_type)
+        return event_id
+
+    async def timeline_delta(self, event_id: str, delta: str) -> None:
+        self.timeline[event_id]["content"] += delta
+
+    async def timeline_completed(
+        self,
+        event_id: str,
+        content: str,
+        *,
+        status: str = "completed",
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        entry = self.timeline[event_id]
+        entry.update(content=content, status=status)
+        entry["metadata"].update(metadata or {})
+        self._add("timeline.completed", event_id=event_id, status=status)
+
+    async def timeline_event(
+        self,
+        *,
+        event_type: str,
+        content: str,
+        stage_id: str | None,
+        execution_id: str | None,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
+        event_id = await self.timeline_started(
+            event_type=event_type, stage_id=stage_id, execution_id=execution_id, metadata=metadata
+        )
+        await self.timeline_completed(event_id, content)
+        return event_id

@@ -1,0 +1,94 @@
+"""Turning a model's streamed chunks into timeline events: thinking and response, live."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.runnables import Runnable, RunnableConfig
+
+from tarsy.nodes.context import Recorder
+
+
+def chunk_parts(chunk: AIMessageChunk) -> tuple[str, str]:
+    """Return (reasoning, text) of one chunk, across providers' content shapes."""
+    reasoning: list[str] = []
+    text: list[str] = []
+    for block in chunk.content_blocks:
+        kind = block.get("type")
+        if kind == "text":
+            text.append(str(block.get("text", "")))
+        elif kind == "reasoning":
+            reasoning.append(str(block.get("reasoning", "")))
+        elif kind == "non_standard":
+            value: Any = block.get("value")
+            if isinstance(value, dict) and value.get("type") == "thinking":
+                reasoning.append(str(value.get("thinking", "")))
+    return "".join(reasoning), "".join(text)
+
+
+class _LiveEvent:
+    """A timeline event opened on the first delta and completed with the whole text."""
+
+    def __init__(self, recorder: Recorder, event_type: str, stage_id: str, execution_id: str) -> None:
+        self._recorder = recorder
+        self._event_type = event_type
+        self._stage_id = stage_id
+        self._execution_id = execution_id
+        self.event_id: str | None = None
+        self.parts: list[str] = []
+
+    async def add(self, delta: str) -> None:
+        if not delta:
+            return
+        if self.event_id is None:
+            self.event_id = await self._recorder.timeline_started(
+                event_type=self._event_type, stage_id=self._stage_id, execution_id=self._execution_id
+            )
+        self.parts.append(delta)
+        await self._recorder.timeline_delta(self.event_id, delta)
+
+    async def close(self, status: str = "completed") -> None:
+        if self.event_id is not None:
+            await self._recorder.timeline_completed(self.event_id, "".join(self.parts), status=status)
+
+
+async def stream_model_call(
+    model: Runnable[LanguageModelInput, BaseMessage],
+    messages: Sequence[BaseMessage],
+    *,
+    recorder: Recorder,
+    stage_id: str,
+    execution_id: str,
+    run_config: RunnableConfig | None = None,
+) -> AIMessage:
+    """Stream one model call, emitting ``llm_thinking`` and ``llm_response`` events as it goes."""
+    thinking = _LiveEvent(recorder, "llm_thinking", stage_id, execution_id)
+    response = _LiveEvent(recorder, "llm_response", stage_id, execution_id)
+    merged: AIMessageChunk | None = None
+    try:
+        stream: AsyncIterator[BaseMessage] = model.astream(list(messages), config=run_config)
+        async for piece in stream:
+            if not isinstance(piece, AIMessageChunk):
+                continue
+            merged = piece if merged is None else merged + piece
+            reasoning, text = chunk_parts(piece)
+            await thinking.add(reasoning)
+            await response.add(text)
+    except BaseException:
+        await thinking.close("failed")
+        await response.close("failed")
+        raise
+    await thinking.close()
+    await response.close()
+    if merged is None:
+        return AIMessage(content="")
+    return AIMessage(
+        content=merged.content,
+        tool_calls=merged.tool_calls,
+        usage_metadata=merged.usage_metadata,
+        response_metadata=merged.response_metadata,
+        id=merged.id,
+    )

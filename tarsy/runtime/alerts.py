@@ -1,0 +1,93 @@
+"""Accepting an alert: validate, mask (fail-open), store a pending session, wake a worker.
+
+Nothing else happens in the request: the investigation runs on a worker.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tarsy.config import TarsyConfig
+from tarsy.errors import InvalidInputError, PayloadTooLargeError
+from tarsy.events import types as ev
+from tarsy.events.publisher import EventPublisher
+from tarsy.store import sessions as repo
+from tarsy.store.db import Pool, Row
+
+# (data) -> (masked data, masking error or None); masking is fail-open for alerts.
+AlertMasker = Callable[[Any], tuple[Any, str | None]]
+
+
+@dataclass(frozen=True)
+class AlertSubmission:
+    alert_type: str | None
+    data: dict[str, Any] | str
+    runbook: str | None
+    author: str
+
+
+def payload_size(data: dict[str, Any] | str) -> int:
+    if isinstance(data, str):
+        return len(data.encode())
+    return len(json.dumps(data, separators=(",", ":")).encode())
+
+
+async def submit_alert(
+    *,
+    pool: Pool,
+    publisher: EventPublisher,
+    config: TarsyConfig,
+    submission: AlertSubmission,
+    mask: AlertMasker,
+) -> Row:
+    alert_type = submission.alert_type or config.defaults.alert_type
+    try:
+        chain_id, _ = config.chain_for_alert_type(alert_type)
+    except LookupError as exc:  # UnknownAlertTypeError is a LookupError with a listing message
+        raise InvalidInputError(str(exc)) from exc
+    limit = config.system.max_alert_data_bytes
+    size = payload_size(submission.data)
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"alert data is {size} bytes; the limit is {limit} bytes (system.max_alert_data_bytes)"
+        )
+    if isinstance(submission.data, str) and not submission.data.strip():
+        raise InvalidInputError("alert data is empty; send a JSON object or a non-empty string in 'data'")
+    masked, masking_error = mask(submission.data)
+    new = repo.NewSession(
+        alert_type=alert_type,
+        chain_id=chain_id,
+        alert_data=masked,
+        runbook_url=submission.runbook,
+        author=submission.author,
+        alert_masking_error=masking_error,
+    )
+    # A new session has no other events yet, so no per-session ordering lock is needed.
+    async with pool.connection() as conn, conn.transaction():
+        row = await repo.insert_session(conn, new)
+        await publisher.publish(
+            str(row["id"]),
+            ev.SESSION_STATUS,
+            {"status": "pending", "alert_type": alert_type, "chain_id": chain_id},
+            conn=conn,
+        )
+    return row
+
+
+async def cancel_session(*, pool: Pool, publisher: EventPublisher, session_id: str) -> str | None:
+    """Returns the new status (``cancelled`` or ``cancelling``), or None when already terminal."""
+    async with publisher.lock(session_id), pool.connection() as conn, conn.transaction():
+        status = await repo.request_cancel(conn, session_id)
+        if status == "cancelled":
+            await publisher.publish(
+                session_id,
+                ev.SESSION_STATUS,
+                {"status": "cancelled", "error": "cancelled before it started"},
+                conn=conn,
+            )
+        elif status == "cancelling":
+            await conn.execute("SELECT pg_notify(%s, %s)", (ev.CANCEL_CHANNEL, session_id))
+    return status

@@ -1,0 +1,177 @@
+"""Running one claimed session through its chain graph, and ending it consistently.
+
+The graph runs on ``thread_id = session id`` with the Postgres checkpointer. A session picked up
+after its worker died finds a checkpoint with pending nodes and resumes from there; one that has
+none starts from the alert. Whatever happens, the session row, its open stages/executions and the
+terminal ``session.status`` event are written together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any, cast
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from tarsy.config import TarsyConfig
+from tarsy.events import types as ev
+from tarsy.events.publisher import EventPublisher
+from tarsy.graphs.compiler import SessionGraph, build_chain_graph
+from tarsy.nodes.context import ModelProvider, RunContext, ToolProvider
+from tarsy.runtime.recorder import StoreRecorder
+from tarsy.store import sessions as repo
+from tarsy.store.db import Pool, Row
+
+log = logging.getLogger(__name__)
+
+
+class CancelRequested(Exception):
+    """Raised into a running session when someone asked to cancel it."""
+
+
+@dataclass
+class Outcome:
+    status: str
+    final_analysis: str | None = None
+    error: str | None = None
+
+
+class SessionRunner:
+    def __init__(
+        self,
+        *,
+        pool: Pool,
+        publisher: EventPublisher,
+        checkpointer: BaseCheckpointSaver[Any],
+        config: TarsyConfig,
+        models: ModelProvider,
+        tools: ToolProvider,
+    ) -> None:
+        self._pool = pool
+        self._publisher = publisher
+        self._checkpointer = checkpointer
+        self._config = config
+        self._models = models
+        self._tools = tools
+        self._graphs: dict[str, SessionGraph] = {}
+
+    def graph(self, chain_id: str) -> SessionGraph:
+        graph = self._graphs.get(chain_id)
+        if graph is None:
+            graph = self._graphs[chain_id] = build_chain_graph(self._config, chain_id, checkpointer=self._checkpointer)
+        return graph
+
+    async def run(self, row: Row, worker_id: str, cancel: asyncio.Event) -> Outcome:
+        session_id = str(row["id"])
+        recorder = StoreRecorder(self._pool, self._publisher, session_id)
+        if row["status"] == "cancelling":
+            outcome = Outcome("cancelled", error="cancelled by request")
+        else:
+            if int(row["attempts"]) <= 1:
+                await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress"})
+            else:
+                await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress", "resumed": True})
+            outcome = await self._execute(row, recorder, cancel)
+        await self._finish(row, worker_id, recorder, outcome)
+        return outcome
+
+    async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
+        session_id = str(row["id"])
+        ctx = RunContext(
+            session_id=session_id,
+            config=self._config,
+            recorder=recorder,
+            models=self._models,
+            tools=self._tools,
+        )
+        graph = self.graph(str(row["chain_id"]))
+        cfg: dict[str, Any] = {"configurable": {"thread_id": session_id}}
+        snapshot = await graph.aget_state(cast(RunnableConfig, cfg))
+        graph_input: Any
+        if snapshot.next:
+            log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next))
+            graph_input = None
+        elif snapshot.values:
+            graph_input = None  # finished before the worker could record it: just read the result
+        else:
+            graph_input = {
+                "alert": {
+                    "alert_type": row["alert_type"],
+                    "data": row["alert_data"],
+                    "runbook": None,
+                }
+            }
+        timeout = self._remaining_timeout(row)
+        run = asyncio.ensure_future(
+            self._invoke(graph, graph_input, cfg, ctx, bool(snapshot.next) or not snapshot.values)
+        )
+        waiter = asyncio.ensure_future(cancel.wait())
+        try:
+            done, _ = await asyncio.wait({run, waiter}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+        if run in done:
+            try:
+                result = run.result()
+            except Exception as exc:
+                # Infrastructure failures (database, checkpointer, bugs) end the session as failed;
+                # the error goes to the session row and the log with its traceback.
+                log.exception("session %s failed", session_id)
+                return Outcome("failed", error=f"internal error: {type(exc).__name__}: {exc}")
+            if result.get("error"):
+                return Outcome("failed", error=str(result["error"]))
+            return Outcome("completed", final_analysis=result.get("final_analysis") or "")
+        run.cancel()
+        await asyncio.gather(run, return_exceptions=True)
+        if cancel.is_set():
+            return Outcome("cancelled", error="cancelled by request")
+        return Outcome("timed_out", error=f"session exceeded its timeout of {self._timeout_s():.0f}s")
+
+    async def _invoke(
+        self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool
+    ) -> dict[str, Any]:
+        if run:
+            out = await graph.ainvoke(graph_input, cast(RunnableConfig, cfg), context=ctx)
+            return dict(out)
+        state = await graph.aget_state(cast(RunnableConfig, cfg))
+        return dict(state.values)
+
+    def _timeout_s(self) -> float:
+        return float(self._config.queue.session_timeout)
+
+    def _remaining_timeout(self, row: Row) -> float:
+        started = row.get("started_at")
+        if started is None:
+            return self._timeout_s()
+        elapsed = time.time() - float(started.timestamp())
+        return max(1.0, self._timeout_s() - elapsed)
+
+    async def _finish(self, row: Row, worker_id: str, recorder: StoreRecorder, outcome: Outcome) -> None:
+        session_id = str(row["id"])
+        async with (
+            self._publisher.lock(session_id),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
+            owned = await repo.finish_session(
+                conn,
+                session_id,
+                worker_id,
+                status=outcome.status,
+                final_analysis=outcome.final_analysis,
+                error=outcome.error,
+            )
+            if not owned:
+                log.warning("session %s was taken over by another worker; not finishing it here", session_id)
+                return
+            await recorder.close_open_records(conn, outcome.status)
+            data: dict[str, Any] = {"status": outcome.status}
+            if outcome.error:
+                data["error"] = outcome.error
+            await self._publisher.publish(session_id, ev.SESSION_STATUS, data, conn=conn)
+        self._publisher.forget(session_id)
+        log.info("session %s ended %s", session_id, outcome.status)

@@ -1,0 +1,146 @@
+"""Building and tearing down everything a TARSy process runs, in order.
+
+The FastAPI lifespan and the ``tarsy worker`` command both use this, so a serving replica and a
+worker-only replica are wired identically.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
+from tarsy.config import TarsyConfig, load_config
+from tarsy.events.hub import EventHub
+from tarsy.events.publisher import EventPublisher
+from tarsy.llm.factory import ModelFactory, credentials_present
+from tarsy.runtime.alerts import AlertMasker
+from tarsy.runtime.runner import SessionRunner
+from tarsy.runtime.workers import WorkerPool
+from tarsy.settings import Settings
+from tarsy.store.db import Pool, open_pool
+from tarsy.store.embedded import EmbeddedPostgres
+from tarsy.store.migrate import apply_migrations
+from tarsy.tools.static import StaticToolProvider
+
+log = logging.getLogger(__name__)
+
+DEMO_BANNER = """
+==============================================================================
+  TARSy is running in DEMO MODE: no LLM credentials were found, so every agent
+  uses a SCRIPTED model that plays a canned investigation. Nothing it says is
+  about your systems. Set e.g. GOOGLE_API_KEY (or configure llm-providers.yaml
+  via TARSY_CONFIG_DIR) for real investigations.
+==============================================================================
+"""
+
+
+class DemoModeError(RuntimeError):
+    pass
+
+
+def decide_demo(settings: Settings, config: TarsyConfig, env: Mapping[str, str]) -> bool:
+    """Demo mode only when asked for, or with the built-in config and no credentials.
+
+    A user-supplied config without credentials is an error, never a silent fallback to a script.
+    """
+    if settings.demo is not None:
+        return settings.demo
+    if credentials_present(config, env):
+        return False
+    if settings.config_dir is None:
+        return True
+    provider = config.provider(config.defaults.llm_provider)
+    raise DemoModeError(
+        f"the default LLM provider '{config.defaults.llm_provider}' has no credentials "
+        f"(environment variable {getattr(provider, 'api_key_env', None) or '?'} is not set). "
+        "Set it, or set TARSY_DEMO=1 to run with the scripted demo model."
+    )
+
+
+@dataclass
+class Services:
+    settings: Settings
+    config: TarsyConfig
+    pool: Pool
+    publisher: EventPublisher
+    hub: EventHub
+    checkpointer: AsyncPostgresSaver
+    models: ModelFactory
+    runner: SessionRunner
+    workers: WorkerPool
+    database_url: str
+    demo: bool
+    mask_alert: AlertMasker
+    embedded: EmbeddedPostgres | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+async def start_services(
+    stack: AsyncExitStack,
+    settings: Settings,
+    *,
+    config: TarsyConfig | None = None,
+    env: Mapping[str, str] | None = None,
+    tools: StaticToolProvider | None = None,
+) -> Services:
+    """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
+    environ = os.environ if env is None else env
+    cfg = config if config is not None else load_config(settings.config_dir, environ)
+    demo = decide_demo(settings, cfg, environ)
+    if demo:
+        log.warning(DEMO_BANNER)
+
+    embedded: EmbeddedPostgres | None = None
+    url = settings.database_url
+    if url is None:
+        embedded = EmbeddedPostgres(settings.data_dir / "pgdata")
+        stack.callback(embedded.stop)
+        url = embedded.uri()
+
+    pool = await open_pool(url, max_size=max(10, cfg.queue.worker_count * 3 + 5))
+    stack.push_async_callback(pool.close)
+    await apply_migrations(pool)
+    checkpointer = AsyncPostgresSaver(pool)
+    await checkpointer.setup()
+
+    publisher = EventPublisher(pool)
+    hub = EventHub(url, pool)
+    await hub.start()
+    stack.push_async_callback(hub.stop)
+
+    models = ModelFactory(cfg, env=environ, demo=demo)
+    runner = SessionRunner(
+        pool=pool,
+        publisher=publisher,
+        checkpointer=checkpointer,
+        config=cfg,
+        models=models,
+        tools=tools or StaticToolProvider(),
+    )
+    count = cfg.queue.worker_count if settings.workers is None else settings.workers
+    workers = WorkerPool(pool=pool, runner=runner, queue=cfg.queue, worker_count=count)
+    hub.on_cancel(workers.cancel_local)
+    workers.start()
+    stack.push_async_callback(workers.stop, float(cfg.queue.graceful_shutdown_timeout))
+    log.info("TARSy started: %d workers, database %s", count, "embedded" if embedded else "external")
+    return Services(
+        settings=settings,
+        config=cfg,
+        pool=pool,
+        publisher=publisher,
+        hub=hub,
+        checkpointer=checkpointer,
+        models=models,
+        runner=runner,
+        workers=workers,
+        database_url=url,
+        demo=demo,
+        mask_alert=lambda data: (data, None),
+        embedded=embedded,
+    )

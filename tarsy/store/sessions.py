@@ -1,0 +1,180 @@
+"""Session rows: creation, the queue (claim / heartbeat / finish) and reads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
+from tarsy.store.db import Pool, Row
+
+_CLAIM_LOCK = 0x7A75_0C1A  # serializes claims so the global concurrency limit is exact
+
+ACTIVE = ("in_progress", "cancelling")
+
+
+@dataclass(frozen=True)
+class NewSession:
+    alert_type: str
+    chain_id: str
+    alert_data: Any
+    runbook_url: str | None
+    author: str
+    alert_masking_error: str | None = None
+
+
+async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row:
+    cur = await conn.execute(
+        "INSERT INTO alert_sessions (id, alert_type, chain_id, status, alert_data, runbook_url, author,"
+        " alert_masking_error) VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s) RETURNING *",
+        (
+            str(uuid.uuid4()),
+            new.alert_type,
+            new.chain_id,
+            json.dumps(new.alert_data),
+            new.runbook_url,
+            new.author,
+            new.alert_masking_error,
+        ),
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    return row
+
+
+async def get_session(pool: Pool, session_id: str) -> Row | None:
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT * FROM alert_sessions WHERE id = %s", (session_id,))
+        return await cur.fetchone()
+
+
+async def claim_next(pool: Pool, *, worker_id: str, max_concurrent: int, stale_after_s: float) -> Row | None:
+    """Claim the oldest pending session, or one whose worker stopped heartbeating.
+
+    Claims are serialized with a transaction-level advisory lock so the global limit on running
+    sessions holds across all replicas; ``SKIP LOCKED`` keeps a row being finished elsewhere out.
+    """
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CLAIM_LOCK,))
+        cur = await conn.execute(
+            "SELECT count(*) AS n FROM alert_sessions WHERE status = ANY(%s)"
+            " AND heartbeat_at > now() - make_interval(secs => %s)",
+            (list(ACTIVE), stale_after_s),
+        )
+        running = await cur.fetchone()
+        assert running is not None
+        if int(running["n"]) >= max_concurrent:
+            return None
+        cur = await conn.execute(
+            "SELECT id FROM alert_sessions"
+            " WHERE status = 'pending'"
+            "    OR (status = ANY(%s) AND heartbeat_at <= now() - make_interval(secs => %s))"
+            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+            (list(ACTIVE), stale_after_s),
+        )
+        found = await cur.fetchone()
+        if found is None:
+            return None
+        cur = await conn.execute(
+            "UPDATE alert_sessions SET status = CASE WHEN status = 'cancelling' THEN 'cancelling'"
+            " ELSE 'in_progress' END, worker_id = %s, heartbeat_at = now(),"
+            " started_at = coalesce(started_at, now()), attempts = attempts + 1"
+            " WHERE id = %s RETURNING *",
+            (worker_id, found["id"]),
+        )
+        return await cur.fetchone()
+
+
+async def heartbeat(pool: Pool, session_id: str, worker_id: str) -> str | None:
+    """Refresh the heartbeat; returns the current status, or None if this worker lost the session."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "UPDATE alert_sessions SET heartbeat_at = now() WHERE id = %s AND worker_id = %s"
+            " AND status = ANY(%s) RETURNING status",
+            (session_id, worker_id, list(ACTIVE)),
+        )
+        row = await cur.fetchone()
+    return str(row["status"]) if row else None
+
+
+async def finish_session(
+    conn: AsyncConnection[DictRow],
+    session_id: str,
+    worker_id: str,
+    *,
+    status: str,
+    final_analysis: str | None = None,
+    error: str | None = None,
+) -> bool:
+    """Write the terminal status if this worker still owns the session."""
+    cur = await conn.execute(
+        "UPDATE alert_sessions SET status = %s, final_analysis = coalesce(%s, final_analysis),"
+        " error_message = %s, completed_at = now(), heartbeat_at = NULL"
+        " WHERE id = %s AND worker_id = %s AND status = ANY(%s) RETURNING id",
+        (status, final_analysis, error, session_id, worker_id, list(ACTIVE)),
+    )
+    return await cur.fetchone() is not None
+
+
+async def request_cancel(conn: AsyncConnection[DictRow], session_id: str) -> str | None:
+    """Cancel a pending session outright or mark a running one ``cancelling``.
+
+    Returns the new status, or None if the session is already terminal (or unknown).
+    """
+    cur = await conn.execute(
+        "UPDATE alert_sessions SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,"
+        " completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END,"
+        " error_message = CASE WHEN status = 'pending' THEN 'cancelled before it started'"
+        " ELSE error_message END"
+        " WHERE id = %s AND status IN ('pending', 'in_progress', 'cancelling') RETURNING status",
+        (session_id,),
+    )
+    row = await cur.fetchone()
+    return str(row["status"]) if row else None
+
+
+async def list_stages(pool: Pool, session_id: str) -> list[Row]:
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT * FROM stages WHERE session_id = %s ORDER BY stage_index", (session_id,))
+        stages = await cur.fetchall()
+        cur = await conn.execute(
+            "SELECT * FROM agent_executions WHERE session_id = %s ORDER BY agent_index", (session_id,)
+        )
+        executions = await cur.fetchall()
+    by_stage: dict[str, list[Row]] = {}
+    for execution in executions:
+        by_stage.setdefault(str(execution["stage_id"]), []).append(execution)
+    return [{**stage, "executions": by_stage.get(str(stage["id"]), [])} for stage in stages]
+
+
+async def list_timeline(pool: Pool, session_id: str) -> list[Row]:
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT * FROM timeline_events WHERE session_id = %s ORDER BY seq", (session_id,))
+        return await cur.fetchall()
+
+
+async def events_after(pool: Pool, session_id: str, after_id: int, limit: int = 500) -> list[Row]:
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT id, event_type, payload FROM events WHERE session_id = %s AND id > %s ORDER BY id LIMIT %s",
+            (session_id, after_id, limit),
+        )
+        return await cur.fetchall()
+
+
+async def queue_figures(pool: Pool) -> Row:
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'pending') AS pending,"
+            " count(*) FILTER (WHERE status = ANY(%s)) AS active,"
+            " extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')) AS oldest_pending_s"
+            " FROM alert_sessions",
+            (list(ACTIVE),),
+        )
+        row = await cur.fetchone()
+    assert row is not None
+    return row

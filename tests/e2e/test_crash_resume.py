@@ -1,0 +1,95 @@
+"""A worker killed with SIGKILL mid-session: another worker resumes from the checkpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.support.server import running_tarsy, write_config
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+CHAIN: dict[str, Any] = {
+    "agents": {
+        "Collector": {"custom_instructions": "Collect facts."},
+        "Analyst": {"custom_instructions": "Explain the root cause."},
+    },
+    "agent_chains": {
+        "kubernetes": {
+            "alert_types": ["kubernetes"],
+            "stages": [{"name": "collect", "agent": "Collector"}, {"name": "analyse", "agent": "Analyst"}],
+        }
+    },
+}
+
+FIRST_WORKER = {
+    "agents": {
+        "Collector": [{"text": "Facts: pod api-1 restarted 12 times, exit code 137."}],
+        "Analyst": [{"sleep_s": 120, "text": "never reached"}],
+    }
+}
+
+SECOND_WORKER = {
+    "agents": {
+        "Collector": [{"text": "REDONE: the collector ran twice."}],
+        "Analyst": [{"text": "Root cause: OOMKilled (exit code 137)."}],
+    }
+}
+
+
+async def _wait_for_stage(tarsy: Any, session_id: str, index: int, timeout: float = 60) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        body = (await tarsy.client.get(f"/api/v1/sessions/{session_id}")).json()
+        if any(s["stage_index"] == index and s["status"] == "active" for s in body["stages"]):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"stage {index} never started: {body}")
+        await asyncio.sleep(0.1)
+
+
+async def test_killed_worker_session_resumes_from_checkpoint(tmp_path: Path, database_url: str) -> None:
+    first_cfg = write_config(tmp_path / "first", script=FIRST_WORKER, tarsy=CHAIN)
+    second_cfg = write_config(tmp_path / "second", script=SECOND_WORKER, tarsy=CHAIN)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TARSY_CONFIG_DIR": str(first_cfg),
+        "TARSY_WORKERS": "1",
+        "TARSY_LOG_LEVEL": "WARNING",
+    }
+    async with running_tarsy(second_cfg, database_url, workers=0) as api:
+        session_id = await api.submit()
+        worker = subprocess.Popen([sys.executable, "-m", "tarsy.cli", "worker"], env=env)
+        try:
+            await _wait_for_stage(api, session_id, 1)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        assert worker.returncode == -signal.SIGKILL
+        assert (await api.client.get(f"/api/v1/sessions/{session_id}")).json()["status"] == "in_progress"
+
+        async with running_tarsy(second_cfg, database_url, workers=1):
+            session = await api.wait_status(session_id, {"completed", "failed"}, timeout=60)
+        timeline = (await api.client.get(f"/api/v1/sessions/{session_id}/timeline")).json()
+
+    assert session["status"] == "completed", session
+    assert session["final_analysis"] == "Root cause: OOMKilled (exit code 137)."
+    responses = [e["content"] for e in timeline if e["event_type"] == "llm_response" and e["status"] == "completed"]
+    assert responses == [
+        "Facts: pod api-1 restarted 12 times, exit code 137.",
+        "Root cause: OOMKilled (exit code 137).",
+    ], "the finished stage is not redone after the resume"
+    assert [s["status"] for s in session["stages"]] == ["completed", "completed"]
+    async with await psycopg.AsyncConnection.connect(database_url) as conn:
+        cur = await conn.execute("SELECT attempts FROM alert_sessions WHERE id = %s", (session_id,))
+        row = await cur.fetchone()
+    assert row is not None and row[0] == 2
