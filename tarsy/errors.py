@@ -42,6 +42,10 @@ class ProviderError(TarsyError):
 
     code = "provider_error"
 
+    def __init__(self, message: str, category: str = "unknown") -> None:
+        super().__init__(message)
+        self.category = category
+
 
 class SessionCancelledError(TarsyError):
     code = "cancelled"

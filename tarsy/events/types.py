@@ -9,6 +9,7 @@ STAGE_STATUS: Final = "stage.status"
 EXECUTION_STATUS: Final = "execution.status"
 TIMELINE_CREATED: Final = "timeline_event.created"
 TIMELINE_COMPLETED: Final = "timeline_event.completed"
+INTERACTION_CREATED: Final = "interaction.created"
 STREAM_CHUNK: Final = "stream.chunk"  # transient: token deltas, never stored
 
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled", "timed_out"})

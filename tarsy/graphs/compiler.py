@@ -16,9 +16,9 @@ from langgraph.runtime import Runtime
 
 from tarsy.config import TarsyConfig, resolve_agent
 from tarsy.graphs.state import SessionInput, SessionOutput, SessionState
-from tarsy.nodes.agent import build_agent_graph, initial_messages
+from tarsy.nodes.agent import build_agent_graph
 from tarsy.nodes.context import RunContext
-from tarsy.nodes.prompts import StageResult, system_prompt, user_prompt
+from tarsy.nodes.prompts import AgentTask, StageResult
 
 SessionGraph = CompiledStateGraph[Any, Any, Any, Any]
 
@@ -72,25 +72,27 @@ def build_chain_graph(
                 agent=agent,
                 model=ctx.models.model_name(agent.llm_provider),
             )
-            previous = [StageResult(**r) for r in state.get("stage_results", [])]
             alert = state["alert"]
-            messages = initial_messages(
-                system_prompt(ctx.config, agent),
-                user_prompt(
-                    alert_type=alert["alert_type"],
-                    data=alert["data"],
-                    runbook=alert.get("runbook"),
-                    previous=previous,
-                    stage_name=stage.name,
-                ),
-            )
+            task: AgentTask = {
+                "kind": "investigation",
+                "alert_type": alert["alert_type"],
+                "data": alert["data"],
+                "runbook": alert.get("runbook"),
+                "stage_name": stage.name,
+                "previous": list(state.get("stage_results", [])),
+            }
             try:
                 out = await agent_graph.ainvoke(
                     {
-                        "agent": {"chain_id": chain_id, "stage_index": index, "agent_index": 0},
+                        "agent": {
+                            "role": "investigation",
+                            "chain_id": chain_id,
+                            "stage_index": index,
+                            "agent_index": 0,
+                        },
                         "stage_id": stage_id,
                         "execution_id": execution_id,
-                        "messages": messages,
+                        "task": task,
                     }
                 )
             except Exception as exc:

@@ -16,7 +16,7 @@ from tarsy.llm.factory import ModelFactory, credentials_present
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.settings import Settings
-from tarsy.tools.static import StaticToolProvider
+from tarsy.tools.static import StaticToolExecutor
 
 
 def chain_graph(chain_id: str) -> SessionGraph:
@@ -33,7 +33,7 @@ def chain_graph(chain_id: str) -> SessionGraph:
         config=config,
         recorder=MemoryRecorder(),
         models=models,
-        tools=StaticToolProvider(),
+        tools=StaticToolExecutor(),
     )
     return build_chain_graph(config, chain_id, default_context=context)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tarsy.config import ResolvedAgent
+from tarsy.nodes.context import LLMInteraction, MCPInteraction
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ class RecordedEvent:
 class MemoryRecorder:
     events: list[RecordedEvent] = field(default_factory=list)
     timeline: dict[str, dict[str, Any]] = field(default_factory=dict)
+    llm_calls: list[LLMInteraction] = field(default_factory=list)
+    mcp_calls: list[MCPInteraction] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
 
     def _next(self, prefix: str) -> str:
@@ -111,3 +114,11 @@ class MemoryRecorder:
         )
         await self.timeline_completed(event_id, content)
         return event_id
+
+    async def llm_interaction(self, record: LLMInteraction) -> str:
+        self.llm_calls.append(record)
+        return self._next("llm")
+
+    async def mcp_interaction(self, record: MCPInteraction) -> str:
+        self.mcp_calls.append(record)
+        return self._next("mcp")

@@ -1,8 +1,9 @@
 """Prompt composition, in one place.
 
-System prompt tiers: general SRE instructions → one block per MCP server with its instructions →
-the agent's custom instructions → the strategy's format rules. The user message carries the alert
-between clear delimiters, the runbook, and the earlier stages' results.
+System prompt tiers: the role line and general SRE instructions → one block per MCP server with
+its instructions → the agent's custom instructions → the strategy's format rules (ReAct also gets
+the tool list). The user message carries the alert between clear delimiters, the runbook, and the
+earlier stages' results, then the task of this agent's role.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from tarsy.config import ResolvedAgent, TarsyConfig
+from tarsy.nodes.context import ToolSpec
+from tarsy.nodes.react_parser import REACT_FORMAT
 
 GENERAL_INSTRUCTIONS = """\
 You are an expert Site Reliability Engineer investigating a production alert.
@@ -32,6 +35,24 @@ You have reached the limit of investigation steps. Do not call any more tools. U
 information gathered so far, give your best final analysis now, and state clearly what remains
 unverified."""
 
+EMPTY_RESPONSE_NUDGE = """\
+Your last reply was empty. Continue the investigation: call a tool, or give your final answer."""
+
+TaskKind = Literal["investigation", "synthesis", "exec_summary", "chat"]
+
+
+class AgentTask(TypedDict, total=False):
+    """What an agent is asked to do; everything its prompt is built from besides config."""
+
+    kind: TaskKind
+    alert_type: str
+    data: Any
+    runbook: str | None
+    stage_name: str
+    previous: list[dict[str, str]]  # earlier stage results: stage_name, agent_name, text
+    findings: list[dict[str, str]]  # parallel agents' results, for synthesis
+    question: str  # chat
+
 
 @dataclass(frozen=True)
 class StageResult:
@@ -45,15 +66,37 @@ class StageResult:
         return {"stage_name": self.stage_name, "agent_name": self.agent_name, "text": self.text}
 
 
-def system_prompt(config: TarsyConfig, agent: ResolvedAgent) -> str:
-    parts = [f"# Role\nYou are {agent.display_name}, an agent of TARSy.\n\n{GENERAL_INSTRUCTIONS}"]
+def role_line(agent: ResolvedAgent) -> str:
+    # The scripted model routes by this exact sentence (tarsy.llm.scripted); keep them in step.
+    return f"You are {agent.display_name}, an agent of TARSy."
+
+
+def format_tools(tools: Sequence[ToolSpec]) -> str:
+    lines = []
+    for tool in tools:
+        props = tool.parameters.get("properties", {}) if isinstance(tool.parameters, dict) else {}
+        required = set(tool.parameters.get("required", [])) if isinstance(tool.parameters, dict) else set()
+        params = ", ".join(
+            f"{name}{'' if name in required else '?'}: {spec.get('type', 'any') if isinstance(spec, dict) else 'any'}"
+            for name, spec in props.items()
+        )
+        lines.append(f"- {tool.name}({params}): {tool.description.strip().splitlines()[0] if tool.description else ''}")
+    return "\n".join(lines)
+
+
+def system_prompt(config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[ToolSpec]) -> str:
+    parts = [f"# Role\n{role_line(agent)}\n\n{GENERAL_INSTRUCTIONS}"]
     for server_id in agent.mcp_servers:
         server = config.mcp_servers.get(server_id)
         if server is not None and server.instructions.strip():
             parts.append(f"## {server_id} instructions\n{server.instructions.strip()}")
     if agent.custom_instructions.strip():
         parts.append(f"## Agent instructions\n{agent.custom_instructions.strip()}")
-    parts.append(NATIVE_FORMAT_RULES)
+    if agent.strategy == "react":
+        listing = format_tools(tools) if tools else "(no tools are available: answer from the information given)"
+        parts.append(f"## Tools\n{listing}\n\n## Response format\n{REACT_FORMAT}")
+    else:
+        parts.append(NATIVE_FORMAT_RULES)
     return "\n\n".join(parts)
 
 
@@ -62,26 +105,60 @@ def format_alert(alert_type: str, data: Any) -> str:
     return f"Alert type: {alert_type}\n<!-- ALERT_DATA_START -->\n{body}\n<!-- ALERT_DATA_END -->"
 
 
-def format_previous_stages(results: Sequence[StageResult]) -> str:
-    blocks = [
-        f"### Stage {i}: {r.stage_name} (agent: {r.agent_name})\n{r.text.strip()}"
+def format_results(results: Sequence[dict[str, str]], heading: str) -> str:
+    return "\n\n".join(
+        f"### {heading} {i}: {r['stage_name']} (agent: {r['agent_name']})\n{r['text'].strip()}"
         for i, r in enumerate(results, start=1)
-    ]
-    return "\n\n".join(blocks)
+    )
 
 
-def user_prompt(
-    *,
-    alert_type: str,
-    data: Any,
-    runbook: str | None,
-    previous: Sequence[StageResult],
-    stage_name: str,
-) -> str:
-    parts = [f"Investigate this {alert_type} alert.\n\n## Alert\n{format_alert(alert_type, data)}"]
+def _context_sections(task: AgentTask) -> list[str]:
+    parts = [f"## Alert\n{format_alert(task.get('alert_type', 'unknown'), task.get('data'))}"]
+    runbook = task.get("runbook")
     if runbook:
         parts.append(f"## Runbook\n<!-- RUNBOOK START -->\n{runbook.strip()}\n<!-- RUNBOOK END -->")
+    previous = task.get("previous") or []
     if previous:
-        parts.append(f"## Results of earlier stages\n{format_previous_stages(previous)}")
-    parts.append(f"## Your task\nYou are running the stage '{stage_name}'. Investigate and report.")
-    return "\n\n".join(parts)
+        parts.append(f"## Results of earlier stages\n{format_results(previous, 'Stage')}")
+    return parts
+
+
+def user_prompt(task: AgentTask) -> str:
+    kind = task.get("kind", "investigation")
+    alert_type = task.get("alert_type", "unknown")
+    if kind == "synthesis":
+        findings = format_results(task.get("findings") or [], "Finding")
+        return "\n\n".join(
+            [
+                f"Synthesize the parallel investigations of this {alert_type} alert.",
+                *_context_sections(task),
+                f"## Findings of the parallel agents\n{findings}",
+                "## Your task\nWeigh the findings against each other, resolve contradictions, and give one "
+                "analysis with the most likely root cause, the evidence, your confidence (HIGH, MEDIUM or "
+                "LOW) and the next steps.",
+            ]
+        )
+    if kind == "exec_summary":
+        return "\n\n".join(
+            [
+                f"Write the executive summary of this {alert_type} investigation.",
+                *_context_sections(task),
+                "## Your task\nIn at most five short lines of markdown: what happened, the root cause, the "
+                "impact and the recommended action. No preamble.",
+            ]
+        )
+    if kind == "chat":
+        return "\n\n".join(
+            [
+                f"An engineer asks a follow-up question about this {alert_type} investigation.",
+                *_context_sections(task),
+                f"## Question\n{task.get('question', '').strip()}",
+            ]
+        )
+    return "\n\n".join(
+        [
+            f"Investigate this {alert_type} alert.",
+            *_context_sections(task),
+            f"## Your task\nYou are running the stage '{task.get('stage_name', '')}'. Investigate and report.",
+        ]
+    )

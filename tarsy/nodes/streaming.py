@@ -12,8 +12,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from tarsy.nodes.context import Recorder
 
 
-def chunk_parts(chunk: AIMessageChunk) -> tuple[str, str]:
-    """Return (reasoning, text) of one chunk, across providers' content shapes."""
+def chunk_parts(chunk: AIMessage) -> tuple[str, str]:
+    """Return (reasoning, text) of a chunk or message, across providers' content shapes."""
     reasoning: list[str] = []
     text: list[str] = []
     for block in chunk.content_blocks:
@@ -32,7 +32,7 @@ def chunk_parts(chunk: AIMessageChunk) -> tuple[str, str]:
 class _LiveEvent:
     """A timeline event opened on the first delta and completed with the whole text."""
 
-    def __init__(self, recorder: Recorder, event_type: str, stage_id: str, execution_id: str) -> None:
+    def __init__(self, recorder: Recorder, event_type: str, stage_id: str | None, execution_id: str | None) -> None:
         self._recorder = recorder
         self._event_type = event_type
         self._stage_id = stage_id
@@ -60,8 +60,8 @@ async def stream_model_call(
     messages: Sequence[BaseMessage],
     *,
     recorder: Recorder,
-    stage_id: str,
-    execution_id: str,
+    stage_id: str | None,
+    execution_id: str | None,
     run_config: RunnableConfig | None = None,
 ) -> AIMessage:
     """Stream one model call, emitting ``llm_thinking`` and ``llm_response`` events as it goes."""

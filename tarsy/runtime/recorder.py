@@ -17,6 +17,7 @@ from psycopg.rows import DictRow
 from tarsy.config import ResolvedAgent
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
+from tarsy.nodes.context import LLMInteraction, MCPInteraction
 from tarsy.store.db import Pool
 
 
@@ -241,6 +242,84 @@ class StoreRecorder:
             execution_id=execution_id,
             metadata=metadata,
         )
+
+    async def llm_interaction(self, record: LLMInteraction) -> str:
+        total = record.input_tokens + record.output_tokens
+        row = await self._write(
+            "INSERT INTO llm_interactions (id, session_id, stage_id, execution_id, interaction_type, provider, model,"
+            " conversation_offset, request_messages, tools, response, thinking, input_tokens, output_tokens,"
+            " thinking_tokens, total_tokens, duration_ms, error)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (
+                str(uuid.uuid4()),
+                self.session_id,
+                record.stage_id,
+                record.execution_id,
+                record.interaction_type,
+                record.provider,
+                record.model,
+                record.conversation_offset,
+                json.dumps(record.request_messages, default=str),
+                json.dumps(record.tools),
+                None if record.response is None else json.dumps(record.response, default=str),
+                record.thinking,
+                record.input_tokens,
+                record.output_tokens,
+                record.thinking_tokens,
+                total,
+                record.duration_ms,
+                record.error,
+            ),
+            ev.INTERACTION_CREATED,
+            lambda r: {
+                "interaction_id": str(r["id"]),
+                "kind": "llm",
+                "interaction_type": record.interaction_type,
+                "stage_id": record.stage_id,
+                "execution_id": record.execution_id,
+            },
+        )
+        if record.execution_id is not None and total:
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "UPDATE agent_executions SET input_tokens = input_tokens + %s, output_tokens = output_tokens + %s,"
+                    " thinking_tokens = thinking_tokens + %s, total_tokens = total_tokens + %s WHERE id = %s",
+                    (record.input_tokens, record.output_tokens, record.thinking_tokens, total, record.execution_id),
+                )
+        return str(row["id"])
+
+    async def mcp_interaction(self, record: MCPInteraction) -> str:
+        row = await self._write(
+            "INSERT INTO mcp_interactions (id, session_id, stage_id, execution_id, timeline_event_id, interaction_type,"
+            " server, tool, arguments, result, is_error, error, available_tools, duration_ms)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            (
+                str(uuid.uuid4()),
+                self.session_id,
+                record.stage_id,
+                record.execution_id,
+                record.timeline_event_id,
+                record.interaction_type,
+                record.server,
+                record.tool,
+                json.dumps(record.arguments, default=str),
+                record.result,
+                record.is_error,
+                record.error,
+                None if record.available_tools is None else json.dumps(record.available_tools, default=str),
+                record.duration_ms,
+            ),
+            ev.INTERACTION_CREATED,
+            lambda r: {
+                "interaction_id": str(r["id"]),
+                "kind": "mcp",
+                "server": record.server,
+                "tool": record.tool,
+                "stage_id": record.stage_id,
+                "execution_id": record.execution_id,
+            },
+        )
+        return str(row["id"])
 
     async def close_open_records(self, conn: AsyncConnection[DictRow], status: str) -> None:
         """End everything still open with the session's terminal status (caller holds the lock)."""

@@ -21,7 +21,7 @@ from tarsy.config import TarsyConfig
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
-from tarsy.nodes.context import ModelProvider, RunContext, ToolProvider
+from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
@@ -49,7 +49,7 @@ class SessionRunner:
         checkpointer: BaseCheckpointSaver[Any],
         config: TarsyConfig,
         models: ModelProvider,
-        tools: ToolProvider,
+        tools: ToolExecutor,
     ) -> None:
         self._pool = pool
         self._publisher = publisher

@@ -26,7 +26,7 @@ from tarsy.settings import Settings
 from tarsy.store.db import Pool, open_pool
 from tarsy.store.embedded import EmbeddedPostgres
 from tarsy.store.migrate import apply_migrations
-from tarsy.tools.static import StaticToolProvider
+from tarsy.tools.static import StaticToolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ async def start_services(
     *,
     config: TarsyConfig | None = None,
     env: Mapping[str, str] | None = None,
-    tools: StaticToolProvider | None = None,
+    tools: StaticToolExecutor | None = None,
 ) -> Services:
     """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
     environ = os.environ if env is None else env
@@ -121,7 +121,7 @@ async def start_services(
         checkpointer=checkpointer,
         config=cfg,
         models=models,
-        tools=tools or StaticToolProvider(),
+        tools=tools or StaticToolExecutor(),
     )
     count = cfg.queue.worker_count if settings.workers is None else settings.workers
     workers = WorkerPool(pool=pool, runner=runner, queue=cfg.queue, worker_count=count)

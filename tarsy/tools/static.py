@@ -1,25 +1,51 @@
-"""A tool provider over a fixed list of LangChain tools.
+"""A ``ToolExecutor`` over plain LangChain tools, grouped by a server name.
 
-Used where no MCP servers are wired (the walking skeleton, Studio, embedding apps with their own
-tools, tests with canned tools). Agents only see tools whose server they are allowed to use.
+For runs without MCP servers: LangGraph Studio, embedding apps that bring their own tools, and
+tests with canned tools. Agents see only the tools of the servers they are allowed to use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from langchain_core.tools import BaseTool
 
 from tarsy.config import ResolvedAgent
+from tarsy.nodes.context import ToolOutcome, ToolRequest, ToolScope, ToolSpec
 
 
-class StaticToolProvider:
-    def __init__(self, tools: Sequence[BaseTool] = (), *, per_server: dict[str, Sequence[BaseTool]] | None = None):
-        self._shared = list(tools)
-        self._per_server = {k: list(v) for k, v in (per_server or {}).items()}
+class StaticToolExecutor:
+    def __init__(self, per_server: Mapping[str, Sequence[BaseTool]] | None = None) -> None:
+        self._tools: dict[str, BaseTool] = {
+            f"{server}.{tool.name}": tool for server, tools in (per_server or {}).items() for tool in tools
+        }
 
-    async def tools_for(self, agent: ResolvedAgent) -> list[BaseTool]:
-        selected = list(self._shared)
-        for server in agent.mcp_servers:
-            selected.extend(self._per_server.get(server, ()))
-        return selected
+    def _allowed(self, agent: ResolvedAgent) -> dict[str, BaseTool]:
+        return {name: tool for name, tool in self._tools.items() if name.split(".", 1)[0] in agent.mcp_servers}
+
+    async def list_tools(self, agent: ResolvedAgent) -> list[ToolSpec]:
+        return [
+            ToolSpec(name=name, description=tool.description, parameters=_schema(tool))
+            for name, tool in self._allowed(agent).items()
+        ]
+
+    async def execute(self, agent: ResolvedAgent, request: ToolRequest, scope: ToolScope) -> ToolOutcome:
+        tool = self._allowed(agent).get(request.name)
+        if tool is None:
+            known = ", ".join(sorted(self._allowed(agent))) or "none"
+            return ToolOutcome(f"Error: unknown tool '{request.name}'. Available tools: {known}.", is_error=True)
+        try:
+            result = await tool.ainvoke(request.arguments)
+        except Exception as exc:
+            # A tool's own failure is the model's business: it gets the message and can adapt.
+            return ToolOutcome(f"Error: {type(exc).__name__}: {exc}", is_error=True)
+        return ToolOutcome(result if isinstance(result, str) else str(result))
+
+
+def _schema(tool: BaseTool) -> dict[str, Any]:
+    schema: Any = tool.tool_call_schema
+    if isinstance(schema, dict):
+        return schema
+    params: dict[str, Any] = schema.model_json_schema()
+    return params

@@ -1,0 +1,51 @@
+"""Classifying provider failures so a session's error says which provider failed and why."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from tarsy.errors import ProviderError
+
+Category = Literal["credentials", "rate_limit", "invalid_request", "timeout", "provider_down", "unknown"]
+
+_ADVICE: dict[Category, str] = {
+    "credentials": "check the API key (api_key_env) and its permissions",
+    "rate_limit": "the provider is rate limiting; retries were exhausted",
+    "invalid_request": "the provider rejected the request (model name, parameters or input)",
+    "timeout": "the call exceeded the provider timeout",
+    "provider_down": "the provider is unreachable or failing (5xx)",
+    "unknown": "unexpected provider error",
+}
+
+
+def _status(exc: BaseException) -> int | None:
+    for attr in ("status_code", "code", "status"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, int) and 100 <= value < 600:
+            return value
+    response = getattr(exc, "response", None)
+    value = getattr(response, "status_code", None)
+    return value if isinstance(value, int) else None
+
+
+def classify(exc: BaseException) -> Category:
+    name = type(exc).__name__.lower()
+    status = _status(exc)
+    if status in (401, 403) or "authentication" in name or "permission" in name:
+        return "credentials"
+    if status == 429 or "ratelimit" in name or "resourceexhausted" in name:
+        return "rate_limit"
+    if "timeout" in name or isinstance(exc, TimeoutError):
+        return "timeout"
+    if status is not None and 400 <= status < 500:
+        return "invalid_request"
+    if (status is not None and status >= 500) or "connection" in name or "unavailable" in name:
+        return "provider_down"
+    return "unknown"
+
+
+def provider_error(provider: str, model: str, exc: BaseException) -> ProviderError:
+    category = classify(exc)
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    message = f"LLM provider '{provider}' ({model}) failed [{category}]: {_ADVICE[category]}: {detail}"
+    return ProviderError(message, category)
