@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from tarsy.api.errors import install_error_handlers
 from tarsy.api.routes import alerts, events, sessions, system
 from tarsy.config import TarsyConfig
+from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
 from tarsy.settings import Settings
 
@@ -26,13 +27,15 @@ def create_app(
     *,
     config: TarsyConfig | None = None,
     env: Mapping[str, str] | None = None,
+    tools: ToolExecutor | None = None,
 ) -> FastAPI:
+    """Build the app; ``config``/``env``/``tools`` replace what would be read or built (tests, embedding)."""
     resolved = settings or Settings.from_env(env)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            app.state.services = await start_services(stack, resolved, config=config, env=env)
+            app.state.services = await start_services(stack, resolved, config=config, env=env, tools=tools)
             yield
 
     app = FastAPI(

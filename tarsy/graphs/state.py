@@ -1,4 +1,7 @@
-"""Session graph state: small channels only (stage results, never transcripts)."""
+"""Session graph state: small channels only (stage results, never transcripts).
+
+Parallel branches write ``branch_results`` and ``stage_rows`` concurrently, so both have reducers.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +19,44 @@ class SessionInput(TypedDict):
     alert: AlertInput
 
 
+class BranchResult(TypedDict):
+    stage_index: int
+    agent_index: int
+    agent_name: str
+    status: str  # completed | failed
+    text: str
+    error: str | None
+
+
+class BranchInput(TypedDict):
+    """What ``Send`` hands one agent branch of a stage."""
+
+    alert: AlertInput
+    stage_index: int
+    agent_index: int
+    stage_id: str
+    previous: list[dict[str, str]]
+
+
+def merge_dicts(left: dict[str, str], right: dict[str, str]) -> dict[str, str]:
+    return {**left, **right}
+
+
 class SessionState(TypedDict, total=False):
     alert: AlertInput
-    # Each entry: {"stage_name", "agent_name", "text"}; appended by stages (parallel-safe reducer).
+    # Each entry: {"stage_name", "agent_name", "text"}; what later stages see (synthesized for parallel).
     stage_results: Annotated[list[dict[str, str]], operator.add]
+    branch_results: Annotated[list[BranchResult], operator.add]
+    stage_rows: Annotated[dict[str, str], merge_dicts]  # config stage index → stage row id
     final_analysis: str | None
+    executive_summary: str | None
+    executive_summary_error: str | None
     error: str | None
 
 
 class SessionOutput(TypedDict, total=False):
     final_analysis: str | None
+    executive_summary: str | None
+    executive_summary_error: str | None
     stage_results: list[dict[str, str]]
     error: str | None

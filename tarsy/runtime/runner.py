@@ -37,6 +37,8 @@ class CancelRequested(Exception):
 class Outcome:
     status: str
     final_analysis: str | None = None
+    executive_summary: str | None = None
+    executive_summary_error: str | None = None
     error: str | None = None
 
 
@@ -124,7 +126,12 @@ class SessionRunner:
                 return Outcome("failed", error=f"internal error: {type(exc).__name__}: {exc}")
             if result.get("error"):
                 return Outcome("failed", error=str(result["error"]))
-            return Outcome("completed", final_analysis=result.get("final_analysis") or "")
+            return Outcome(
+                "completed",
+                final_analysis=result.get("final_analysis") or "",
+                executive_summary=result.get("executive_summary"),
+                executive_summary_error=result.get("executive_summary_error"),
+            )
         run.cancel()
         await asyncio.gather(run, return_exceptions=True)
         if cancel.is_set():
@@ -163,6 +170,8 @@ class SessionRunner:
                 worker_id,
                 status=outcome.status,
                 final_analysis=outcome.final_analysis,
+                executive_summary=outcome.executive_summary,
+                executive_summary_error=outcome.executive_summary_error,
                 error=outcome.error,
             )
             if not owned:

@@ -19,6 +19,7 @@ from tarsy.config import TarsyConfig, load_config
 from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
 from tarsy.llm.factory import ModelFactory, credentials_present
+from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.alerts import AlertMasker
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.workers import WorkerPool
@@ -87,7 +88,7 @@ async def start_services(
     *,
     config: TarsyConfig | None = None,
     env: Mapping[str, str] | None = None,
-    tools: StaticToolExecutor | None = None,
+    tools: ToolExecutor | None = None,
 ) -> Services:
     """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
     environ = os.environ if env is None else env

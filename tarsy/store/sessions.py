@@ -108,14 +108,27 @@ async def finish_session(
     *,
     status: str,
     final_analysis: str | None = None,
+    executive_summary: str | None = None,
+    executive_summary_error: str | None = None,
     error: str | None = None,
 ) -> bool:
     """Write the terminal status if this worker still owns the session."""
     cur = await conn.execute(
         "UPDATE alert_sessions SET status = %s, final_analysis = coalesce(%s, final_analysis),"
+        " executive_summary = coalesce(%s, executive_summary),"
+        " executive_summary_error = coalesce(%s, executive_summary_error),"
         " error_message = %s, completed_at = now(), heartbeat_at = NULL"
         " WHERE id = %s AND worker_id = %s AND status = ANY(%s) RETURNING id",
-        (status, final_analysis, error, session_id, worker_id, list(ACTIVE)),
+        (
+            status,
+            final_analysis,
+            executive_summary,
+            executive_summary_error,
+            error,
+            session_id,
+            worker_id,
+            list(ACTIVE),
+        ),
     )
     return await cur.fetchone() is not None
 

@@ -41,6 +41,7 @@ SECOND_WORKER = {
     "agents": {
         "Collector": [{"text": "REDONE: the collector ran twice."}],
         "Analyst": [{"text": "Root cause: OOMKilled (exit code 137)."}],
+        "ExecSummaryAgent": [{"text": "OOMKilled pod api-1; raise its memory limit."}],
     }
 }
 
@@ -87,8 +88,10 @@ async def test_killed_worker_session_resumes_from_checkpoint(tmp_path: Path, dat
     assert responses == [
         "Facts: pod api-1 restarted 12 times, exit code 137.",
         "Root cause: OOMKilled (exit code 137).",
+        "OOMKilled pod api-1; raise its memory limit.",
     ], "the finished stage is not redone after the resume"
-    assert [s["status"] for s in session["stages"]] == ["completed", "completed"]
+    assert [s["status"] for s in session["stages"]] == ["completed", "completed", "completed"]
+    assert session["executive_summary"] == "OOMKilled pod api-1; raise its memory limit."
     async with await psycopg.AsyncConnection.connect(database_url) as conn:
         cur = await conn.execute("SELECT attempts FROM alert_sessions WHERE id = %s", (session_id,))
         row = await cur.fetchone()

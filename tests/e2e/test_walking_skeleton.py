@@ -39,7 +39,11 @@ async def test_alert_completes_and_streams_in_order(config_dir: Path, database_u
         session = await tarsy.wait_status(session_id, {"completed"})
 
     assert "OOMKilled" in session["final_analysis"]
-    assert [s["status"] for s in session["stages"]] == ["completed"]
+    assert [(s["stage_type"], s["status"]) for s in session["stages"]] == [
+        ("investigation", "completed"),
+        ("exec_summary", "completed"),
+    ]
+    assert session["executive_summary"].startswith("Root cause")
     assert session["stages"][0]["executions"][0]["model"] == "test-model"
 
     persisted = [e for e in events if "id" in e]
@@ -144,7 +148,7 @@ async def test_two_workers_process_five_alerts_exactly_once(config_dir: Path, da
         pool = first.services.pool
         async with pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT s.id, s.attempts, count(DISTINCT st.id) AS stages, count(t.id) AS responses,"
+                "SELECT s.id, s.attempts, count(DISTINCT st.id) AS stages, count(DISTINCT t.id) AS responses,"
                 " count(DISTINCT s.worker_id) AS workers"
                 " FROM alert_sessions s JOIN stages st ON st.session_id = s.id"
                 " JOIN timeline_events t ON t.session_id = s.id AND t.event_type = 'llm_response'"
@@ -153,7 +157,7 @@ async def test_two_workers_process_five_alerts_exactly_once(config_dir: Path, da
             rows = await cur.fetchall()
     assert all(s["final_analysis"] for s in sessions)
     assert len(rows) == 5
-    assert all(r["attempts"] == 1 and r["stages"] == 1 and r["responses"] == 1 for r in rows)
+    assert all(r["attempts"] == 1 and r["stages"] == 2 and r["responses"] == 2 for r in rows)
 
 
 async def test_cancel_running_session_ends_cancelled_quickly(tmp_path: Path, database_url: str) -> None:

@@ -17,6 +17,7 @@ import yaml
 from fastapi import FastAPI
 
 from tarsy.api.app import create_app
+from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import Services
 from tarsy.settings import Settings
 
@@ -98,7 +99,12 @@ class RunningTarsy:
 
 @asynccontextmanager
 async def running_tarsy(
-    config_dir: Path, database_url: str, *, workers: int | None = None, env: dict[str, str] | None = None
+    config_dir: Path,
+    database_url: str,
+    *,
+    workers: int | None = None,
+    env: dict[str, str] | None = None,
+    tools: ToolExecutor | None = None,
 ) -> AsyncIterator[RunningTarsy]:
     port = free_port()
     environ = {
@@ -109,7 +115,7 @@ async def running_tarsy(
         **(env or {}),
     }
     settings = Settings.from_env(environ)
-    app = create_app(settings, env=environ)
+    app = create_app(settings, env=environ, tools=tools)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     try:

@@ -1,0 +1,233 @@
+"""Node factories for one chain stage: open it, run each agent as a ``Send`` branch, join.
+
+A stage always fans out (one branch for a single agent, N for parallel agents or replicas) so the
+shape is uniform. The join applies the success policy, and when more than one agent ran, runs the
+synthesis agent, whose answer (not the raw parallel outputs) is what later stages see. A synthesis
+is recorded as its own stage referencing the parallel one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Send
+
+from tarsy.config import ResolvedAgent, TarsyConfig, resolve_agent, resolve_success_policy, resolve_synthesis
+from tarsy.config import stage_agent_count as agent_count
+from tarsy.graphs.state import BranchInput, BranchResult, SessionState
+from tarsy.nodes.context import RunContext
+from tarsy.nodes.prompts import AgentTask, StageResult
+
+ContextOf = Callable[[Runtime[RunContext]], RunContext]
+Node = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """Where a config stage sits among the recorded stages (synthesis rows take a slot too)."""
+
+    index: int  # position in the chain config
+    record_index: int  # stage_index of its row
+    synthesis_record_index: int | None  # row of its synthesis stage, when more than one agent runs
+    agents: int
+
+    @property
+    def parallel(self) -> bool:
+        return self.agents > 1
+
+
+def plan_stages(config: TarsyConfig, chain_id: str) -> tuple[list[StagePlan], int]:
+    """Plans for every stage and the record index left for the executive summary."""
+    plans: list[StagePlan] = []
+    position = 0
+    for index, stage in enumerate(config.agent_chains[chain_id].stages):
+        count = agent_count(stage)
+        synthesis = position + 1 if count > 1 else None
+        plans.append(StagePlan(index, position, synthesis, count))
+        position += 2 if synthesis is not None else 1
+    return plans, position
+
+
+def alert_task(state: SessionState | BranchInput, **extra: Any) -> AgentTask:
+    alert = state["alert"]
+    task: AgentTask = {
+        "alert_type": alert["alert_type"],
+        "data": alert["data"],
+        "runbook": alert.get("runbook"),
+    }
+    task.update(extra)  # type: ignore[typeddict-item]
+    return task
+
+
+async def run_agent(
+    agent_graph: CompiledStateGraph[Any, Any, Any, Any],
+    identity: dict[str, Any],
+    stage_id: str | None,
+    execution_id: str | None,
+    task: AgentTask,
+) -> str:
+    out = await agent_graph.ainvoke(
+        {"agent": identity, "stage_id": stage_id, "execution_id": execution_id, "task": task}
+    )
+    return str(out.get("final_answer") or "")
+
+
+class StageNodes:
+    def __init__(
+        self,
+        chain_id: str,
+        plan: StagePlan,
+        agent_graph: CompiledStateGraph[Any, Any, Any, Any],
+        context_of: ContextOf,
+    ) -> None:
+        self.chain_id = chain_id
+        self.plan = plan
+        self.agent_graph = agent_graph
+        self.context_of = context_of
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        i = self.plan.index
+        return f"stage_{i}", f"stage_{i}_agent", f"stage_{i}_join"
+
+    async def open(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        ctx = self.context_of(runtime)
+        stage = ctx.config.agent_chains[self.chain_id].stages[self.plan.index]
+        parallel_type = "single"
+        if self.plan.parallel:
+            parallel_type = "replica" if stage.replicas > 1 else "multi_agent"
+        stage_id = await ctx.recorder.stage_started(
+            stage_index=self.plan.record_index,
+            name=stage.name,
+            stage_type="investigation",
+            expected_agents=self.plan.agents,
+            success_policy=resolve_success_policy(ctx.config, self.chain_id, self.plan.index),
+            parallel_type=parallel_type,
+        )
+        return {"stage_rows": {str(self.plan.index): stage_id}}
+
+    def fan_out(self, state: SessionState) -> list[Send]:
+        stage_id = state["stage_rows"][str(self.plan.index)]
+        return [
+            Send(
+                self.names[1],
+                BranchInput(
+                    alert=state["alert"],
+                    stage_index=self.plan.index,
+                    agent_index=agent_index,
+                    stage_id=stage_id,
+                    previous=list(state.get("stage_results", [])),
+                ),
+            )
+            for agent_index in range(self.plan.agents)
+        ]
+
+    async def branch(self, branch: BranchInput, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        ctx = self.context_of(runtime)
+        index, agent_index = branch["stage_index"], branch["agent_index"]
+        agent = resolve_agent(ctx.config, self.chain_id, index, agent_index)
+        stage = ctx.config.agent_chains[self.chain_id].stages[index]
+        execution_id = await ctx.recorder.execution_started(
+            stage_id=branch["stage_id"],
+            agent_index=agent_index,
+            agent=agent,
+            model=ctx.models.model_name(agent.llm_provider),
+        )
+        identity = {
+            "role": "investigation",
+            "chain_id": self.chain_id,
+            "stage_index": index,
+            "agent_index": agent_index,
+        }
+        task = alert_task(branch, kind="investigation", stage_name=stage.name, previous=branch["previous"])
+        try:
+            text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)
+        except Exception as exc:
+            # One agent failing is a branch outcome, not a crash: the success policy decides.
+            reason = f"{agent.display_name} failed: {exc}"
+            await ctx.recorder.execution_finished(execution_id, "failed", reason)
+            return {"branch_results": [_result(index, agent_index, agent, "failed", "", reason)]}
+        await ctx.recorder.execution_finished(execution_id, "completed")
+        return {"branch_results": [_result(index, agent_index, agent, "completed", text, None)]}
+
+    async def join(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        ctx = self.context_of(runtime)
+        stage = ctx.config.agent_chains[self.chain_id].stages[self.plan.index]
+        stage_id = state["stage_rows"][str(self.plan.index)]
+        results = sorted(
+            (r for r in state.get("branch_results", []) if r["stage_index"] == self.plan.index),
+            key=lambda r: r["agent_index"],
+        )
+        ok = [r for r in results if r["status"] == "completed"]
+        policy = resolve_success_policy(ctx.config, self.chain_id, self.plan.index)
+        succeeded = bool(ok) and (policy == "any" or len(ok) == len(results))
+        if not succeeded:
+            failures = "; ".join(str(r["error"]) for r in results if r["status"] != "completed")
+            reason = f"{len(results) - len(ok)} of {len(results)} agents failed (policy {policy}): {failures}"
+            await ctx.recorder.stage_finished(stage_id, "failed", reason)
+            return {"error": f"stage '{stage.name}' failed: {reason}"}
+        await ctx.recorder.stage_finished(stage_id, "completed")
+        if not self.plan.parallel:
+            only = ok[0]
+            return {"stage_results": [StageResult(stage.name, only["agent_name"], only["text"]).as_dict()]}
+        return await self._synthesize(ctx, state, stage.name, stage_id, ok)
+
+    async def _synthesize(
+        self,
+        ctx: RunContext,
+        state: SessionState,
+        stage_name: str,
+        parallel_stage_id: str,
+        findings: list[BranchResult],
+    ) -> dict[str, Any]:
+        agent = resolve_synthesis(ctx.config, self.chain_id, self.plan.index)
+        name = f"{stage_name} - Synthesis"
+        assert self.plan.synthesis_record_index is not None
+        stage_id = await ctx.recorder.stage_started(
+            stage_index=self.plan.synthesis_record_index,
+            name=name,
+            stage_type="synthesis",
+            expected_agents=1,
+            success_policy="all",
+            parallel_type="single",
+            referenced_stage_id=parallel_stage_id,
+        )
+        execution_id = await ctx.recorder.execution_started(
+            stage_id=stage_id, agent_index=0, agent=agent, model=ctx.models.model_name(agent.llm_provider)
+        )
+        identity = {"role": "synthesis", "chain_id": self.chain_id, "stage_index": self.plan.index, "agent_index": 0}
+        task = alert_task(
+            state,
+            kind="synthesis",
+            stage_name=name,
+            previous=list(state.get("stage_results", [])),
+            findings=[StageResult(stage_name, r["agent_name"], r["text"]).as_dict() for r in findings],
+        )
+        try:
+            text = await run_agent(self.agent_graph, identity, stage_id, execution_id, task)
+        except Exception as exc:
+            # Without a synthesis the chain cannot hand one result on: the stage and session fail.
+            reason = f"{agent.display_name} failed: {exc}"
+            await ctx.recorder.execution_finished(execution_id, "failed", reason)
+            await ctx.recorder.stage_finished(stage_id, "failed", reason)
+            return {"error": f"stage '{name}' failed: {reason}"}
+        await ctx.recorder.execution_finished(execution_id, "completed")
+        await ctx.recorder.stage_finished(stage_id, "completed")
+        return {"stage_results": [StageResult(name, agent.display_name, text).as_dict()]}
+
+
+def _result(
+    stage_index: int, agent_index: int, agent: ResolvedAgent, status: str, text: str, error: str | None
+) -> BranchResult:
+    return BranchResult(
+        stage_index=stage_index,
+        agent_index=agent_index,
+        agent_name=agent.display_name,
+        status=status,
+        text=text,
+        error=error,
+    )
