@@ -10,6 +10,7 @@ import sys
 from contextlib import AsyncExitStack
 
 from tarsy.config import ConfigError
+from tarsy.masking import MaskingConfigError
 from tarsy.runtime.service import DemoModeError, start_services
 from tarsy.settings import Settings
 
@@ -25,11 +26,13 @@ def serve(settings: Settings) -> int:
 
     from tarsy.api.app import create_app
     from tarsy.config import load_config
+    from tarsy.runtime.alerts import alert_masker
     from tarsy.runtime.service import decide_demo
 
     # Fail before serving, with the config's own message, rather than inside the lifespan.
     config = load_config(settings.config_dir)
     decide_demo(settings, config, os.environ)
+    alert_masker(config)  # an unknown masking group is a start-up error, not a first-alert error
     app = create_app(settings, config=config)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
     return 0
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings)
         return asyncio.run(_worker(settings))
-    except (ConfigError, DemoModeError) as exc:
+    except (ConfigError, DemoModeError, MaskingConfigError) as exc:
         print(f"tarsy: cannot start:\n{exc}", file=sys.stderr)
         return 2
 

@@ -14,11 +14,25 @@ from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError, PayloadTooLargeError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
+from tarsy.masking import build_policy, mask_alert_data
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
 # (data) -> (masked data, masking error or None); masking is fail-open for alerts.
 AlertMasker = Callable[[Any], tuple[Any, str | None]]
+
+
+def alert_masker(config: TarsyConfig) -> AlertMasker:
+    """The alert-payload masker from ``defaults.alert_masking`` (fail-open: errors are returned)."""
+    settings = config.defaults.alert_masking
+    if not settings.enabled:
+        return lambda data: (data, None)
+    policy = build_policy(groups=[settings.pattern_group])
+
+    def mask(data: Any) -> tuple[Any, str | None]:
+        return mask_alert_data(data, policy)
+
+    return mask
 
 
 @dataclass(frozen=True)

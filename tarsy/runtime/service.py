@@ -20,7 +20,7 @@ from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
 from tarsy.llm.factory import ModelFactory, credentials_present
 from tarsy.nodes.context import ToolExecutor
-from tarsy.runtime.alerts import AlertMasker
+from tarsy.runtime.alerts import AlertMasker, alert_masker
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
@@ -142,6 +142,6 @@ async def start_services(
         workers=workers,
         database_url=url,
         demo=demo,
-        mask_alert=lambda data: (data, None),
+        mask_alert=alert_masker(cfg),
         embedded=embedded,
     )

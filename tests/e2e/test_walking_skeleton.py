@@ -223,3 +223,14 @@ async def test_health_and_unknown_session(config_dir: Path, database_url: str) -
     assert missing.status_code == 404
     assert garbage.status_code == 404
     assert "/api/v1/alerts" in docs.json()["paths"]
+
+
+async def test_alert_payload_is_masked_before_it_is_stored(config_dir: Path, database_url: str) -> None:
+    secret = "password: hunter2hunter2"
+    async with running_tarsy(config_dir, database_url, workers=0) as tarsy:
+        session_id = await tarsy.submit({"message": f"login failed, {secret}", "contact": "oncall@example.com"})
+        body = (await tarsy.client.get(f"/api/v1/sessions/{session_id}")).json()
+    stored = str(body["alert_data"])
+    assert "hunter2" not in stored
+    assert "oncall@example.com" not in stored
+    assert "[MASKED_PASSWORD]" in stored
