@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from tarsy.api.errors import install_error_handlers
-from tarsy.api.routes import alerts, events, sessions, system
+from tarsy.api.routes import alerts, chat, events, sessions, system
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
@@ -65,7 +65,7 @@ def create_app(
                 )
         return await call_next(request)
 
-    for module in (alerts, sessions, events, system):
+    for module in (alerts, sessions, chat, events, system):
         app.include_router(module.router)
     if resolved.dashboard_dir is not None:
         _serve_dashboard(app, resolved.dashboard_dir)

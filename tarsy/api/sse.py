@@ -14,7 +14,8 @@ from typing import Any
 from sse_starlette import ServerSentEvent
 
 from tarsy.events.hub import EventHub, LiveEvent, Subscription
-from tarsy.events.types import SESSION_STATUS, TERMINAL_STATUSES, is_terminal_event
+from tarsy.events.types import CHAT_STATUS, SESSION_STATUS, TERMINAL_STATUSES, is_terminal_event
+from tarsy.store import chats
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool
 
@@ -37,25 +38,34 @@ async def _replay(pool: Pool, session_id: str, after: int) -> AsyncIterator[tupl
             return
 
 
+def _ends_live_stream(event_type: str, payload: dict[str, Any], session_terminal: bool) -> bool:
+    if is_terminal_event(event_type, payload):
+        return True
+    return session_terminal and event_type == CHAT_STATUS and payload.get("status") in TERMINAL_STATUSES
+
+
 async def session_stream(
     pool: Pool, hub: EventHub, session_id: str, last_event_id: int
 ) -> AsyncIterator[ServerSentEvent]:
+    """Replay, then live until the session ends (or, on an ended session, until its chat answer ends).
+
+    Replay never stops early: a finished session's log continues with its chat turns. After the
+    replay the database decides: an ended session with no chat message in flight closes the stream.
+    """
     sub: Subscription = hub.subscribe(session_id)
     try:
         last = last_event_id
         async for event_id, event_type, payload in _replay(pool, session_id, last):
             last = event_id
             yield _sse(event_id, event_type, payload)
-            if is_terminal_event(event_type, payload):
-                return
         row = await repo.get_session(pool, session_id)
-        if row is not None and row["status"] in TERMINAL_STATUSES:
-            # The terminal event was trimmed from the log (retention); say how it ended anyway.
-            yield _sse(
-                None,
-                SESSION_STATUS,
-                {"type": SESSION_STATUS, "session_id": session_id, "status": row["status"]},
-            )
+        status = None if row is None else str(row["status"])
+        terminal = status in TERMINAL_STATUSES
+        if terminal and not await chats.has_active(pool, session_id):
+            if last == last_event_id and not await repo.events_after(pool, session_id, 0, limit=1):
+                # The log was trimmed (retention): say how the session ended anyway.
+                ending = {"type": SESSION_STATUS, "session_id": session_id, "status": status}
+                yield _sse(None, SESSION_STATUS, ending)
             return
         while True:
             if sub.overflowed:
@@ -63,7 +73,7 @@ async def session_stream(
                 async for event_id, event_type, payload in _replay(pool, session_id, last):
                     last = event_id
                     yield _sse(event_id, event_type, payload)
-                    if is_terminal_event(event_type, payload):
+                    if _ends_live_stream(event_type, payload, terminal):
                         return
             live: LiveEvent = await sub.queue.get()
             if live.id is not None:
@@ -71,7 +81,7 @@ async def session_stream(
                     continue
                 last = live.id
             yield _sse(live.id, live.type, live.data)
-            if is_terminal_event(live.type, live.data):
+            if _ends_live_stream(live.type, live.data, terminal):
                 return
     finally:
         hub.unsubscribe(sub)

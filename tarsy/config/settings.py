@@ -37,6 +37,7 @@ class QueueConfig(StrictModel):
     poll_interval: PositiveDuration = 1.0
     poll_interval_jitter: Duration = 0.5
     session_timeout: PositiveDuration = 40 * 60.0
+    chat_timeout: PositiveDuration = 15 * 60.0
     heartbeat_interval: PositiveDuration = 5.0
     orphan_threshold: PositiveDuration = 60.0
     graceful_shutdown_timeout: Duration = 30.0
@@ -55,3 +56,4 @@ class SystemConfig(StrictModel):
     dashboard_url: str = "http://127.0.0.1:8080"
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
     sse_ping_interval: PositiveDuration = 15.0
+    max_chat_message_chars: int = Field(default=100_000, ge=1)

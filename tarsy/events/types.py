@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final, Literal
 
 SESSION_STATUS: Final = "session.status"
+CHAT_STATUS: Final = "chat.status"
 STAGE_STATUS: Final = "stage.status"
 EXECUTION_STATUS: Final = "execution.status"
 TIMELINE_CREATED: Final = "timeline_event.created"

@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, SystemMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -75,6 +75,11 @@ class ScriptedChatModel(BaseChatModel):
         agents: dict[str, list[dict[str, Any]]] = self.script.get("agents", {})
         keys = [*agent_of(messages), ANY_AGENT]
         turns = next((agents[k] for k in keys if k in agents), [{"text": "No script for this agent."}])
+        # A turn with "when" applies only when the end of the latest user message contains that text
+        # (where the question of a chat turn is), e.g. to answer two chat questions differently.
+        humans = [m.text for m in messages if isinstance(m, HumanMessage)]
+        asked = humans[-1][-300:] if humans else ""
+        turns = [t for t in turns if "when" not in t or str(t["when"]) in asked] or turns
         index = sum(1 for m in messages if isinstance(m, AIMessage))
         return turns[min(index, len(turns) - 1)]
 

@@ -23,6 +23,7 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
 from tarsy.runtime.recorder import StoreRecorder
+from tarsy.runtime.supervise import supervise
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -107,36 +108,29 @@ class SessionRunner:
                     "runbook": None,
                 }
             }
-        timeout = self._remaining_timeout(row)
-        run = asyncio.ensure_future(
-            self._invoke(graph, graph_input, cfg, ctx, bool(snapshot.next) or not snapshot.values)
+        outcome = await supervise(
+            self._invoke(graph, graph_input, cfg, ctx, bool(snapshot.next) or not snapshot.values),
+            cancel,
+            self._remaining_timeout(row),
         )
-        waiter = asyncio.ensure_future(cancel.wait())
-        try:
-            done, _ = await asyncio.wait({run, waiter}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiter.cancel()
-        if run in done:
-            try:
-                result = run.result()
-            except Exception as exc:
-                # Infrastructure failures (database, checkpointer, bugs) end the session as failed;
-                # the error goes to the session row and the log with its traceback.
-                log.exception("session %s failed", session_id)
-                return Outcome("failed", error=f"internal error: {type(exc).__name__}: {exc}")
-            if result.get("error"):
-                return Outcome("failed", error=str(result["error"]))
-            return Outcome(
-                "completed",
-                final_analysis=result.get("final_analysis") or "",
-                executive_summary=result.get("executive_summary"),
-                executive_summary_error=result.get("executive_summary_error"),
-            )
-        run.cancel()
-        await asyncio.gather(run, return_exceptions=True)
-        if cancel.is_set():
+        if outcome.ending == "cancelled":
             return Outcome("cancelled", error="cancelled by request")
-        return Outcome("timed_out", error=f"session exceeded its timeout of {self._timeout_s():.0f}s")
+        if outcome.ending == "timed_out":
+            return Outcome("timed_out", error=f"session exceeded its timeout of {self._timeout_s():.0f}s")
+        if outcome.error is not None:
+            # Infrastructure failures (database, checkpointer, bugs) end the session as failed; the
+            # error goes to the session row, and the log keeps the traceback.
+            log.error("session %s failed", session_id, exc_info=outcome.error)
+            return Outcome("failed", error=f"internal error: {type(outcome.error).__name__}: {outcome.error}")
+        result = outcome.result or {}
+        if result.get("error"):
+            return Outcome("failed", error=str(result["error"]))
+        return Outcome(
+            "completed",
+            final_analysis=result.get("final_analysis") or "",
+            executive_summary=result.get("executive_summary"),
+            executive_summary_error=result.get("executive_summary_error"),
+        )
 
     async def _invoke(
         self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool
@@ -146,6 +140,18 @@ class SessionRunner:
             return dict(out)
         state = await graph.aget_state(cast(RunnableConfig, cfg))
         return dict(state.values)
+
+    async def final_values(self, session: Row) -> dict[str, Any]:
+        """The investigation's final graph state (what a follow-up chat starts from)."""
+        graph = self.graph(str(session["chain_id"]))
+        state = await graph.aget_state(cast(RunnableConfig, {"configurable": {"thread_id": str(session["id"])}}))
+        values = dict(state.values)
+        values.setdefault(
+            "alert", {"alert_type": session["alert_type"], "data": session["alert_data"], "runbook": None}
+        )
+        values.setdefault("final_analysis", session["final_analysis"])
+        values.setdefault("executive_summary", session["executive_summary"])
+        return {k: values.get(k) for k in ("alert", "stage_results", "final_analysis", "executive_summary")}
 
     def _timeout_s(self) -> float:
         return float(self._config.queue.session_timeout)

@@ -21,6 +21,7 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.llm.factory import ModelFactory, credentials_present
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.alerts import AlertMasker, alert_masker
+from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
@@ -124,8 +125,17 @@ async def start_services(
         models=models,
         tools=tools or StaticToolExecutor(),
     )
+    chat_runner = ChatRunner(
+        pool=pool,
+        publisher=publisher,
+        checkpointer=checkpointer,
+        config=cfg,
+        models=models,
+        tools=tools or StaticToolExecutor(),
+        sessions=runner,
+    )
     count = cfg.queue.worker_count if settings.workers is None else settings.workers
-    workers = WorkerPool(pool=pool, runner=runner, queue=cfg.queue, worker_count=count)
+    workers = WorkerPool(pool=pool, runner=runner, chat_runner=chat_runner, queue=cfg.queue, worker_count=count)
     hub.on_cancel(workers.cancel_local)
     workers.start()
     stack.push_async_callback(workers.stop, float(cfg.queue.graceful_shutdown_timeout))

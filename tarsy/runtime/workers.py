@@ -1,9 +1,9 @@
-"""The worker pool: claim sessions from PostgreSQL, run them, heartbeat, honour cancels.
+"""The worker pool: claim jobs from PostgreSQL, run them, heartbeat, honour cancels.
 
-Every replica runs the same pool against the same database; the database is the only thing they
-share. A cancel request reaches the owning replica through NOTIFY (see ``EventHub.on_cancel``),
-and each worker also notices a ``cancelling`` status at its next heartbeat in case a notification
-was missed.
+Jobs are investigation sessions and follow-up chat messages; sessions are claimed first. Every
+replica runs the same pool against the same database, the only thing they share. A cancel request
+reaches the owning replica through NOTIFY (see ``EventHub.on_cancel``), and each worker also
+notices a ``cancelling`` status at its next heartbeat in case a notification was missed.
 """
 
 from __future__ import annotations
@@ -15,14 +15,19 @@ import os
 import random
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tarsy.config import QueueConfig
+from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.runner import SessionRunner
+from tarsy.store import chats
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
 log = logging.getLogger(__name__)
+
+Beat = Callable[[Pool, str, str], Awaitable[str | None]]
 
 
 def make_worker_id() -> str:
@@ -31,14 +36,24 @@ def make_worker_id() -> str:
 
 @dataclass
 class _Running:
+    job_id: str
     session_id: str
     cancel: asyncio.Event
 
 
 class WorkerPool:
-    def __init__(self, *, pool: Pool, runner: SessionRunner, queue: QueueConfig, worker_count: int) -> None:
+    def __init__(
+        self,
+        *,
+        pool: Pool,
+        runner: SessionRunner,
+        chat_runner: ChatRunner,
+        queue: QueueConfig,
+        worker_count: int,
+    ) -> None:
         self._pool = pool
         self._runner = runner
+        self._chat_runner = chat_runner
         self._queue = queue
         self._count = worker_count
         self.replica_id = make_worker_id()
@@ -63,7 +78,7 @@ class WorkerPool:
             self._tasks.append(asyncio.create_task(self._loop(f"{self.replica_id}-w{n}"), name=f"tarsy-worker-{n}"))
 
     def nudge(self) -> None:
-        """Wake idle workers now (a session was just queued) instead of at their next poll."""
+        """Wake idle workers now (a job was just queued) instead of at their next poll."""
         self._wake.set()
 
     async def stop(self, grace_s: float) -> None:
@@ -75,29 +90,35 @@ class WorkerPool:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def cancel_local(self, session_id: str) -> None:
-        """Stop the session if this replica runs it (called for every replica's cancel NOTIFY)."""
-        running = self._running.get(session_id)
-        if running is not None:
-            running.cancel.set()
+    async def cancel_local(self, target_id: str) -> None:
+        """Stop every job here that is, or belongs to, ``target_id`` (a session or chat message id)."""
+        for running in list(self._running.values()):
+            if target_id in (running.job_id, running.session_id):
+                running.cancel.set()
 
     async def _loop(self, worker_id: str) -> None:
+        stale = float(self._queue.orphan_threshold)
         while not self._stopping.is_set():
             try:
                 row = await repo.claim_next(
                     self._pool,
                     worker_id=worker_id,
                     max_concurrent=self._queue.max_concurrent_sessions,
-                    stale_after_s=float(self._queue.orphan_threshold),
+                    stale_after_s=stale,
                 )
+                if row is not None:
+                    await self._run(row, str(row["id"]), worker_id, repo.heartbeat, self._runner.run)
+                    continue
+                message = await chats.claim_next(self._pool, worker_id=worker_id, stale_after_s=stale)
+                if message is not None:
+                    await self._run(
+                        message, str(message["session_id"]), worker_id, chats.heartbeat, self._chat_runner.run
+                    )
+                    continue
             except Exception:
                 # A database hiccup must not kill the worker: log it and poll again.
-                log.exception("claiming a session failed")
-                row = None
-            if row is None:
-                await self._idle()
-                continue
-            await self._run(row, worker_id)
+                log.exception("claiming or running a job failed")
+            await self._idle()
 
     async def _idle(self) -> None:
         delay = float(self._queue.poll_interval) + random.uniform(0, float(self._queue.poll_interval_jitter))
@@ -105,30 +126,34 @@ class WorkerPool:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
-    async def _run(self, row: Row, worker_id: str) -> None:
-        session_id = str(row["id"])
-        running = _Running(session_id, asyncio.Event())
-        self._running[session_id] = running
-        beat = asyncio.create_task(self._heartbeat(session_id, worker_id, running.cancel))
+    async def _run(
+        self,
+        row: Row,
+        session_id: str,
+        worker_id: str,
+        beat: Beat,
+        run: Callable[[Row, str, asyncio.Event], Awaitable[object]],
+    ) -> None:
+        job_id = str(row["id"])
+        running = _Running(job_id, session_id, asyncio.Event())
+        self._running[job_id] = running
+        heart = asyncio.create_task(self._heartbeat(beat, job_id, worker_id, running.cancel))
         try:
-            await self._runner.run(row, worker_id, running.cancel)
-        except Exception:
-            # The runner records outcomes itself; reaching here means even that failed.
-            log.exception("running session %s failed unexpectedly", session_id)
+            await run(row, worker_id, running.cancel)
         finally:
-            beat.cancel()
-            await asyncio.gather(beat, return_exceptions=True)
-            self._running.pop(session_id, None)
+            heart.cancel()
+            await asyncio.gather(heart, return_exceptions=True)
+            self._running.pop(job_id, None)
             self._wake.set()  # capacity freed: let idle workers look again
 
-    async def _heartbeat(self, session_id: str, worker_id: str, cancel: asyncio.Event) -> None:
+    async def _heartbeat(self, beat: Beat, job_id: str, worker_id: str, cancel: asyncio.Event) -> None:
         while True:
             await asyncio.sleep(float(self._queue.heartbeat_interval))
             try:
-                status = await repo.heartbeat(self._pool, session_id, worker_id)
+                status = await beat(self._pool, job_id, worker_id)
             except Exception:
-                # A missed heartbeat is survivable (the threshold spans several); keep beating.
-                log.warning("heartbeat for session %s failed", session_id, exc_info=True)
+                # A missed heartbeat is survivable (the orphan threshold spans several); keep beating.
+                log.warning("heartbeat for job %s failed", job_id, exc_info=True)
                 continue
             if status is None or status == "cancelling":
                 cancel.set()

@@ -12,6 +12,7 @@ from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import CancelResponse, SessionOut, SessionStatusT, TimelineEventOut
 from tarsy.errors import ConflictError, NotFoundError
 from tarsy.runtime.alerts import cancel_session
+from tarsy.runtime.chat import cancel_chat
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -67,7 +68,11 @@ async def cancel(session_id: str, services: ServicesDep) -> CancelResponse:
     row = await load_session(services.pool, session_id)
     new_status = await cancel_session(pool=services.pool, publisher=services.publisher, session_id=str(row["id"]))
     if new_status is None:
-        raise ConflictError(f"session {session_id} already ended with status '{row['status']}'")
+        message = await cancel_chat(pool=services.pool, publisher=services.publisher, session_id=str(row["id"]))
+        if message is None:
+            raise ConflictError(f"session {session_id} already ended with status '{row['status']}'")
+        await services.workers.cancel_local(str(message["id"]))
+        return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatusT, row["status"]))
     if new_status == "cancelling":
         await services.workers.cancel_local(str(row["id"]))
     return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatusT, new_status))

@@ -1,0 +1,132 @@
+"""Answering one claimed chat message on the session's chat thread, and ending it consistently.
+
+Chat messages are jobs like sessions: a worker claims one, heartbeats, and a message left behind
+by a dead worker is claimed again and resumes the same chat thread from its checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, cast
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from tarsy.config import TarsyConfig
+from tarsy.events import types as ev
+from tarsy.events.publisher import EventPublisher
+from tarsy.graphs.chat import build_chat_graph, chat_thread_id
+from tarsy.graphs.compiler import SessionGraph
+from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
+from tarsy.runtime.recorder import StoreRecorder
+from tarsy.runtime.runner import SessionRunner
+from tarsy.runtime.supervise import supervise
+from tarsy.store import chats
+from tarsy.store.db import Pool, Row
+
+log = logging.getLogger(__name__)
+
+
+class ChatRunner:
+    def __init__(
+        self,
+        *,
+        pool: Pool,
+        publisher: EventPublisher,
+        checkpointer: BaseCheckpointSaver[Any],
+        config: TarsyConfig,
+        models: ModelProvider,
+        tools: ToolExecutor,
+        sessions: SessionRunner,
+    ) -> None:
+        self._pool = pool
+        self._publisher = publisher
+        self._checkpointer = checkpointer
+        self._config = config
+        self._models = models
+        self._tools = tools
+        self._sessions = sessions
+        self._graphs: dict[str, SessionGraph] = {}
+
+    def graph(self, chain_id: str) -> SessionGraph:
+        graph = self._graphs.get(chain_id)
+        if graph is None:
+            graph = self._graphs[chain_id] = build_chat_graph(self._config, chain_id, checkpointer=self._checkpointer)
+        return graph
+
+    async def run(self, message: Row, worker_id: str, cancel: asyncio.Event) -> None:
+        session_id = str(message["session_id"])
+        recorder = StoreRecorder(self._pool, self._publisher, session_id)
+        status: str = "cancelled"
+        answer: str | None = None
+        error: str | None = "cancelled by request"
+        if message["status"] != "cancelling":
+            await self._status_event(session_id, message, "in_progress")
+            status, answer, error = await self._answer(message, recorder, cancel)
+        async with (
+            self._publisher.lock(session_id),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
+            owned = await chats.finish_message(
+                conn, str(message["id"]), worker_id, status=status, answer=answer, error=error
+            )
+            if not owned:
+                return
+            if status != "completed":
+                await recorder.close_open_records(conn, status)
+            await self._status_event(session_id, message, status, conn=conn, error=error)
+        log.info("chat message %s ended %s", message["id"], status)
+
+    async def _answer(
+        self, message: Row, recorder: StoreRecorder, cancel: asyncio.Event
+    ) -> tuple[str, str | None, str | None]:
+        session_id = str(message["session_id"])
+        session = await self._session(session_id)
+        graph = self.graph(str(session["chain_id"]))
+        cfg = cast(RunnableConfig, {"configurable": {"thread_id": chat_thread_id(session_id)}})
+        ctx = RunContext(
+            session_id=session_id, config=self._config, recorder=recorder, models=self._models, tools=self._tools
+        )
+        snapshot = await graph.aget_state(cfg)
+        done = [t for t in snapshot.values.get("turns", []) if t["message_id"] == str(message["id"])]
+        if done:
+            return "completed", str(done[0]["answer"]), None
+        graph_input: Any = None
+        if not snapshot.next:
+            investigation = await self._sessions.final_values(session)
+            graph_input = {
+                "investigation": investigation,
+                "message": {
+                    "message_id": str(message["id"]),
+                    "author": message["author"],
+                    "question": message["content"],
+                    "stage_index": int(message["stage_index"]),
+                },
+            }
+        outcome = await supervise(
+            graph.ainvoke(graph_input, cfg, context=ctx), cancel, float(self._config.queue.chat_timeout)
+        )
+        if outcome.ending != "done":
+            return outcome.ending, None, f"chat answer {outcome.ending.replace('_', ' ')}"
+        if outcome.error is not None:
+            log.error("chat message %s failed", message["id"], exc_info=outcome.error)
+            return "failed", None, str(outcome.error)
+        turns = (outcome.result or {}).get("turns", [])
+        return "completed", str(turns[-1]["answer"]) if turns else "", None
+
+    async def _session(self, session_id: str) -> Row:
+        async with self._pool.connection() as conn:
+            cur = await conn.execute("SELECT * FROM alert_sessions WHERE id = %s", (session_id,))
+            row = await cur.fetchone()
+        assert row is not None
+        return row
+
+    async def _status_event(
+        self, session_id: str, message: Row, status: str, *, conn: Any = None, error: str | None = None
+    ) -> None:
+        data: dict[str, Any] = {"message_id": str(message["id"]), "chat_id": str(message["chat_id"]), "status": status}
+        if error:
+            data["error"] = error
+        await self._publisher.publish(session_id, ev.CHAT_STATUS, data, conn=conn)
