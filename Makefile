@@ -8,7 +8,7 @@ export LANGGRAPH_CLI_NO_ANALYTICS := 1
 export LANGGRAPH_NO_VERSION_CHECK := 1
 export LANGSMITH_TRACING := false
 
-.PHONY: run test lint fmt typecheck test-py install clean bench
+.PHONY: run test lint fmt typecheck test-py install system-deps clean bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,12 +17,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+system-deps:
+	@bash scripts/system-deps.sh
+
 ## Serve TARSy on http://127.0.0.1:8080 (embedded PostgreSQL; demo mode without LLM credentials).
 run: install
 	$(VENV)/bin/tarsy serve
 
 ## Every test, plus lint and the type checker.
-test: install lint test-py
+test: install system-deps lint test-py
 
 test-py: install
 	$(PY) -m pytest -q -p no:cacheprovider

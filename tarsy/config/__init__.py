@@ -54,7 +54,13 @@ from tarsy.config.resolve import (
     resolve_success_policy,
     resolve_synthesis,
 )
-from tarsy.config.settings import AlertMaskingConfig, DefaultsConfig, QueueConfig, SystemConfig
+from tarsy.config.settings import (
+    AlertmanagerConfig,
+    AlertMaskingConfig,
+    DefaultsConfig,
+    QueueConfig,
+    SystemConfig,
+)
 
 __all__ = [
     "BUILTIN_SOURCE",
@@ -65,6 +71,7 @@ __all__ = [
     "AgentConfig",
     "AgentType",
     "AlertMaskingConfig",
+    "AlertmanagerConfig",
     "AnthropicProviderConfig",
     "ChainConfig",
     "ChatConfig",

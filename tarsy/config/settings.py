@@ -52,7 +52,17 @@ class QueueConfig(StrictModel):
         return self
 
 
+class AlertmanagerConfig(StrictModel):
+    """The Alertmanager webhook receiver (``POST /api/v1/alerts/alertmanager``)."""
+
+    alert_type_label: str = "alertname"
+    """Label whose value selects the chain (through ``alert_types``); unknown values use the default type."""
+    include_resolved: bool = False
+    """Open sessions for resolved alerts too (normally they are skipped)."""
+
+
 class SystemConfig(StrictModel):
+    alertmanager: AlertmanagerConfig = AlertmanagerConfig()
     dashboard_url: str = "http://127.0.0.1:8080"
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
     sse_ping_interval: PositiveDuration = 15.0

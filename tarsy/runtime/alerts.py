@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from psycopg.errors import UniqueViolation
+
 from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError, PayloadTooLargeError
 from tarsy.events import types as ev
@@ -41,6 +43,13 @@ class AlertSubmission:
     data: dict[str, Any] | str
     runbook: str | None
     author: str
+    fingerprint: str | None = None  # deduplicates while a session for it is open (Alertmanager)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    session: Row
+    duplicate: bool = False  # an open session for the same fingerprint already existed
 
 
 def payload_size(data: dict[str, Any] | str) -> int:
@@ -56,7 +65,7 @@ async def submit_alert(
     config: TarsyConfig,
     submission: AlertSubmission,
     mask: AlertMasker,
-) -> Row:
+) -> Submitted:
     alert_type = submission.alert_type or config.defaults.alert_type
     try:
         chain_id, _ = config.chain_for_alert_type(alert_type)
@@ -78,17 +87,29 @@ async def submit_alert(
         runbook_url=submission.runbook,
         author=submission.author,
         alert_masking_error=masking_error,
+        fingerprint=submission.fingerprint,
     )
     # A new session has no other events yet, so no per-session ordering lock is needed.
-    async with pool.connection() as conn, conn.transaction():
-        row = await repo.insert_session(conn, new)
-        await publisher.publish(
-            str(row["id"]),
-            ev.SESSION_STATUS,
-            {"status": "pending", "alert_type": alert_type, "chain_id": chain_id},
-            conn=conn,
-        )
-    return row
+    async with pool.connection() as conn:
+        try:
+            async with conn.transaction():
+                row = await repo.insert_session(conn, new)
+                await publisher.publish(
+                    str(row["id"]),
+                    ev.SESSION_STATUS,
+                    {"status": "pending", "alert_type": alert_type, "chain_id": chain_id},
+                    conn=conn,
+                )
+        except UniqueViolation:
+            # Another session for this fingerprint is still open (the partial unique index says so).
+            assert submission.fingerprint is not None
+            existing = await repo.open_session_for_fingerprint(conn, submission.fingerprint)
+            if existing is None:  # it ended in between: try once more
+                return await submit_alert(
+                    pool=pool, publisher=publisher, config=config, submission=submission, mask=mask
+                )
+            return Submitted(existing, duplicate=True)
+    return Submitted(row)
 
 
 async def cancel_session(*, pool: Pool, publisher: EventPublisher, session_id: str) -> str | None:

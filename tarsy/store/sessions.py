@@ -25,12 +25,13 @@ class NewSession:
     runbook_url: str | None
     author: str
     alert_masking_error: str | None = None
+    fingerprint: str | None = None
 
 
 async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row:
     cur = await conn.execute(
         "INSERT INTO alert_sessions (id, alert_type, chain_id, status, alert_data, runbook_url, author,"
-        " alert_masking_error) VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s) RETURNING *",
+        " alert_masking_error, fingerprint) VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s, %s) RETURNING *",
         (
             str(uuid.uuid4()),
             new.alert_type,
@@ -39,11 +40,21 @@ async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row
             new.runbook_url,
             new.author,
             new.alert_masking_error,
+            new.fingerprint,
         ),
     )
     row = await cur.fetchone()
     assert row is not None
     return row
+
+
+async def open_session_for_fingerprint(conn: AsyncConnection[DictRow], fingerprint: str) -> Row | None:
+    cur = await conn.execute(
+        "SELECT id, status FROM alert_sessions WHERE fingerprint = %s"
+        " AND status IN ('pending', 'in_progress', 'cancelling')",
+        (fingerprint,),
+    )
+    return await cur.fetchone()
 
 
 async def get_session(pool: Pool, session_id: str) -> Row | None:

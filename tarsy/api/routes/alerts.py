@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, status
+from pydantic import BaseModel
 
 from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import AlertAccepted, AlertRequest, AlertTypesResponse
+from tarsy.runtime.alertmanager import AMWebhook, plan
 from tarsy.runtime.alerts import AlertSubmission, submit_alert
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
@@ -22,7 +24,7 @@ router = APIRouter(prefix="/api/v1", tags=["alerts"])
 )
 async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDep) -> AlertAccepted:
     """Queue an investigation; the session runs on a worker and streams on its SSE endpoint."""
-    row = await submit_alert(
+    submitted = await submit_alert(
         pool=services.pool,
         publisher=services.publisher,
         config=services.config,
@@ -35,9 +37,61 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
         mask=services.mask_alert,
     )
     services.workers.nudge()
-    return AlertAccepted(session_id=str(row["id"]))
+    return AlertAccepted(session_id=str(submitted.session["id"]))
 
 
 @router.get("/alert-types", response_model=AlertTypesResponse)
 async def alert_types(services: ServicesDep) -> dict[str, Any]:
     return {"alert_types": services.config.alert_types(), "default": services.config.defaults.alert_type}
+
+
+class AlertmanagerResult(BaseModel):
+    fingerprint: str | None
+    session_id: str | None
+    status: Literal["queued", "duplicate", "skipped"]
+    reason: str | None = None
+
+
+class AlertmanagerResponse(BaseModel):
+    sessions: list[AlertmanagerResult]
+
+
+@router.post(
+    "/alerts/alertmanager",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=AlertmanagerResponse,
+    responses={k: ERROR_RESPONSES[k] for k in (400, 413, 422)},
+)
+async def post_alertmanager(body: AMWebhook, services: ServicesDep) -> AlertmanagerResponse:
+    """Alertmanager webhook receiver: one session per firing alert, deduplicated by fingerprint."""
+    results: list[AlertmanagerResult] = []
+    for planned in plan(body, services.config):
+        if planned.alert_type is None:
+            results.append(
+                AlertmanagerResult(
+                    fingerprint=planned.fingerprint, session_id=None, status="skipped", reason=planned.skipped
+                )
+            )
+            continue
+        submitted = await submit_alert(
+            pool=services.pool,
+            publisher=services.publisher,
+            config=services.config,
+            submission=AlertSubmission(
+                alert_type=planned.alert_type,
+                data=planned.data,
+                runbook=planned.runbook,
+                author="alertmanager",
+                fingerprint=planned.fingerprint,
+            ),
+            mask=services.mask_alert,
+        )
+        results.append(
+            AlertmanagerResult(
+                fingerprint=planned.fingerprint,
+                session_id=str(submitted.session["id"]),
+                status="duplicate" if submitted.duplicate else "queued",
+            )
+        )
+    services.workers.nudge()
+    return AlertmanagerResponse(sessions=results)
