@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from tarsy.api.errors import install_error_handlers
-from tarsy.api.routes import alerts, chat, events, sessions, system
+from tarsy.api.routes import alerts, chat, events, history, metrics, queue, sessions, system, trace
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
@@ -65,7 +66,21 @@ def create_app(
                 )
         return await call_next(request)
 
-    for module in (alerts, sessions, chat, events, system):
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        services = getattr(request.app.state, "services", None)
+        route = request.scope.get("route")
+        if services is not None:
+            # Label by the route template, not the raw path, to keep label cardinality bounded.
+            template = getattr(route, "path", "unmatched")
+            services.metrics.http_requests.labels(request.method, template, str(response.status_code)).inc()
+            services.metrics.http_latency.labels(request.method, template).observe(time.perf_counter() - started)
+        return response
+
+    # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
+    for module in (alerts, history, trace, sessions, chat, events, queue, system, metrics):
         app.include_router(module.router)
     if resolved.dashboard_dir is not None:
         _serve_dashboard(app, resolved.dashboard_dir)

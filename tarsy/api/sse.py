@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from prometheus_client import Gauge
 from sse_starlette import ServerSentEvent
 
 from tarsy.events.hub import EventHub, LiveEvent, Subscription
@@ -85,3 +86,13 @@ async def session_stream(
                 return
     finally:
         hub.unsubscribe(sub)
+
+
+async def counted(stream: AsyncIterator[ServerSentEvent], gauge: Gauge) -> AsyncIterator[ServerSentEvent]:
+    """Keep the open-streams gauge right however the stream ends (disconnects cancel it)."""
+    gauge.inc()
+    try:
+        async for event in stream:
+            yield event
+    finally:
+        gauge.dec()

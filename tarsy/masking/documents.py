@@ -17,8 +17,12 @@ import yaml
 
 NodeKind = Literal["map", "seq", "str", "other", "alias"]
 
-_MAX_DEPTH: Final = 256
-_YAML_STR_TAG: Final = "tag:yaml.org,2002:str"
+# JSON is parsed recursively (two frames per level), so it stops well inside Python's stack.
+_MAX_JSON_DEPTH: Final = 200
+# How deep YAML may nest. libyaml spends quadratic time on deeply nested flow collections
+# (``[[[[...``: ~1 s at 20,000), so those are checked before parsing; block nesting while building.
+_MAX_YAML_DEPTH: Final = 512
+_FLOW_BRACKETS: Final = re.compile(r"[\[\]{}]")
 _JSON_WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
 _YAML_DOCUMENT_START: Final = re.compile(r"^---[ \t]*(?:\r?\n|$)", re.MULTILINE)
 _JSON_DECODER: Final = json.JSONDecoder()
@@ -36,7 +40,7 @@ class Node:
 
     ``flow`` is true for JSON and for YAML ``{...}``/``[...]`` collections; ``style`` is the YAML
     scalar style (``"|"``, ``">"``, ``"'"``, ``'"'`` or ``None`` when plain). An ``alias`` node is a
-    YAML ``*ref``: its span is that of the anchored node, not of the reference.
+    YAML ``*ref``: a leaf spanning the reference, not the anchored value.
     """
 
     kind: NodeKind
@@ -106,7 +110,7 @@ def _skip_json_whitespace(text: str, position: int) -> int:
 
 
 def _json_value(text: str, position: int, depth: int) -> tuple[Node, int]:
-    if depth > _MAX_DEPTH:
+    if depth > _MAX_JSON_DEPTH:
         raise ParseError("JSON nested too deeply")
     opener = text[position : position + 1]
     if opener == "{":
@@ -163,31 +167,59 @@ def _json_array(text: str, start: int, depth: int) -> tuple[Node, int]:
 
 
 def _compose(text: str, offset: int) -> list[Node]:
+    """Build the trees from parser events, iteratively.
+
+    PyYAML's composer recurses once per nesting level, and with libyaml it does so in C: a tool
+    result of a few hundred thousand ``[`` would crash the process. The event parser keeps its own
+    stack, and so does this loop, which also caps the depth. Every scalar counts as a string: only
+    strings that spell a key such as ``data`` or contain ``Secret`` matter here, and no other YAML
+    type can.
+    """
+    _check_flow_depth(text)
+    documents: list[Node] = []
+    open_collections: list[tuple[NodeKind, int, bool, list[Node]]] = []
     try:
-        roots = list(yaml.compose_all(text, Loader=_YAML_LOADER))
+        for event in yaml.parse(text, Loader=_YAML_LOADER):
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                kind: NodeKind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                open_collections.append((kind, offset + _index(event.start_mark), bool(event.flow_style), []))
+                if len(open_collections) > _MAX_YAML_DEPTH:
+                    raise ParseError("YAML nested too deeply")
+                continue
+            end = offset + _index(event.end_mark)
+            if isinstance(event, yaml.CollectionEndEvent):
+                kind, start, flow, children = open_collections.pop()
+                node = _collection(kind, start, end, flow, children)
+            elif isinstance(event, yaml.ScalarEvent):
+                node = Node("str", offset + _index(event.start_mark), end, value=event.value, style=event.style or None)
+            elif isinstance(event, yaml.AliasEvent):
+                node = Node("alias", offset + _index(event.start_mark), end)
+            else:
+                continue  # stream and document boundaries
+            (open_collections[-1][3] if open_collections else documents).append(node)
     except yaml.YAMLError as exc:
         raise ParseError("not YAML") from exc
-    seen: set[int] = set()
-    return [_from_yaml(root, seen, offset, 0) for root in roots if root is not None]
+    return documents
 
 
-def _from_yaml(node: yaml.Node, seen: set[int], offset: int, depth: int) -> Node:
-    if depth > _MAX_DEPTH:
-        raise ParseError("YAML nested too deeply")
-    start, end = offset + node.start_mark.index, offset + node.end_mark.index
-    if id(node) in seen:
-        # The composer hands back the anchored node itself for every ``*ref``.
-        return Node("alias", start, end)
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        entries = tuple(
-            (_from_yaml(key, seen, offset, depth + 1), _from_yaml(value, seen, offset, depth + 1))
-            for key, value in node.value
-        )
-        return Node("map", start, end, flow=bool(node.flow_style), entries=entries)
-    if isinstance(node, yaml.SequenceNode):
-        items = tuple(_from_yaml(item, seen, offset, depth + 1) for item in node.value)
-        return Node("seq", start, end, flow=bool(node.flow_style), items=items)
-    if isinstance(node, yaml.ScalarNode) and node.tag == _YAML_STR_TAG:
-        return Node("str", start, end, value=node.value, style=node.style or None)
-    return Node("other", start, end)
+def _check_flow_depth(text: str) -> None:
+    """Refuse text whose brackets nest too deep (counting brackets inside strings too: cheap and
+    conservative, it only means such text is left to the regexes)."""
+    depth = 0
+    for match in _FLOW_BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > _MAX_YAML_DEPTH:
+            raise ParseError("YAML flow collections nested too deeply")
+
+
+def _index(mark: Any) -> int:
+    if mark is None:  # only events built by hand lack marks; the parser always sets them
+        raise ParseError("YAML event without a position")
+    return int(mark.index)
+
+
+def _collection(kind: NodeKind, start: int, end: int, flow: bool, children: list[Node]) -> Node:
+    if kind == "seq":
+        return Node("seq", start, end, flow=flow, items=tuple(children))
+    pairs = tuple(zip(children[::2], children[1::2], strict=True))
+    return Node("map", start, end, flow=flow, entries=pairs)

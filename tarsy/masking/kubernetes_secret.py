@@ -31,7 +31,7 @@ SECRET_DATA_PLACEHOLDER: Final = "[MASKED_SECRET_DATA]"
 _QUOTED_PLACEHOLDER: Final = json.dumps(SECRET_DATA_PLACEHOLDER)
 _SECRET_FIELDS: Final = frozenset({"data", "stringData"})
 # Cheap pre-check: ``kind: Secret``, ``"kind": "Secret"``, ``\"kind\":\"Secret\"``... (SecretList too).
-_SECRET_HINT: Final = re.compile(r"kind[^A-Za-z0-9]{1,16}Secret")
+_SECRET_HINT: Final = re.compile(r"kind[^A-Za-z0-9]{1,64}Secret")
 # How many manifests-inside-strings-inside-manifests we follow.
 _MAX_EMBEDDING: Final = 3
 _BLOCK_INDENT: Final = re.compile(r"(?:[ \t]*\n)*( +)")
@@ -88,10 +88,6 @@ def _is_secret(node: Node) -> bool:
 
 
 def _secret_field_edit(text: str, mapping: Node, key: Node, value: Node, *, in_yaml: bool) -> Edit:
-    if value.kind == "alias":
-        # The span we have is the anchor's, somewhere else in the text; kubectl never writes
-        # anchors, so rather than guess we treat the text as something we cannot mask.
-        raise ParseError("Secret data given by a YAML alias")
     if not in_yaml or mapping.flow:
         return value.start, value.end, _QUOTED_PLACEHOLDER
     # Block YAML: replace from the end of the key, so the value (possibly an indented block on the

@@ -32,7 +32,7 @@ class Masker(Protocol):
     def __call__(self, text: str, policy: MaskingPolicy, /) -> str: ...
 
 
-def mask_text(text: str, policy: MaskingPolicy, /) -> str:
+def mask_text(text: str, policy: MaskingPolicy) -> str:
     """Structural maskers first (they need the text intact to parse it), then every regex in order."""
     for name in policy.code_maskers:
         text = CODE_MASKERS[name](text)

@@ -46,12 +46,15 @@ class MaskingPattern:
 # allowed: a key whose value starts on the next line is a nested YAML mapping, not a secret.
 _SEPARATOR: Final = r"""\\?["']?[ \t]*+[:=][ \t]*+"""
 
-# A value made of a restricted character set, optionally opened by a quote that stays in place.
-# ``(?!\()`` rejects ``key = build_cache_key_for_user(...)``: a function call, not a secret.
+# An optional opening quote (possibly escaped); it stays in place, as does the closing one.
 _QUOTE_OPENER: Final = r"""(?:\\?["'])?+"""
 
 
 def _restricted(charset: str, minimum: int, tail: str = "") -> str:
+    r"""A value made of a restricted character set.
+
+    ``(?!\()`` rejects ``cache_key = build_cache_key_for_user(...)``: a function call, not a secret.
+    """
     return rf"{_QUOTE_OPENER}(?P<v>{charset}{{{minimum},}}+{tail})(?!\()"
 
 
@@ -106,15 +109,15 @@ def _mask_value_groups(placeholder: str) -> Callable[[re.Match[str]], str]:
 
 # A "word" between separators: lower case and digits (hex, paths), upper case and digits (constants,
 # upper-case UUIDs), or CamelCase with an optional trailing acronym and digits.
-_WORD_SEGMENT: Final = re.compile(r"[a-z0-9]*+|[A-Z0-9]++|[a-z]*+(?:[A-Z][a-z]++)++[A-Z]*+[0-9]*+")
-_SEGMENT_SEPARATORS: Final = re.compile(r"[+/_\-]")
+_WORD_SEGMENT: Final = re.compile(r"[a-z0-9]*+|[A-Z0-9]++|[a-z]*+(?:[A-Z][a-z]{2,}+)++[A-Z]*+[0-9]*+")
+_SEGMENT_SEPARATORS: Final = re.compile(r"[/_\-]")
 _SHORT_WORDS: Final = re.compile(r"[a-z]++|[A-Z]++|(?:[A-Z][a-z]{2,})++")
 
 
 def _looks_like_long_base64(value: str) -> bool:
     """Whether a 20+ character run is worth masking as an encoded secret.
 
-    Spared: runs made only of words between ``/ _ - +`` separators, where a word is lower case and
+    Spared: runs made only of words between ``/ _ -`` separators, where a word is lower case and
     digits (git SHAs, sha256 digests, ``api/v1/namespaces/default``, pod names), upper case and
     digits (``KUBERNETES_SERVICE_HOST``) or CamelCase (``CreateContainerConfigError``,
     ``src/main/java/FooService``). Base64 of 15 or more random bytes almost never splits that way.
@@ -135,12 +138,13 @@ def _looks_like_short_base64(value: str) -> bool:
     return _SHORT_WORDS.fullmatch(value) is None
 
 
-def _mask_if(check: Callable[[str], bool], placeholder: str, group: str = "v") -> Callable[[re.Match[str]], str]:
+def _mask_if(check: Callable[[str], bool], placeholder: str) -> Callable[[re.Match[str]], str]:
+    """Replace group ``v`` only when ``check`` says it looks like a secret."""
+
     def replace(match: re.Match[str]) -> str:
-        value = match.group(group)
-        if not check(value):
+        if not check(match.group("v")):
             return match.group(0)
-        start, end = match.span(group)
+        start, end = match.span("v")
         return match.string[match.start() : start] + placeholder + match.string[end : match.end()]
 
     return replace
@@ -274,7 +278,7 @@ _PATTERNS: Final = (
     ),
     MaskingPattern(
         "base64_short",
-        re.compile(r":\s++(?P<v>[A-Za-z0-9+/]{4,19}+={0,2}+)(?=\s|$)"),
+        re.compile(r":\s++(?P<v>[A-Za-z0-9+/]{2,19}+={0,2}+)(?=\s|$)"),
         _mask_if(_looks_like_short_base64, "[MASKED_SHORT_BASE64]"),
         "padded base64 values of 4-21 characters after ': ' (Secret data in YAML)",
     ),

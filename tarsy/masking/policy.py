@@ -113,6 +113,9 @@ def build_policy(
     Raises ``MaskingConfigError`` listing every unknown name (with the allowed ones) and every custom
     pattern that does not compile, has an unusable replacement, or matches the empty string.
     """
+    if isinstance(groups, str) or isinstance(patterns, str):
+        # A string is an iterable of names too; "all" would read as the groups "a", "l", "l".
+        raise TypeError("groups and patterns take a list of names, not a single string")
     problems: list[str] = []
     wanted: set[str] = set()
     for group in groups:

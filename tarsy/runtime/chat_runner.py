@@ -19,6 +19,7 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
+from tarsy.observability.metrics import Metrics
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import supervise
@@ -39,7 +40,9 @@ class ChatRunner:
         models: ModelProvider,
         tools: ToolExecutor,
         sessions: SessionRunner,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._pool = pool
         self._publisher = publisher
         self._checkpointer = checkpointer
@@ -57,7 +60,7 @@ class ChatRunner:
 
     async def run(self, message: Row, worker_id: str, cancel: asyncio.Event) -> None:
         session_id = str(message["session_id"])
-        recorder = StoreRecorder(self._pool, self._publisher, session_id)
+        recorder = StoreRecorder(self._pool, self._publisher, session_id, self._metrics)
         status: str = "cancelled"
         answer: str | None = None
         error: str | None = "cancelled by request"

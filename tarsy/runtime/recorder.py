@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
@@ -21,10 +21,21 @@ from tarsy.nodes.context import LLMInteraction, MCPInteraction
 from tarsy.store.db import Pool
 
 
+class InteractionObserver(Protocol):
+    """Sees every stored interaction (metrics)."""
+
+    def llm_interaction(self, record: LLMInteraction) -> None: ...
+
+    def mcp_interaction(self, record: MCPInteraction) -> None: ...
+
+
 class StoreRecorder:
-    def __init__(self, pool: Pool, publisher: EventPublisher, session_id: str) -> None:
+    def __init__(
+        self, pool: Pool, publisher: EventPublisher, session_id: str, observer: InteractionObserver | None = None
+    ) -> None:
         self._pool = pool
         self._publisher = publisher
+        self._observer = observer
         self.session_id = session_id
 
     async def _write(
@@ -244,6 +255,8 @@ class StoreRecorder:
         )
 
     async def llm_interaction(self, record: LLMInteraction) -> str:
+        if self._observer is not None:
+            self._observer.llm_interaction(record)
         total = record.input_tokens + record.output_tokens
         row = await self._write(
             "INSERT INTO llm_interactions (id, session_id, stage_id, execution_id, interaction_type, provider, model,"
@@ -289,6 +302,8 @@ class StoreRecorder:
         return str(row["id"])
 
     async def mcp_interaction(self, record: MCPInteraction) -> str:
+        if self._observer is not None:
+            self._observer.mcp_interaction(record)
         row = await self._write(
             "INSERT INTO mcp_interactions (id, session_id, stage_id, execution_id, timeline_event_id, interaction_type,"
             " server, tool, arguments, result, is_error, error, available_tools, duration_ms)"

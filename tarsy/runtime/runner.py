@@ -22,6 +22,7 @@ from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
+from tarsy.observability.metrics import Metrics
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.supervise import supervise
 from tarsy.store import sessions as repo
@@ -53,7 +54,9 @@ class SessionRunner:
         config: TarsyConfig,
         models: ModelProvider,
         tools: ToolExecutor,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._pool = pool
         self._publisher = publisher
         self._checkpointer = checkpointer
@@ -70,7 +73,7 @@ class SessionRunner:
 
     async def run(self, row: Row, worker_id: str, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
-        recorder = StoreRecorder(self._pool, self._publisher, session_id)
+        recorder = StoreRecorder(self._pool, self._publisher, session_id, self._metrics)
         if row["status"] == "cancelling":
             outcome = Outcome("cancelled", error="cancelled by request")
         else:
@@ -189,4 +192,16 @@ class SessionRunner:
                 data["error"] = outcome.error
             await self._publisher.publish(session_id, ev.SESSION_STATUS, data, conn=conn)
         self._publisher.forget(session_id)
+        if self._metrics is not None:
+            self._observe(row, outcome.status)
         log.info("session %s ended %s", session_id, outcome.status)
+
+    def _observe(self, row: Row, status: str) -> None:
+        assert self._metrics is not None
+        self._metrics.sessions_terminal.labels(status, str(row["alert_type"])).inc()
+        started = row.get("started_at")
+        if started is not None:
+            self._metrics.session_duration.observe(max(0.0, time.time() - float(started.timestamp())))
+            if int(row["attempts"]) <= 1:
+                waited = float(started.timestamp()) - float(row["created_at"].timestamp())
+                self._metrics.session_wait.observe(max(0.0, waited))

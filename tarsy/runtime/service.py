@@ -20,6 +20,7 @@ from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
 from tarsy.llm.factory import ModelFactory, credentials_present
 from tarsy.nodes.context import ToolExecutor
+from tarsy.observability.metrics import Metrics
 from tarsy.runtime.alerts import AlertMasker, alert_masker
 from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.runner import SessionRunner
@@ -79,8 +80,13 @@ class Services:
     database_url: str
     demo: bool
     mask_alert: AlertMasker
+    metrics: Metrics
     embedded: EmbeddedPostgres | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def mcp_health_flags(self) -> dict[str, bool]:
+        """Per configured MCP server: does it answer (empty until the MCP layer reports)."""
+        return {}
 
 
 async def start_services(
@@ -117,7 +123,9 @@ async def start_services(
     stack.push_async_callback(hub.stop)
 
     models = ModelFactory(cfg, env=environ, demo=demo)
+    metrics = Metrics()
     runner = SessionRunner(
+        metrics=metrics,
         pool=pool,
         publisher=publisher,
         checkpointer=checkpointer,
@@ -133,6 +141,7 @@ async def start_services(
         models=models,
         tools=tools or StaticToolExecutor(),
         sessions=runner,
+        metrics=metrics,
     )
     count = cfg.queue.worker_count if settings.workers is None else settings.workers
     workers = WorkerPool(pool=pool, runner=runner, chat_runner=chat_runner, queue=cfg.queue, worker_count=count)
@@ -153,5 +162,6 @@ async def start_services(
         database_url=url,
         demo=demo,
         mask_alert=alert_masker(cfg),
+        metrics=metrics,
         embedded=embedded,
     )

@@ -127,7 +127,8 @@ async def test_two_authors_chat_with_tools_and_context(config_dir: Path, databas
     types = [e["event"] for e in events_after_first]
     assert "chat.status" in types
     assert any(
-        e["event"] == "timeline_event.created" and e["data"]["event_type"] == "user_question" for e in events_after_first
+        e["event"] == "timeline_event.created" and e["data"]["event_type"] == "user_question"
+        for e in events_after_first
     )
 
 
@@ -147,7 +148,9 @@ async def test_chat_rules_conflict_running_session_and_cancel(tmp_path: Path, da
         cancel = await tarsy.client.post(f"/api/v1/sessions/{session_id}/chat/cancel")
         chat = await _wait_message(tarsy, session_id, {"cancelled"}, timeout=3)
         session = (await tarsy.client.get(f"/api/v1/sessions/{session_id}")).json()
-        again = await tarsy.client.post(f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "How do I fix"})
+        again = await tarsy.client.post(
+            f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "How do I fix"}
+        )
         empty = await tarsy.client.post(f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "  "})
     assert rejected.status_code in (400, 409)
     assert conflict.status_code == 409
@@ -174,7 +177,9 @@ async def test_chat_resumes_on_another_worker_after_a_crash(tmp_path: Path, data
         "TARSY_LOG_LEVEL": "WARNING",
     }
     async with running_tarsy(second_cfg, database_url, workers=0) as api:
-        posted = await api.client.post(f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "slow question"})
+        posted = await api.client.post(
+            f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "slow question"}
+        )
         assert posted.status_code == 202
         worker = subprocess.Popen([sys.executable, "-m", "tarsy.cli", "worker"], env=env)
         try:

@@ -37,6 +37,7 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
         mask=services.mask_alert,
     )
     services.workers.nudge()
+    services.metrics.sessions_submitted.labels(str(submitted.session["alert_type"])).inc()
     return AlertAccepted(session_id=str(submitted.session["id"]))
 
 
@@ -86,6 +87,8 @@ async def post_alertmanager(body: AMWebhook, services: ServicesDep) -> Alertmana
             ),
             mask=services.mask_alert,
         )
+        if not submitted.duplicate:
+            services.metrics.sessions_submitted.labels(planned.alert_type).inc()
         results.append(
             AlertmanagerResult(
                 fingerprint=planned.fingerprint,

@@ -8,7 +8,7 @@ from sse_starlette import EventSourceResponse
 from tarsy.api.deps import ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.routes.sessions import load_session
-from tarsy.api.sse import session_stream
+from tarsy.api.sse import counted, session_stream
 from tarsy.errors import InvalidInputError
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["events"])
@@ -41,6 +41,6 @@ async def session_events(
     row = await load_session(services.pool, session_id)
     start = _last_id(last_event_id, after)
     return EventSourceResponse(
-        session_stream(services.pool, services.hub, str(row["id"]), start),
+        counted(session_stream(services.pool, services.hub, str(row["id"]), start), services.metrics.sse_streams),
         ping=int(services.config.system.sse_ping_interval),
     )
