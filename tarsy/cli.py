@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from contextlib import AsyncExitStack
 
 from tarsy.config import ConfigError
 from tarsy.masking import MaskingConfigError
+from tarsy.observability.logging import configure_logging
 from tarsy.runtime.service import DemoModeError, start_services
 from tarsy.settings import Settings
-
-
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 def serve(settings: Settings) -> int:
@@ -34,7 +30,8 @@ def serve(settings: Settings) -> int:
     decide_demo(settings, config, os.environ)
     alert_masker(config)  # an unknown masking group is a start-up error, not a first-alert error
     app = create_app(settings, config=config)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    # log_config=None: uvicorn's loggers go through our handler (JSON or console) too.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), log_config=None)
     return 0
 
 
@@ -56,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("worker", help="run workers only (scale-out replica)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
-    _logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         if args.command == "serve":
             return serve(settings)

@@ -21,6 +21,7 @@ class Settings:
     data_dir: Path
     demo: bool | None  # None: decide from credentials; True/False: forced by TARSY_DEMO
     log_level: str
+    log_format: str  # json | console
     workers: int | None  # overrides queue.worker_count when set (0 = serve only)
     dashboard_dir: Path | None
 
@@ -43,6 +44,7 @@ class Settings:
             data_dir=Path(e.get("TARSY_DATA_DIR", ".data")).resolve(),
             demo=demo,
             log_level=e.get("TARSY_LOG_LEVEL", "INFO").upper(),
+            log_format=e.get("TARSY_LOG_FORMAT", "console").strip().lower(),
             workers=int(workers_raw) if workers_raw else None,
             dashboard_dir=Path(dashboard) if dashboard else None,
         )

@@ -59,6 +59,7 @@ from tarsy.config.settings import (
     AlertMaskingConfig,
     DefaultsConfig,
     QueueConfig,
+    RetentionConfig,
     SystemConfig,
 )
 
@@ -92,6 +93,7 @@ __all__ = [
     "PositiveDuration",
     "QueueConfig",
     "ResolvedAgent",
+    "RetentionConfig",
     "SSETransport",
     "ScriptedProviderConfig",
     "StageAgentConfig",

@@ -61,8 +61,19 @@ class AlertmanagerConfig(StrictModel):
     """Open sessions for resolved alerts too (normally they are skipped)."""
 
 
+class RetentionConfig(StrictModel):
+    """Periodic cleanup of old sessions and of the SSE replay log."""
+
+    enabled: bool = True
+    session_retention_days: int = Field(default=365, ge=1)
+    event_ttl: PositiveDuration = 24 * 3600.0
+    """Replay-log entries of ended sessions older than this are trimmed (the timeline stays)."""
+    cleanup_interval: PositiveDuration = 12 * 3600.0
+
+
 class SystemConfig(StrictModel):
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()
+    retention: RetentionConfig = RetentionConfig()
     dashboard_url: str = "http://127.0.0.1:8080"
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
     sse_ping_interval: PositiveDuration = 15.0

@@ -21,6 +21,7 @@ from tarsy.config import stage_agent_count as agent_count
 from tarsy.graphs.state import BranchInput, BranchResult, SessionState
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.prompts import AgentTask, StageResult
+from tarsy.observability.logging import bind
 
 ContextOf = Callable[[Runtime[RunContext]], RunContext]
 Node = Callable[..., Awaitable[dict[str, Any]]]
@@ -131,6 +132,7 @@ class StageNodes:
         index, agent_index = branch["stage_index"], branch["agent_index"]
         agent = resolve_agent(ctx.config, self.chain_id, index, agent_index)
         stage = ctx.config.agent_chains[self.chain_id].stages[index]
+        bind(stage_id=branch["stage_id"])
         execution_id = await ctx.recorder.execution_started(
             stage_id=branch["stage_id"],
             agent_index=agent_index,
@@ -143,6 +145,7 @@ class StageNodes:
             "stage_index": index,
             "agent_index": agent_index,
         }
+        bind(execution_id=execution_id)
         task = alert_task(branch, kind="investigation", stage_name=stage.name, previous=branch["previous"])
         try:
             text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)

@@ -19,6 +19,7 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
+from tarsy.observability.logging import bind
 from tarsy.observability.metrics import Metrics
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
@@ -60,6 +61,7 @@ class ChatRunner:
 
     async def run(self, message: Row, worker_id: str, cancel: asyncio.Event) -> None:
         session_id = str(message["session_id"])
+        bind(session_id=session_id)
         recorder = StoreRecorder(self._pool, self._publisher, session_id, self._metrics)
         status: str = "cancelled"
         answer: str | None = None

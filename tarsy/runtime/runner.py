@@ -22,6 +22,7 @@ from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
+from tarsy.observability.logging import bind
 from tarsy.observability.metrics import Metrics
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.supervise import supervise
@@ -73,6 +74,7 @@ class SessionRunner:
 
     async def run(self, row: Row, worker_id: str, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
+        bind(session_id=session_id)  # every log line of this worker task names the session
         recorder = StoreRecorder(self._pool, self._publisher, session_id, self._metrics)
         if row["status"] == "cancelling":
             outcome = Outcome("cancelled", error="cancelled by request")

@@ -23,6 +23,7 @@ from tarsy.nodes.context import ToolExecutor
 from tarsy.observability.metrics import Metrics
 from tarsy.runtime.alerts import AlertMasker, alert_masker
 from tarsy.runtime.chat_runner import ChatRunner
+from tarsy.runtime.retention import RetentionJob
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
@@ -147,6 +148,9 @@ async def start_services(
     workers = WorkerPool(pool=pool, runner=runner, chat_runner=chat_runner, queue=cfg.queue, worker_count=count)
     hub.on_cancel(workers.cancel_local)
     workers.start()
+    retention = RetentionJob(pool, cfg.system.retention)
+    retention.start()
+    stack.push_async_callback(retention.stop)
     stack.push_async_callback(workers.stop, float(cfg.queue.graceful_shutdown_timeout))
     log.info("TARSy started: %d workers, database %s", count, "embedded" if embedded else "external")
     return Services(
