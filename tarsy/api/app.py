@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from tarsy.api.errors import install_error_handlers
-from tarsy.api.routes import alerts, chat, events, history, metrics, queue, sessions, system, trace
+from tarsy.api.routes import alerts, chat, events, history, metrics, queue, runbooks, sessions, system, trace
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
@@ -80,7 +80,7 @@ def create_app(
         return response
 
     # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
-    for module in (alerts, history, trace, sessions, chat, events, queue, system, metrics):
+    for module in (alerts, history, trace, sessions, chat, events, queue, system, metrics, runbooks):
         app.include_router(module.router)
     if resolved.dashboard_dir is not None:
         _serve_dashboard(app, resolved.dashboard_dir)

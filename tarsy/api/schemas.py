@@ -16,6 +16,9 @@ class AlertRequest(BaseModel):
     alert_type: str | None = Field(None, description="Selects the chain; defaults to defaults.alert_type")
     data: dict[str, Any] | str = Field(..., description="The alert payload: a JSON object or text")
     runbook: AnyHttpUrl | None = Field(None, description="URL of a runbook to steer the investigation")
+    slack_message_fingerprint: str | None = Field(
+        None, description="Text identifying the alert's Slack message; TARSy replies in its thread"
+    )
 
 
 class AlertAccepted(BaseModel):
@@ -33,7 +36,14 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-class ExecutionOut(BaseModel):
+class TokenTotals(BaseModel):
+    input_tokens: int = 0
+    output_tokens: int = 0
+    thinking_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ExecutionOut(TokenTotals):
     id: str
     agent_name: str
     agent_index: int
@@ -46,7 +56,7 @@ class ExecutionOut(BaseModel):
     error_message: str | None
 
 
-class StageOut(BaseModel):
+class StageOut(TokenTotals):
     id: str
     stage_index: int
     name: str
@@ -62,7 +72,7 @@ class StageOut(BaseModel):
     executions: list[ExecutionOut]
 
 
-class SessionOut(BaseModel):
+class SessionOut(TokenTotals):
     id: str
     alert_type: str
     chain_id: str
@@ -72,6 +82,10 @@ class SessionOut(BaseModel):
     author: str
     final_analysis: str | None
     executive_summary: str | None
+    executive_summary_error: str | None
+    alert_masking_error: str | None
+    runbook_error: str | None
+    slack_message_fingerprint: str | None
     error_message: str | None
     created_at: datetime
     started_at: datetime | None

@@ -71,8 +71,55 @@ class RetentionConfig(StrictModel):
     cleanup_interval: PositiveDuration = 12 * 3600.0
 
 
+class RunbooksConfig(StrictModel):
+    """Fetching runbooks for alerts and listing the team's runbook folder (``GET /api/v1/runbooks``)."""
+
+    repo_url: str | None = None
+    """GitHub tree URL of the runbook folder, e.g. ``https://github.com/acme/sre/tree/main/runbooks``."""
+    cache_ttl: Duration = 60.0
+    allowed_domains: list[str] = Field(default_factory=lambda: ["github.com", "raw.githubusercontent.com"])
+    """Hosts runbook URLs may point at (subdomains included)."""
+    max_bytes: int = Field(default=1_048_576, ge=1)
+    timeout: PositiveDuration = 10.0
+
+
+class GitHubConfig(StrictModel):
+    """GitHub access for runbooks; the URLs are configurable so tests (or GitHub Enterprise) can point elsewhere."""
+
+    token_env: str = "GITHUB_TOKEN"
+    """Name of the environment variable holding the token (optional for public repositories)."""
+    api_url: str = "https://api.github.com"
+    raw_url: str = "https://raw.githubusercontent.com"
+
+
+class SlackConfig(StrictModel):
+    """Session notifications in a Slack channel (off unless enabled)."""
+
+    enabled: bool = False
+    token_env: str = "SLACK_BOT_TOKEN"
+    """Name of the environment variable holding the bot token."""
+    channel: str | None = None
+    """Channel id (``C0123…``) the alerts arrive in and notifications go to."""
+    base_url: str = "https://slack.com/api/"
+    history_lookback: PositiveDuration = 24 * 3600.0
+    """How far back to look for the original alert message of a ``slack_message_fingerprint``."""
+    history_limit: int = Field(default=1000, ge=1)
+    """How many channel messages to scan at most for that message."""
+    timeout: PositiveDuration = 10.0
+    """Per Slack API call; a slow Slack must not hold up a worker for long."""
+
+    @model_validator(mode="after")
+    def _channel_when_enabled(self) -> SlackConfig:
+        if self.enabled and not self.channel:
+            raise ValueError("slack.enabled needs slack.channel (the id of the channel to post in)")
+        return self
+
+
 class SystemConfig(StrictModel):
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()
+    runbooks: RunbooksConfig = RunbooksConfig()
+    github: GitHubConfig = GitHubConfig()
+    slack: SlackConfig = SlackConfig()
     retention: RetentionConfig = RetentionConfig()
     dashboard_url: str = "http://127.0.0.1:8080"
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)

@@ -44,6 +44,7 @@ class AlertSubmission:
     runbook: str | None
     author: str
     fingerprint: str | None = None  # deduplicates while a session for it is open (Alertmanager)
+    slack_message_fingerprint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ async def submit_alert(
         author=submission.author,
         alert_masking_error=masking_error,
         fingerprint=submission.fingerprint,
+        slack_message_fingerprint=submission.slack_message_fingerprint,
     )
     # A new session has no other events yet, so no per-session ordering lock is needed.
     async with pool.connection() as conn:

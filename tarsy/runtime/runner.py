@@ -21,6 +21,8 @@ from tarsy.config import TarsyConfig
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
+from tarsy.integrations.runbooks import RunbookService
+from tarsy.integrations.slack import SlackNotifier
 from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
 from tarsy.observability.logging import bind
 from tarsy.observability.metrics import Metrics
@@ -56,8 +58,12 @@ class SessionRunner:
         models: ModelProvider,
         tools: ToolExecutor,
         metrics: Metrics | None = None,
+        runbooks: RunbookService | None = None,
+        slack: SlackNotifier | None = None,
     ) -> None:
         self._metrics = metrics
+        self._runbooks = runbooks
+        self._slack = slack
         self._pool = pool
         self._publisher = publisher
         self._checkpointer = checkpointer
@@ -81,6 +87,8 @@ class SessionRunner:
         else:
             if int(row["attempts"]) <= 1:
                 await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress"})
+                if self._slack is not None:
+                    await self._slack.session_started(row)
             else:
                 await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress", "resumed": True})
             outcome = await self._execute(row, recorder, cancel)
@@ -110,7 +118,7 @@ class SessionRunner:
                 "alert": {
                     "alert_type": row["alert_type"],
                     "data": row["alert_data"],
-                    "runbook": None,
+                    "runbook": await self._runbook(row),
                 }
             }
         outcome = await supervise(
@@ -145,6 +153,19 @@ class SessionRunner:
             return dict(out)
         state = await graph.aget_state(cast(RunnableConfig, cfg))
         return dict(state.values)
+
+    async def _runbook(self, row: Row) -> str | None:
+        """The alert's or the chain's runbook; a failed fetch is recorded on the session, never fatal."""
+        if self._runbooks is None:
+            return None
+        chain = self._config.agent_chains.get(str(row["chain_id"]))
+        resolved = await self._runbooks.resolve(row["runbook_url"], chain.runbook if chain else None)
+        if resolved.error:
+            async with self._pool.connection() as conn:
+                await conn.execute(
+                    "UPDATE alert_sessions SET runbook_error = %s WHERE id = %s", (resolved.error, row["id"])
+                )
+        return resolved.content
 
     async def final_values(self, session: Row) -> dict[str, Any]:
         """The investigation's final graph state (what a follow-up chat starts from)."""
@@ -196,6 +217,10 @@ class SessionRunner:
         self._publisher.forget(session_id)
         if self._metrics is not None:
             self._observe(row, outcome.status)
+        if self._slack is not None:
+            final = await repo.get_session(self._pool, session_id)
+            if final is not None:
+                await self._slack.session_finished(final)
         log.info("session %s ended %s", session_id, outcome.status)
 
     def _observe(self, row: Row, status: str) -> None:

@@ -18,6 +18,8 @@ from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from tarsy.config import TarsyConfig, load_config
 from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
+from tarsy.integrations.runbooks import RunbookService
+from tarsy.integrations.slack import SlackNotifier
 from tarsy.llm.factory import ModelFactory, credentials_present
 from tarsy.nodes.context import ToolExecutor
 from tarsy.observability.metrics import Metrics
@@ -82,6 +84,8 @@ class Services:
     demo: bool
     mask_alert: AlertMasker
     metrics: Metrics
+    runbooks: RunbookService
+    slack: SlackNotifier
     embedded: EmbeddedPostgres | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -125,8 +129,13 @@ async def start_services(
 
     models = ModelFactory(cfg, env=environ, demo=demo)
     metrics = Metrics()
+    runbooks = RunbookService(cfg.system, environ)
+    stack.push_async_callback(runbooks.aclose)
+    slack = SlackNotifier(cfg.system, environ)
     runner = SessionRunner(
         metrics=metrics,
+        runbooks=runbooks,
+        slack=slack,
         pool=pool,
         publisher=publisher,
         checkpointer=checkpointer,
@@ -167,5 +176,7 @@ async def start_services(
         demo=demo,
         mask_alert=alert_masker(cfg),
         metrics=metrics,
+        runbooks=runbooks,
+        slack=slack,
         embedded=embedded,
     )

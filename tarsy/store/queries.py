@@ -38,7 +38,7 @@ _SORT_COLUMNS: Final[dict[str, str]] = {
 # The columns of a SessionSummary; ``s`` is the session, ``tok`` and ``sc`` the lateral aggregates.
 _SUMMARY_COLUMNS: Final = (
     "s.id, s.alert_type, s.chain_id, s.status, s.author, s.created_at, s.started_at, s.completed_at,"
-    " (extract(epoch FROM s.completed_at - s.started_at) * 1000)::bigint AS duration_ms,"
+    " floor(extract(epoch FROM s.completed_at - s.started_at) * 1000)::bigint AS duration_ms,"
     " s.executive_summary, s.error_message,"
     " tok.input_tokens, tok.output_tokens, tok.total_tokens, sc.stage_count"
 )

@@ -26,12 +26,14 @@ class NewSession:
     author: str
     alert_masking_error: str | None = None
     fingerprint: str | None = None
+    slack_message_fingerprint: str | None = None
 
 
 async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row:
     cur = await conn.execute(
         "INSERT INTO alert_sessions (id, alert_type, chain_id, status, alert_data, runbook_url, author,"
-        " alert_masking_error, fingerprint) VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s, %s) RETURNING *",
+        " alert_masking_error, fingerprint, slack_message_fingerprint)"
+        " VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s, %s, %s) RETURNING *",
         (
             str(uuid.uuid4()),
             new.alert_type,
@@ -41,6 +43,7 @@ async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row
             new.author,
             new.alert_masking_error,
             new.fingerprint,
+            new.slack_message_fingerprint,
         ),
     )
     row = await cur.fetchone()

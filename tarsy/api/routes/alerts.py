@@ -24,6 +24,8 @@ router = APIRouter(prefix="/api/v1", tags=["alerts"])
 )
 async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDep) -> AlertAccepted:
     """Queue an investigation; the session runs on a worker and streams on its SSE endpoint."""
+    if body.runbook is not None:
+        services.runbooks.validate_url(str(body.runbook))
     submitted = await submit_alert(
         pool=services.pool,
         publisher=services.publisher,
@@ -33,6 +35,7 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
             data=body.data,
             runbook=str(body.runbook) if body.runbook else None,
             author=author,
+            slack_message_fingerprint=body.slack_message_fingerprint,
         ),
         mask=services.mask_alert,
     )

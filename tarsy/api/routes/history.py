@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
+from pydantic.json_schema import SkipJsonSchema
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from tarsy.api.deps import ServicesDep
@@ -26,7 +27,7 @@ from tarsy.api.history_schemas import (
 )
 from tarsy.api.routes.events import _last_id
 from tarsy.api.routes.sessions import load_session
-from tarsy.api.sse import _sse
+from tarsy.api.sse import _sse, counted
 from tarsy.errors import InvalidInputError
 from tarsy.events.hub import ALL_SESSIONS, EventHub
 from tarsy.events.types import SESSION_STATUS
@@ -36,6 +37,11 @@ from tarsy.store.db import Pool, Row
 from tarsy.store.queries import SessionFilters, SortBy, SortOrder
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["history"])
+
+# A query parameter is absent or a value, never null: keep null out of the OpenAPI schema.
+OptionalStr = str | SkipJsonSchema[None]
+OptionalDatetime = datetime | SkipJsonSchema[None]
+OptionalInt = int | SkipJsonSchema[None]
 
 LIST_EVENT_TYPES = (SESSION_STATUS,)
 _DEDUPE_WINDOW = 2000  # the hub's queue size: more concurrent commits than this overflow and resync anyway
@@ -101,18 +107,18 @@ async def list_sessions(
     page_size: Annotated[int, Query(ge=1, le=100, description="Sessions per page")] = 20,
     sort_by: Annotated[SortBy, Query(description="Sort key; `duration` puts unfinished sessions last")] = "created_at",
     sort_order: Annotated[SortOrder, Query(description="Sort direction")] = "desc",
-    status: Annotated[str | None, Query(description="Comma-separated statuses, e.g. `completed,failed`")] = None,
-    alert_type: Annotated[str | None, Query(description="Exact alert type")] = None,
-    chain_id: Annotated[str | None, Query(description="Exact chain id")] = None,
-    author: Annotated[str | None, Query(description="Exact author (who submitted the alert)")] = None,
+    status: Annotated[OptionalStr, Query(description="Comma-separated statuses, e.g. `completed,failed`")] = None,
+    alert_type: Annotated[OptionalStr, Query(description="Exact alert type")] = None,
+    chain_id: Annotated[OptionalStr, Query(description="Exact chain id")] = None,
+    author: Annotated[OptionalStr, Query(description="Exact author (who submitted the alert)")] = None,
     start_date: Annotated[
-        datetime | None, Query(description="ISO 8601; sessions created at or after it (UTC if no zone)")
+        OptionalDatetime, Query(description="ISO 8601; sessions created at or after it (UTC if no zone)")
     ] = None,
     end_date: Annotated[
-        datetime | None, Query(description="ISO 8601; sessions created at or before it (UTC if no zone)")
+        OptionalDatetime, Query(description="ISO 8601; sessions created at or before it (UTC if no zone)")
     ] = None,
     search: Annotated[
-        str | None,
+        OptionalStr,
         Query(
             min_length=3,
             description="Full-text search over alert data, final analysis and timeline content; "
@@ -155,9 +161,9 @@ async def filter_options(services: ServicesDep) -> dict[str, Any]:
 )
 async def session_list_events(
     services: ServicesDep,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[OptionalStr, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
-        int | None, Query(ge=0, description="Replay events after this id (for clients without headers)")
+        OptionalInt, Query(ge=0, description="Replay events after this id (for clients without headers)")
     ] = None,
 ) -> EventSourceResponse:
     """``session.status`` events of every session: those after ``Last-Event-ID``/``after``, then live.
@@ -167,7 +173,7 @@ async def session_list_events(
     replay = (last_event_id is not None and last_event_id.strip() != "") or after is not None
     start = _last_id(last_event_id, after) if replay else None
     return EventSourceResponse(
-        session_list_stream(services.pool, services.hub, start),
+        counted(session_list_stream(services.pool, services.hub, start), services.metrics.sse_streams),
         ping=int(services.config.system.sse_ping_interval),
     )
 
@@ -217,7 +223,7 @@ async def session_list_stream(pool: Pool, hub: EventHub, after: int | None) -> A
         hub.unsubscribe(sub)
 
 
-@router.get("/{session_id}/summary", response_model=SessionStats, responses=error_responses(404))
+@router.get("/{session_id}/summary", response_model=SessionStats, responses=error_responses(404, 422))
 async def session_summary(session_id: str, services: ServicesDep) -> dict[str, Any]:
     """Durations, token totals per stage and agent, and record counts of one session."""
     row = await load_session(services.pool, session_id)

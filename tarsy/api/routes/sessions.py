@@ -44,11 +44,18 @@ async def get_session(session_id: str, services: ServicesDep) -> dict[str, Any]:
     duration = None
     if row["started_at"] and row["completed_at"]:
         duration = int((row["completed_at"] - row["started_at"]).total_seconds() * 1000)
-    return {
-        **_ids_to_str(row),
-        "duration_ms": duration,
-        "stages": [{**_ids_to_str(s), "executions": [_ids_to_str(e) for e in s["executions"]]} for s in stages],
-    }
+    stage_out = [
+        {**_ids_to_str(s), **_token_sum(s["executions"]), "executions": [_ids_to_str(e) for e in s["executions"]]}
+        for s in stages
+    ]
+    return {**_ids_to_str(row), **_token_sum(stage_out), "duration_ms": duration, "stages": stage_out}
+
+
+_TOKEN_KEYS = ("input_tokens", "output_tokens", "thinking_tokens", "total_tokens")
+
+
+def _token_sum(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {key: sum(int(r.get(key) or 0) for r in rows) for key in _TOKEN_KEYS}
 
 
 @router.get("/{session_id}/timeline", response_model=list[TimelineEventOut], responses={404: ERROR_RESPONSES[404]})
@@ -73,6 +80,10 @@ async def cancel(session_id: str, services: ServicesDep) -> CancelResponse:
             raise ConflictError(f"session {session_id} already ended with status '{row['status']}'")
         await services.workers.cancel_local(str(message["id"]))
         return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatusT, row["status"]))
+    if new_status == "cancelled":
+        final = await repo.get_session(services.pool, str(row["id"]))
+        if final is not None:
+            await services.slack.session_finished(final)
     if new_status == "cancelling":
         await services.workers.cancel_local(str(row["id"]))
     return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatusT, new_status))

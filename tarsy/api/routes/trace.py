@@ -59,7 +59,7 @@ def _mcp_item(row: Row) -> dict[str, Any]:
     }
 
 
-@router.get("/{session_id}/trace", response_model=SessionTrace, responses=error_responses(404))
+@router.get("/{session_id}/trace", response_model=SessionTrace, responses=error_responses(404, 422))
 async def session_trace(session_id: str, services: ServicesDep) -> dict[str, Any]:
     """Interactions in time order within each execution; stages by index, executions by agent index."""
     session = await load_session(services.pool, session_id)
@@ -111,7 +111,7 @@ def _interaction_id(kind: str, interaction_id: str, session_id: str) -> str:
 
 
 @router.get(
-    "/{session_id}/trace/llm/{interaction_id}", response_model=LLMInteractionDetail, responses=error_responses(404)
+    "/{session_id}/trace/llm/{interaction_id}", response_model=LLMInteractionDetail, responses=error_responses(404, 422)
 )
 async def llm_interaction(session_id: str, interaction_id: str, services: ServicesDep) -> dict[str, Any]:
     """One model call with the full conversation it sent, rebuilt from its execution's stored deltas."""
@@ -132,7 +132,7 @@ async def llm_interaction(session_id: str, interaction_id: str, services: Servic
 
 
 @router.get(
-    "/{session_id}/trace/mcp/{interaction_id}", response_model=MCPInteractionDetail, responses=error_responses(404)
+    "/{session_id}/trace/mcp/{interaction_id}", response_model=MCPInteractionDetail, responses=error_responses(404, 422)
 )
 async def mcp_interaction(session_id: str, interaction_id: str, services: ServicesDep) -> dict[str, Any]:
     """One MCP call: arguments, the (masked) result and, for listings, the tools the server offered."""
