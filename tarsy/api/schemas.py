@@ -19,6 +19,11 @@ class AlertRequest(BaseModel):
     slack_message_fingerprint: str | None = Field(
         None, description="Text identifying the alert's Slack message; TARSy replies in its thread"
     )
+    mcp: dict[str, Any] | None = Field(
+        None,
+        description="Replace the configured MCP servers for this session: "
+        '{"servers": [{"name": "...", "tools": ["..."] | null}], "native_tools": {...}}',
+    )
 
 
 class AlertAccepted(BaseModel):
@@ -86,6 +91,7 @@ class SessionOut(TokenTotals):
     alert_masking_error: str | None
     runbook_error: str | None
     slack_message_fingerprint: str | None
+    mcp_selection: dict[str, Any] | None
     error_message: str | None
     created_at: datetime
     started_at: datetime | None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from langchain_core import exceptions as lc
+
 from tarsy.errors import ProviderError
 
 Category = Literal["credentials", "rate_limit", "invalid_request", "timeout", "provider_down", "unknown"]
@@ -28,7 +30,25 @@ def _status(exc: BaseException) -> int | None:
     return value if isinstance(value, int) else None
 
 
+_STANDARD: tuple[tuple[type[BaseException], Category], ...] = (
+    (lc.ModelAuthenticationError, "credentials"),
+    (lc.ModelPermissionDeniedError, "credentials"),
+    (lc.ModelRateLimitError, "rate_limit"),
+    (lc.ModelTimeoutError, "timeout"),
+    (lc.ContextOverflowError, "invalid_request"),
+    (lc.ModelInvalidRequestError, "invalid_request"),
+    (lc.ModelNotFoundError, "invalid_request"),
+    (lc.ModelConnectionError, "provider_down"),
+    (lc.ModelAPIError, "provider_down"),
+)
+
+
 def classify(exc: BaseException) -> Category:
+    # LangChain's standard model errors first (some providers raise only these), then the
+    # status code and class name of the SDK's own exception.
+    for kind, category in _STANDARD:
+        if isinstance(exc, kind):
+            return category
     name = type(exc).__name__.lower()
     status = _status(exc)
     if status in (401, 403) or "authentication" in name or "permission" in name:
@@ -44,8 +64,22 @@ def classify(exc: BaseException) -> Category:
     return "unknown"
 
 
+def _detail(exc: BaseException) -> str:
+    """The provider's own words: the SDK's error body when it has one (str(exc) may be just a code)."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        message = error.get("message") if isinstance(error, dict) else error
+        if message:
+            return str(message)
+    elif isinstance(body, str) and body.strip():
+        return body
+    return str(exc)
+
+
 def provider_error(provider: str, model: str, exc: BaseException) -> ProviderError:
     category = classify(exc)
-    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    text = _detail(exc).strip()
+    detail = text.splitlines()[0][:300] if text else type(exc).__name__
     message = f"LLM provider '{provider}' ({model}) failed [{category}]: {_ADVICE[category]}: {detail}"
     return ProviderError(message, category)

@@ -88,6 +88,8 @@ async def stream_model_call(
     return AIMessage(
         content=merged.content,
         tool_calls=merged.tool_calls,
+        # Providers keep state here that must go back on the next call (Gemini thought signatures).
+        additional_kwargs=merged.additional_kwargs,
         usage_metadata=merged.usage_metadata,
         response_metadata=merged.response_metadata,
         id=merged.id,

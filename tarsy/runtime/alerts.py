@@ -45,6 +45,7 @@ class AlertSubmission:
     author: str
     fingerprint: str | None = None  # deduplicates while a session for it is open (Alertmanager)
     slack_message_fingerprint: str | None = None
+    mcp_selection: dict[str, Any] | None = None  # validated per-alert MCP override
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ async def submit_alert(
         alert_masking_error=masking_error,
         fingerprint=submission.fingerprint,
         slack_message_fingerprint=submission.slack_message_fingerprint,
+        mcp_selection=submission.mcp_selection,
     )
     # A new session has no other events yet, so no per-session ordering lock is needed.
     async with pool.connection() as conn:

@@ -18,12 +18,13 @@ from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
 from tarsy.graphs.compiler import SessionGraph
-from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
+from tarsy.nodes.context import ModelProvider, RunContext
 from tarsy.observability.logging import bind
 from tarsy.observability.metrics import Metrics
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import supervise
+from tarsy.runtime.tools import RunTools, alert_context
 from tarsy.store import chats
 from tarsy.store.db import Pool, Row
 
@@ -39,7 +40,7 @@ class ChatRunner:
         checkpointer: BaseCheckpointSaver[Any],
         config: TarsyConfig,
         models: ModelProvider,
-        tools: ToolExecutor,
+        tools: RunTools,
         sessions: SessionRunner,
         metrics: Metrics | None = None,
     ) -> None:
@@ -91,9 +92,22 @@ class ChatRunner:
         session = await self._session(session_id)
         graph = self.graph(str(session["chain_id"]))
         cfg = cast(RunnableConfig, {"configurable": {"thread_id": chat_thread_id(session_id)}})
-        ctx = RunContext(
-            session_id=session_id, config=self._config, recorder=recorder, models=self._models, tools=self._tools
-        )
+        context = alert_context(str(session["alert_type"]), session["alert_data"])
+        async with self._tools.open(recorder, override=session.get("mcp_selection"), context=context) as tools:
+            ctx = RunContext(
+                session_id=session_id, config=self._config, recorder=recorder, models=self._models, tools=tools
+            )
+            return await self._run_turn(message, session, graph, cfg, ctx, cancel)
+
+    async def _run_turn(
+        self,
+        message: Row,
+        session: Row,
+        graph: SessionGraph,
+        cfg: RunnableConfig,
+        ctx: RunContext,
+        cancel: asyncio.Event,
+    ) -> tuple[str, str | None, str | None]:
         snapshot = await graph.aget_state(cfg)
         done = [t for t in snapshot.values.get("turns", []) if t["message_id"] == str(message["id"])]
         if done:

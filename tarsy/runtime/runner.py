@@ -23,11 +23,12 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
-from tarsy.nodes.context import ModelProvider, RunContext, ToolExecutor
+from tarsy.nodes.context import ModelProvider, RunContext
 from tarsy.observability.logging import bind
 from tarsy.observability.metrics import Metrics
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.supervise import supervise
+from tarsy.runtime.tools import RunTools, alert_context
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -56,7 +57,7 @@ class SessionRunner:
         checkpointer: BaseCheckpointSaver[Any],
         config: TarsyConfig,
         models: ModelProvider,
-        tools: ToolExecutor,
+        tools: RunTools,
         metrics: Metrics | None = None,
         runbooks: RunbookService | None = None,
         slack: SlackNotifier | None = None,
@@ -96,14 +97,15 @@ class SessionRunner:
         return outcome
 
     async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
+        context = alert_context(str(row["alert_type"]), row["alert_data"])
+        async with self._tools.open(recorder, override=row.get("mcp_selection"), context=context) as tools:
+            ctx = RunContext(
+                session_id=str(row["id"]), config=self._config, recorder=recorder, models=self._models, tools=tools
+            )
+            return await self._run_graph(row, ctx, cancel)
+
+    async def _run_graph(self, row: Row, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
-        ctx = RunContext(
-            session_id=session_id,
-            config=self._config,
-            recorder=recorder,
-            models=self._models,
-            tools=self._tools,
-        )
         graph = self.graph(str(row["chain_id"]))
         cfg: dict[str, Any] = {"configurable": {"thread_id": session_id}}
         snapshot = await graph.aget_state(cast(RunnableConfig, cfg))

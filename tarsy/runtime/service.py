@@ -27,12 +27,13 @@ from tarsy.runtime.alerts import AlertMasker, alert_masker
 from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.retention import RetentionJob
 from tarsy.runtime.runner import SessionRunner
+from tarsy.runtime.tools import FixedTools, McpTools, RunTools
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
 from tarsy.store.db import Pool, open_pool
 from tarsy.store.embedded import EmbeddedPostgres
 from tarsy.store.migrate import apply_migrations
-from tarsy.tools.static import StaticToolExecutor
+from tarsy.tools.manager import McpManager
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,13 @@ class Services:
     metrics: Metrics
     runbooks: RunbookService
     slack: SlackNotifier
+    mcp: McpManager
     embedded: EmbeddedPostgres | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def mcp_health_flags(self) -> dict[str, bool]:
-        """Per configured MCP server: does it answer (empty until the MCP layer reports)."""
-        return {}
+        """Per configured MCP server: does it answer."""
+        return self.mcp.health.flags()
 
 
 async def start_services(
@@ -129,6 +131,10 @@ async def start_services(
 
     models = ModelFactory(cfg, env=environ, demo=demo)
     metrics = Metrics()
+    mcp = McpManager(cfg, models, env=environ)
+    await mcp.start()  # a broken `required` server stops start-up here, with its name and error
+    stack.push_async_callback(mcp.stop)
+    run_tools: RunTools = FixedTools(tools) if tools is not None else McpTools(mcp)
     runbooks = RunbookService(cfg.system, environ)
     stack.push_async_callback(runbooks.aclose)
     slack = SlackNotifier(cfg.system, environ)
@@ -141,7 +147,7 @@ async def start_services(
         checkpointer=checkpointer,
         config=cfg,
         models=models,
-        tools=tools or StaticToolExecutor(),
+        tools=run_tools,
     )
     chat_runner = ChatRunner(
         pool=pool,
@@ -149,7 +155,7 @@ async def start_services(
         checkpointer=checkpointer,
         config=cfg,
         models=models,
-        tools=tools or StaticToolExecutor(),
+        tools=run_tools,
         sessions=runner,
         metrics=metrics,
     )
@@ -178,5 +184,6 @@ async def start_services(
         metrics=metrics,
         runbooks=runbooks,
         slack=slack,
+        mcp=mcp,
         embedded=embedded,
     )

@@ -197,7 +197,7 @@ async def record_counts(pool: Pool, session_id: str) -> Row:
     return row
 
 
-async def status_events_after(pool: Pool, event_types: Sequence[str], after: int, limit: int = 500) -> list[Row]:
+async def status_events_after(pool: Pool, event_types: Sequence[str], after: int, limit: int) -> list[Row]:
     """Events of the given types across all sessions, in id order (the session-list stream's replay)."""
     async with pool.connection() as conn:
         cur = await conn.execute(

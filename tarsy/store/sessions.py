@@ -27,13 +27,14 @@ class NewSession:
     alert_masking_error: str | None = None
     fingerprint: str | None = None
     slack_message_fingerprint: str | None = None
+    mcp_selection: dict[str, Any] | None = None
 
 
 async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row:
     cur = await conn.execute(
         "INSERT INTO alert_sessions (id, alert_type, chain_id, status, alert_data, runbook_url, author,"
-        " alert_masking_error, fingerprint, slack_message_fingerprint)"
-        " VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s, %s, %s) RETURNING *",
+        " alert_masking_error, fingerprint, slack_message_fingerprint, mcp_selection)"
+        " VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s, %s, %s, %s) RETURNING *",
         (
             str(uuid.uuid4()),
             new.alert_type,
@@ -44,6 +45,7 @@ async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row
             new.alert_masking_error,
             new.fingerprint,
             new.slack_message_fingerprint,
+            None if new.mcp_selection is None else json.dumps(new.mcp_selection),
         ),
     )
     row = await cur.fetchone()

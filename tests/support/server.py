@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -50,6 +51,14 @@ def write_config(
     }
     doc: dict[str, Any] = {
         "defaults": {"llm_provider": "test-scripted"},
+        # The built-in kubernetes-server would be fetched with npx and needs a cluster: tests get the
+        # simulated cluster of the demo MCP server under the same name instead.
+        "mcp_servers": {
+            "kubernetes-server": {
+                "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+                "instructions": "A simulated cluster for tests.",
+            }
+        },
         "queue": {
             "worker_count": 2,
             "poll_interval": "100ms",
@@ -61,7 +70,7 @@ def write_config(
         },
     }
     for key, value in (tarsy or {}).items():
-        doc[key] = value
+        doc[key] = {**doc[key], **value} if key == "mcp_servers" else value
     (directory / "tarsy.yaml").write_text(yaml.safe_dump(doc))
     (directory / "llm-providers.yaml").write_text(yaml.safe_dump(providers))
     return directory

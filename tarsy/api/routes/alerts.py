@@ -26,6 +26,7 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
     """Queue an investigation; the session runs on a worker and streams on its SSE endpoint."""
     if body.runbook is not None:
         services.runbooks.validate_url(str(body.runbook))
+    selection = services.mcp.validate_override(body.mcp).model_dump(mode="json") if body.mcp else None
     submitted = await submit_alert(
         pool=services.pool,
         publisher=services.publisher,
@@ -36,6 +37,7 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
             runbook=str(body.runbook) if body.runbook else None,
             author=author,
             slack_message_fingerprint=body.slack_message_fingerprint,
+            mcp_selection=selection,
         ),
         mask=services.mask_alert,
     )

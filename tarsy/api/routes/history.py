@@ -44,7 +44,8 @@ OptionalDatetime = datetime | SkipJsonSchema[None]
 OptionalInt = int | SkipJsonSchema[None]
 
 LIST_EVENT_TYPES = (SESSION_STATUS,)
-_DEDUPE_WINDOW = 2000  # the hub's queue size: more concurrent commits than this overflow and resync anyway
+_REPLAY_BATCH = 500
+_DEDUPE_WINDOW = 2000  # the hub's queue size: a burst larger than this overflows and resyncs anyway
 
 
 def _plain(row: Row) -> dict[str, Any]:
@@ -180,11 +181,11 @@ async def session_list_events(
 
 async def _replay(pool: Pool, after: int) -> AsyncIterator[Row]:
     while True:
-        rows = await queries.status_events_after(pool, LIST_EVENT_TYPES, after)
+        rows = await queries.status_events_after(pool, LIST_EVENT_TYPES, after, limit=_REPLAY_BATCH)
         for row in rows:
             after = int(row["id"])
             yield row
-        if len(rows) < 500:
+        if len(rows) < _REPLAY_BATCH:
             return
 
 

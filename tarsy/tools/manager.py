@@ -1,0 +1,57 @@
+"""``McpManager``: the MCP tool layer of one TARSy process, built in the lifespan and passed down.
+
+It owns the health monitor and hands out one ``McpToolExecutor`` per investigation (or chat run),
+each over sessions of its own that close when the run ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tarsy.config import TarsyConfig
+from tarsy.nodes.context import ModelProvider, Recorder
+from tarsy.tools.executor import McpToolExecutor
+from tarsy.tools.health import McpHealth
+from tarsy.tools.selection import McpOverride, validate_mcp_override
+from tarsy.tools.sessions import McpSessions
+from tarsy.tools.settings import McpSettings
+from tarsy.tools.warnings import SystemWarnings
+
+
+class McpManager:
+    def __init__(
+        self,
+        config: TarsyConfig,
+        models: ModelProvider,
+        *,
+        settings: McpSettings | None = None,
+        env: Mapping[str, str] | None = None,
+        warnings: SystemWarnings | None = None,
+    ) -> None:
+        self._config = config
+        self._models = models
+        self._settings = settings or McpSettings()
+        self._env = os.environ if env is None else env
+        self.health = McpHealth(config, settings=self._settings, env=self._env, warnings=warnings)
+
+    async def start(self) -> None:
+        """Start-up check of required servers (raises ``McpStartupError``), then the monitor."""
+        await self.health.start()
+
+    async def stop(self) -> None:
+        await self.health.stop()
+
+    def validate_override(self, override: McpOverride | Mapping[str, Any]) -> McpOverride:
+        """Check an alert's ``mcp`` field; raises ``InvalidInputError`` naming the unknown server or tool."""
+        return validate_mcp_override(self._config, override, self.health)
+
+    @asynccontextmanager
+    async def executor(
+        self, recorder: Recorder, *, override: McpOverride | None = None, context: str | None = None
+    ) -> AsyncIterator[McpToolExecutor]:
+        """A tool executor for one run; its MCP sessions (and stdio processes) end with the block."""
+        async with McpSessions(self._config, settings=self._settings, env=self._env) as sessions:
+            yield McpToolExecutor(self._config, sessions, recorder, self._models, override, context=context)

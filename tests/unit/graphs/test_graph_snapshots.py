@@ -1,0 +1,99 @@
+"""Snapshots of compiled graph topology: every built-in and example chain, drawn as mermaid.
+
+``tests/golden/graphs/<source>__<chain>.mmd`` holds ``graph.get_graph().draw_mermaid()`` of each
+chain (``source`` is ``builtin`` or the example directory under ``deploy/config/examples``), and
+``agent.mmd`` the agent loop every stage, synthesis and summary runs. Regenerate with
+``TARSY_UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/unit/graphs`` and review the diff.
+
+Why not ``get_graph(xray=True)``: the agent loop is invoked from inside the stage, join and summary
+nodes (so its transcript stays out of the session state), not added as a node. LangGraph's xray
+then only finds the subgraph where a node function closes over it directly (``exec_summary``) and
+misses it in the stage branches and joins, so the expanded drawing would be partial and misleading.
+The loop is drawn once on its own instead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tarsy.graphs.compiler import build_chain_graph
+from tarsy.nodes.agent import build_agent_graph
+from tests.unit.graphs.cases import GOLDEN_DIR, ROOT, ChainCase, chain_cases, load_example
+
+UPDATE_ENV = "TARSY_UPDATE_GOLDENS"
+AGENT_GOLDEN = GOLDEN_DIR / "agent.mmd"
+CASES = chain_cases()
+CHAINS_DOC = ROOT / "docs" / "chains.md"
+# The drawing docs/chains.md embeds, under a marker comment naming its case.
+DOC_DRAWING = re.compile(r"(<!-- graph: (?P<case>\S+) .*?-->\n```mermaid\n)(?P<drawing>.*?)(```)", re.DOTALL)
+
+
+def _updating() -> bool:
+    # TARSY_UPDATE_GOLDEN (singular) is the masking corpus's switch; one variable refreshes everything.
+    return os.environ.get(UPDATE_ENV) == "1" or os.environ.get("TARSY_UPDATE_GOLDEN") == "1"
+
+
+def _check(path: Path, actual: str) -> None:
+    if _updating():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    if not path.exists():
+        pytest.fail(f"golden file {path} is missing; create it with {UPDATE_ENV}=1")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                actual.splitlines(keepends=True),
+                fromfile=f"{path} (golden)",
+                tofile="drawn now",
+            )
+        )
+        pytest.fail(f"{path.name} differs from the compiled graph (regenerate with {UPDATE_ENV}=1):\n{diff}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_chain_graph_matches_its_drawing(case: ChainCase) -> None:
+    graph = build_chain_graph(case.config(), case.chain_id)
+
+    _check(case.golden, graph.get_graph().draw_mermaid())
+
+
+def test_agent_loop_matches_its_drawing() -> None:
+    _check(AGENT_GOLDEN, build_agent_graph().get_graph().draw_mermaid())
+
+
+def test_every_golden_drawing_belongs_to_a_chain() -> None:
+    expected = {case.golden.name for case in CASES} | {AGENT_GOLDEN.name}
+    stale = sorted(path for path in GOLDEN_DIR.glob("*.mmd") if path.name not in expected)
+    if stale and _updating():
+        for path in stale:
+            path.unlink()
+        return
+    assert not stale, f"drawings of chains that no longer exist (delete them, or run with {UPDATE_ENV}=1): {stale}"
+
+
+def test_the_documented_examples_are_all_pinned() -> None:
+    # docs/chains.md and deploy/config/README.md describe these four; each must stay drawn.
+    sources = {case.source for case in CASES}
+
+    assert {"builtin", "single-agent", "multi-stage", "parallel-synthesis", "replicas"} <= sources
+
+
+def test_the_drawing_in_docs_chains_md_is_the_compiled_graph() -> None:
+    text = CHAINS_DOC.read_text(encoding="utf-8")
+    found = DOC_DRAWING.search(text)
+    assert found is not None, f"no '<!-- graph: <case> -->' mermaid block in {CHAINS_DOC}"
+    example, chain_id = found["case"].split("__")
+    drawing = build_chain_graph(load_example(example), chain_id).get_graph().draw_mermaid()
+    if _updating():
+        CHAINS_DOC.write_text(text[: found.start("drawing")] + drawing + text[found.end("drawing") :], encoding="utf-8")
+        return
+
+    assert found["drawing"] == drawing, f"the drawing in {CHAINS_DOC.name} is stale; regenerate with {UPDATE_ENV}=1"

@@ -1,0 +1,97 @@
+"""Test data for the MCP tool-layer tests: configs around the tiny fixture server, agents, scopes.
+
+Everything is real: the tiny FastMCP server in ``tests/fixtures/mcp`` runs as a child process,
+models come from ``ModelFactory`` with a scripted provider, and records land in a ``MemoryRecorder``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from tarsy.config import ResolvedAgent, TarsyConfig
+from tarsy.config.base import AgentType
+from tarsy.nodes.context import ToolScope
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mcp"
+TINY_SERVER = FIXTURES / "tiny_server.py"
+PROVIDER = "test-scripted"
+
+
+def stdio_server(*, env: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+    """An ``mcp_servers`` entry running the tiny server over stdio."""
+    transport = {"type": "stdio", "command": sys.executable, "args": [str(TINY_SERVER)], "env": env or {}}
+    return {"transport": transport, **extra}
+
+
+def make_config(servers: dict[str, dict[str, Any]], *, script: str | None = None) -> TarsyConfig:
+    """A config holding only ``servers`` (no built-ins) and a scripted provider playing ``script``."""
+    provider = {"type": "scripted", "script": script or "demo", "model": "scripted-test-model"}
+    return TarsyConfig.model_validate({"mcp_servers": servers, "llm_providers": {PROVIDER: provider}})
+
+
+def write_script(directory: Path, turns: list[dict[str, Any]], **agents: list[dict[str, Any]]) -> str:
+    """A scripted-model script: ``turns`` for any agent, ``agents`` for the ones named."""
+    path = directory / "script.json"
+    path.write_text(json.dumps({"agents": {"*": turns, **agents}}), encoding="utf-8")
+    return str(path)
+
+
+def make_agent(
+    config: TarsyConfig, servers: tuple[str, ...] = ("tiny",), agent_type: AgentType = "investigation"
+) -> ResolvedAgent:
+    return ResolvedAgent(
+        name="TestAgent",
+        display_name="TestAgent",
+        agent_type=agent_type,
+        strategy="native-thinking",
+        llm_provider=PROVIDER,
+        provider=config.provider(PROVIDER),
+        max_iterations=5,
+        mcp_servers=servers,
+        custom_instructions="",
+    )
+
+
+def scope(on_progress: Callable[[str], Awaitable[None]] | None = None) -> ToolScope:
+    return ToolScope("stage-1", "exec-1", "event-1", on_progress)
+
+
+class Lines:
+    """An ``on_progress`` sink that keeps what it gets."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    async def __call__(self, text: str) -> None:
+        self.lines.append(text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``condition`` until it holds (background monitors have no event to wait on)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition still false after {timeout}s")
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        # A zombie (exited, not yet reaped) still answers kill(0); /proc says what it really is.
+        return "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
