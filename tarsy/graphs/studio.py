@@ -11,6 +11,7 @@ import asyncio
 import os
 
 from tarsy.config import load_config, resolve_agent, stage_agent_count
+from tarsy.demo import demo_config
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.llm.factory import ModelFactory, credentials_present
 from tarsy.nodes.context import RunContext
@@ -24,6 +25,8 @@ def chain_graph(chain_id: str) -> SessionGraph:
     settings = Settings.from_env()
     config = load_config(settings.config_dir)
     demo = settings.demo if settings.demo is not None else not credentials_present(config, os.environ)
+    if demo and settings.config_dir is None:
+        config = demo_config()
     models = ModelFactory(config, demo=demo)
     for index, stage in enumerate(config.agent_chains[chain_id].stages):
         for agent_index in range(stage_agent_count(stage)):

@@ -33,6 +33,7 @@ from tarsy.nodes.streaming import chunk_parts, stream_model_call
 from tarsy.nodes.tool_names import ToolNameError, from_wire, to_wire
 
 REPEAT_LIMIT = 3  # the same call this many times in a row is refused
+FORMAT_HINT_LIMIT = 2  # after this many hints in a row, an unreadable ReAct reply is taken as the answer
 
 _INTERACTION_TYPE = {
     "investigation": "iteration",
@@ -60,6 +61,7 @@ class AgentState(TypedDict, total=False):
     pending: list[dict[str, Any]]  # tool calls to run: name (canonical or error), arguments, call_id, wire
     call_history: list[str]
     empty_retries: int
+    format_hints: int  # consecutive unreadable ReAct replies answered with a hint
     final_answer: str | None
 
 
@@ -190,12 +192,20 @@ class _Loop:
             "recorded": len(sent) + 1 - (1 if forced else 0),
             "pending": [],
         }
-        decision = self._decide(reply, native=native, forced=forced, empty_retries=state.get("empty_retries", 0))
+        decision = self._decide(
+            reply,
+            native=native,
+            forced=forced,
+            empty_retries=state.get("empty_retries", 0),
+            format_hints=state.get("format_hints", 0),
+        )
         update["messages"] = [*update["messages"], *decision.pop("messages", [])]
         update.update(decision)
         return update
 
-    def _decide(self, reply: AIMessage, *, native: bool, forced: bool, empty_retries: int) -> dict[str, Any]:
+    def _decide(
+        self, reply: AIMessage, *, native: bool, forced: bool, empty_retries: int, format_hints: int
+    ) -> dict[str, Any]:
         text = reply.text.strip()
         if forced:
             step = parse_react(text) if not native else None
@@ -208,9 +218,14 @@ class _Loop:
             if isinstance(step, ReactFinal):
                 return {"final_answer": step.answer}
             if isinstance(step, ReactAction):
-                return {"pending": [{"name": step.tool, "arguments": step.arguments, "call_id": "", "wire": ""}]}
+                call = {"name": step.tool, "arguments": step.arguments, "call_id": "", "wire": ""}
+                return {"pending": [call], "format_hints": 0}
+            if text and format_hints < FORMAT_HINT_LIMIT:
+                return {"messages": [HumanMessage(content=step.hint)], "format_hints": format_hints + 1}
             if text:
-                return {"messages": [HumanMessage(content=step.hint)]}
+                # A model that ignores the format twice is answering in prose: take it as the answer
+                # rather than burning the remaining iterations on hints.
+                return {"final_answer": text}
         if not text:
             if empty_retries < 1:
                 return {"messages": [HumanMessage(content=prompts.EMPTY_RESPONSE_NUDGE)], "empty_retries": 1}

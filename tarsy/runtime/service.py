@@ -16,6 +16,7 @@ from typing import Any
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from tarsy.config import TarsyConfig, load_config
+from tarsy.demo import demo_config
 from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
 from tarsy.integrations.runbooks import RunbookService
@@ -110,6 +111,8 @@ async def start_services(
     demo = decide_demo(settings, cfg, environ)
     if demo:
         log.warning(DEMO_BANNER)
+        if settings.config_dir is None:  # the built-in config: serve its cluster from the demo server
+            cfg = demo_config(environ)
 
     embedded: EmbeddedPostgres | None = None
     url = settings.database_url
