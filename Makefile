@@ -8,7 +8,11 @@ export LANGGRAPH_CLI_NO_ANALYTICS := 1
 export LANGGRAPH_NO_VERSION_CHECK := 1
 export LANGSMITH_TRACING := false
 
-.PHONY: run test lint fmt typecheck test-py install system-deps clean bench
+DASHBOARD := web/dashboard
+DASHBOARD_STAMP := $(DASHBOARD)/node_modules/.installed
+DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
+
+.PHONY: run test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard clean bench
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,12 +24,31 @@ install: $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
+$(DASHBOARD_STAMP): $(DASHBOARD)/package.json $(DASHBOARD)/package-lock.json
+	cd $(DASHBOARD) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(DASHBOARD_STAMP)
+
+$(DASHBOARD_DIST): $(DASHBOARD_STAMP) $(shell find $(DASHBOARD)/src -type f 2>/dev/null) $(DASHBOARD)/index.html
+	cd $(DASHBOARD) && npm run build --silent
+
+dashboard: $(DASHBOARD_DIST)
+
 ## Serve TARSy on http://127.0.0.1:8080 (embedded PostgreSQL; demo mode without LLM credentials).
 run: install
-	$(VENV)/bin/tarsy serve
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory dashboard; \
+	 else echo "npm not found: serving the API without the dashboard (install Node >= 20.19)"; fi
+	TARSY_DASHBOARD_DIR=$(CURDIR)/$(DASHBOARD)/dist $(VENV)/bin/tarsy serve
 
 ## Every test, plus lint and the type checker.
-test: install system-deps lint test-py
+test: install system-deps lint test-py test-dashboard test-browser
+
+## Dashboard: type check, component tests (vitest), production build.
+test-dashboard: $(DASHBOARD_STAMP)
+	cd $(DASHBOARD) && npm run typecheck --silent && npm test --silent && npm run build --silent
+
+## Browser tests in headless Chromium against a running TARSy (screenshots in test-artifacts/).
+test-browser: install system-deps dashboard
+	bash scripts/browser-tests.sh
 
 test-py: install
 	$(PY) -m pytest -q -p no:cacheprovider

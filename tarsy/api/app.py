@@ -100,6 +100,9 @@ def _serve_dashboard(app: FastAPI, root: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def dashboard(path: str) -> Response:
+        if path.startswith(("api/", "health", "metrics", "docs", "openapi.json")):
+            # Unknown API paths are API 404s, not the single-page app.
+            return JSONResponse({"error": {"code": "not_found", "message": f"no route /{path}"}}, status_code=404)
         found = await asyncio.to_thread(pick, path)
         if found is None:
             return JSONResponse({"error": {"code": "not_found", "message": "dashboard not built"}}, status_code=404)

@@ -1,0 +1,307 @@
+/** One session: its detail (stages and executions), its summary figures, cancelling it, its stream. */
+
+import { asArray, asNumber, asOptionalNumber, asRecord, asString, toDate } from "./convert";
+import { API_PREFIX, request } from "./http";
+import {
+  laterRecordStatus,
+  laterSessionStatus,
+  type RecordStatus,
+  type SessionStatus,
+  toRecordStatus,
+  toSessionStatus,
+} from "./status";
+
+// ---------------------------------------------------------------- wire types (what the API sends)
+
+export interface ExecutionWire {
+  id: string;
+  agent_name: string;
+  agent_index: number;
+  strategy: string;
+  llm_provider: string;
+  model: string;
+  status: string;
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+}
+
+export interface StageWire {
+  id: string;
+  stage_index: number;
+  name: string;
+  stage_type: string;
+  parallel_type: string;
+  expected_agents: number;
+  success_policy: string;
+  referenced_stage_id: string | null;
+  status: string;
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+  executions: ExecutionWire[];
+}
+
+export interface SessionDetailWire {
+  id: string;
+  alert_type: string;
+  chain_id: string;
+  status: string;
+  alert_data: unknown;
+  runbook_url: string | null;
+  author: string;
+  final_analysis: string | null;
+  executive_summary: string | null;
+  error_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+  stages: StageWire[];
+}
+
+// ---------------------------------------------------------------- app types
+
+export type StageType = "investigation" | "synthesis" | "exec_summary" | "chat";
+export type ParallelType = "single" | "multi_agent" | "replica";
+
+export interface Execution {
+  id: string;
+  agentName: string;
+  agentIndex: number;
+  strategy: string;
+  llmProvider: string;
+  model: string;
+  status: RecordStatus;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  errorMessage: string | null;
+}
+
+export interface Stage {
+  id: string;
+  stageIndex: number;
+  name: string;
+  stageType: StageType;
+  parallelType: ParallelType;
+  expectedAgents: number;
+  successPolicy: string;
+  referencedStageId: string | null;
+  status: RecordStatus;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  errorMessage: string | null;
+  executions: Execution[];
+}
+
+export interface SessionDetail {
+  id: string;
+  alertType: string;
+  chainId: string;
+  status: SessionStatus;
+  alertData: unknown;
+  runbookUrl: string | null;
+  author: string;
+  finalAnalysis: string | null;
+  executiveSummary: string | null;
+  errorMessage: string | null;
+  createdAt: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  durationMs: number | null;
+  stages: Stage[];
+}
+
+export interface TokenCounts {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface AgentStats extends TokenCounts {
+  executionId: string;
+  agentName: string;
+  durationMs: number | null;
+}
+
+export interface StageStats extends TokenCounts {
+  stageId: string;
+  name: string;
+  durationMs: number | null;
+  agents: AgentStats[];
+}
+
+export interface SessionStats extends TokenCounts {
+  durationMs: number | null;
+  stages: StageStats[];
+}
+
+// ---------------------------------------------------------------- converters
+
+function toStageType(value: string): StageType {
+  return value === "synthesis" || value === "exec_summary" || value === "chat" ? value : "investigation";
+}
+
+function toParallelType(value: string): ParallelType {
+  return value === "multi_agent" || value === "replica" ? value : "single";
+}
+
+export function toExecution(w: ExecutionWire): Execution {
+  return {
+    id: w.id,
+    agentName: w.agent_name,
+    agentIndex: w.agent_index,
+    strategy: w.strategy,
+    llmProvider: w.llm_provider,
+    model: w.model,
+    status: toRecordStatus(w.status),
+    startedAt: toDate(w.started_at),
+    completedAt: toDate(w.completed_at),
+    errorMessage: w.error_message ?? null,
+  };
+}
+
+export function toStage(w: StageWire): Stage {
+  return {
+    id: w.id,
+    stageIndex: w.stage_index,
+    name: w.name,
+    stageType: toStageType(w.stage_type),
+    parallelType: toParallelType(w.parallel_type),
+    expectedAgents: w.expected_agents,
+    successPolicy: w.success_policy,
+    referencedStageId: w.referenced_stage_id ?? null,
+    status: toRecordStatus(w.status),
+    startedAt: toDate(w.started_at),
+    completedAt: toDate(w.completed_at),
+    errorMessage: w.error_message ?? null,
+    executions: asArray<ExecutionWire>(w.executions).map(toExecution),
+  };
+}
+
+export function toSessionDetail(raw: unknown): SessionDetail {
+  const w = raw as SessionDetailWire;
+  return {
+    id: w.id,
+    alertType: w.alert_type,
+    chainId: w.chain_id,
+    status: toSessionStatus(w.status),
+    alertData: w.alert_data,
+    runbookUrl: w.runbook_url ?? null,
+    author: w.author,
+    finalAnalysis: w.final_analysis ?? null,
+    executiveSummary: w.executive_summary ?? null,
+    errorMessage: w.error_message ?? null,
+    createdAt: toDate(w.created_at),
+    startedAt: toDate(w.started_at),
+    completedAt: toDate(w.completed_at),
+    durationMs: w.duration_ms ?? null,
+    stages: asArray<StageWire>(w.stages)
+      .map(toStage)
+      .sort((a, b) => a.stageIndex - b.stageIndex),
+  };
+}
+
+function tokens(w: Record<string, unknown>): TokenCounts {
+  const nested = asRecord(w.tokens);
+  const pick = (key: string) => asNumber(w[key] ?? nested[key.replace("_tokens", "")] ?? nested[key]);
+  return { inputTokens: pick("input_tokens"), outputTokens: pick("output_tokens"), totalTokens: pick("total_tokens") };
+}
+
+/** `/summary` is read tolerantly: tokens at the top level or under `tokens`, stages with agents. */
+export function toSessionStats(raw: unknown): SessionStats {
+  const w = asRecord(raw);
+  return {
+    ...tokens(w),
+    durationMs: asOptionalNumber(w.duration_ms ?? asRecord(w.durations).run_ms),
+    stages: asArray<unknown>(w.stages).map((s) => {
+      const stage = asRecord(s);
+      return {
+        ...tokens(stage),
+        stageId: asString(stage.stage_id ?? stage.id),
+        name: asString(stage.name ?? stage.stage_name),
+        durationMs: asOptionalNumber(stage.duration_ms),
+        agents: asArray<unknown>(stage.agents ?? stage.executions).map((a) => {
+          const agent = asRecord(a);
+          return {
+            ...tokens(agent),
+            executionId: asString(agent.execution_id ?? agent.id),
+            agentName: asString(agent.agent_name ?? agent.name),
+            durationMs: asOptionalNumber(agent.duration_ms),
+          };
+        }),
+      };
+    }),
+  };
+}
+
+/**
+ * Fold a REST snapshot of a session into the cached one (TanStack's `structuralSharing` hook). A
+ * snapshot requested before a stream event arrived must not undo it: statuses only move forward,
+ * and stages or executions the stream added stay until REST knows them too.
+ */
+export function mergeDetailSnapshot(previous: SessionDetail | undefined, next: SessionDetail): SessionDetail {
+  if (!previous || previous.id !== next.id) return next;
+  const oldStages = new Map(previous.stages.map((s) => [s.id, s]));
+  const stages = next.stages.map((fresh) => {
+    const old = oldStages.get(fresh.id);
+    if (!old) return fresh;
+    const oldExecs = new Map(old.executions.map((e) => [e.id, e]));
+    const executions = fresh.executions.map((e) => {
+      const o = oldExecs.get(e.id);
+      return o ? { ...e, status: laterRecordStatus(o.status, e.status) } : e;
+    });
+    for (const o of old.executions) if (!executions.some((e) => e.id === o.id)) executions.push(o);
+    return { ...fresh, status: laterRecordStatus(old.status, fresh.status), executions };
+  });
+  for (const old of previous.stages) if (!stages.some((s) => s.id === old.id)) stages.push(old);
+  stages.sort((a, b) => a.stageIndex - b.stageIndex);
+  return {
+    ...next,
+    status: laterSessionStatus(previous.status, next.status),
+    finalAnalysis: next.finalAnalysis ?? previous.finalAnalysis,
+    executiveSummary: next.executiveSummary ?? previous.executiveSummary,
+    stages,
+  };
+}
+
+// ---------------------------------------------------------------- query keys
+
+export const sessionKeys = {
+  session: (id: string) => ["session", id] as const,
+  detail: (id: string) => ["session", id, "detail"] as const,
+  stats: (id: string) => ["session", id, "summary"] as const,
+};
+
+// ---------------------------------------------------------------- fetch functions
+
+const BASE = `${API_PREFIX}/sessions`;
+
+export function fetchSessionDetail(id: string, signal?: AbortSignal): Promise<SessionDetail> {
+  return request(`${BASE}/${encodeURIComponent(id)}`, toSessionDetail, { signal });
+}
+
+export function fetchSessionStats(id: string, signal?: AbortSignal): Promise<SessionStats> {
+  return request(`${BASE}/${encodeURIComponent(id)}/summary`, toSessionStats, { signal });
+}
+
+export interface CancelResult {
+  sessionId: string;
+  status: SessionStatus;
+}
+
+export function cancelSession(id: string): Promise<CancelResult> {
+  return request(
+    `${BASE}/${encodeURIComponent(id)}/cancel`,
+    (raw) => {
+      const w = asRecord(raw);
+      return { sessionId: asString(w.session_id), status: toSessionStatus(w.status) };
+    },
+    { method: "POST" },
+  );
+}
+
+/** The session's own SSE stream. */
+export function sessionEventsUrl(id: string): string {
+  return `${BASE}/${encodeURIComponent(id)}/events`;
+}

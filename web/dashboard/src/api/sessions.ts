@@ -1,0 +1,223 @@
+/** The session collection: the paged history, the live active/queued view, filter options. */
+
+import { asArray, asNumber, asRecord, asString, toDate } from "./convert";
+import { API_PREFIX, request } from "./http";
+import { type SessionStatus, toSessionStatus } from "./status";
+
+// ---------------------------------------------------------------- wire types (what the API sends)
+
+export interface SessionSummaryWire {
+  id: string;
+  alert_type: string;
+  chain_id: string;
+  status: string;
+  author: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  duration_ms: number | null;
+  executive_summary: string | null;
+  error_message: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  total_tokens: number | null;
+  stage_count: number | null;
+  matched_in_timeline?: boolean | null;
+  queue_position?: number | null;
+}
+
+export interface SessionListWire {
+  items: SessionSummaryWire[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+// ---------------------------------------------------------------- app types
+
+export interface SessionSummary {
+  id: string;
+  alertType: string;
+  chainId: string;
+  status: SessionStatus;
+  author: string;
+  createdAt: Date | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  durationMs: number | null;
+  executiveSummary: string | null;
+  errorMessage: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  totalTokens: number | null;
+  stageCount: number | null;
+  matchedInTimeline: boolean;
+  queuePosition: number | null;
+}
+
+export interface SessionPage {
+  items: SessionSummary[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface ActiveSessions {
+  active: SessionSummary[];
+  queued: SessionSummary[];
+}
+
+export interface FilterOptions {
+  statuses: string[];
+  alertTypes: string[];
+  chains: string[];
+  authors: string[];
+}
+
+// ---------------------------------------------------------------- converters
+
+// ---------------------------------------------------------------- converters
+
+export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
+  return {
+    id: w.id,
+    alertType: w.alert_type,
+    chainId: w.chain_id,
+    status: toSessionStatus(w.status),
+    author: w.author,
+    createdAt: toDate(w.created_at),
+    startedAt: toDate(w.started_at),
+    completedAt: toDate(w.completed_at),
+    durationMs: w.duration_ms ?? null,
+    executiveSummary: w.executive_summary ?? null,
+    errorMessage: w.error_message ?? null,
+    inputTokens: w.input_tokens ?? null,
+    outputTokens: w.output_tokens ?? null,
+    totalTokens: w.total_tokens ?? null,
+    stageCount: w.stage_count ?? null,
+    matchedInTimeline: Boolean(w.matched_in_timeline),
+    queuePosition: w.queue_position ?? null,
+  };
+}
+
+export function toSessionPage(raw: unknown): SessionPage {
+  const w = raw as SessionListWire;
+  return {
+    items: asArray<SessionSummaryWire>(w.items).map(toSessionSummary),
+    total: asNumber(w.total),
+    page: asNumber(w.page, 1),
+    pageSize: asNumber(w.page_size, 25),
+  };
+}
+
+export function toActiveSessions(raw: unknown): ActiveSessions {
+  const w = asRecord(raw);
+  return {
+    active: asArray<SessionSummaryWire>(w.active).map(toSessionSummary),
+    queued: asArray<SessionSummaryWire>(w.queued).map(toSessionSummary),
+  };
+}
+
+export function toFilterOptions(raw: unknown): FilterOptions {
+  const w = asRecord(raw);
+  const strings = (v: unknown) => asArray<unknown>(v).map((x) => asString(x));
+  return {
+    statuses: strings(w.statuses),
+    alertTypes: strings(w.alert_types),
+    chains: strings(w.chains),
+    authors: strings(w.authors),
+  };
+}
+
+// ---------------------------------------------------------------- list parameters
+
+export const SORT_FIELDS = ["created_at", "status", "alert_type", "author", "duration"] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+export type SortOrder = "asc" | "desc";
+
+export interface SessionListParams {
+  page: number;
+  pageSize: number;
+  sortBy: SortField;
+  sortOrder: SortOrder;
+  status: string[];
+  alertType: string;
+  chainId: string;
+  author: string;
+  startDate: string;
+  endDate: string;
+  search: string;
+}
+
+export const DEFAULT_LIST_PARAMS: SessionListParams = {
+  page: 1,
+  pageSize: 25,
+  sortBy: "created_at",
+  sortOrder: "desc",
+  status: [],
+  alertType: "",
+  chainId: "",
+  author: "",
+  startDate: "",
+  endDate: "",
+  search: "",
+};
+
+// ---------------------------------------------------------------- query keys
+
+export const sessionListKeys = {
+  all: ["sessions"] as const,
+  lists: () => ["sessions", "list"] as const,
+  list: (params: SessionListParams) => ["sessions", "list", params] as const,
+  active: () => ["sessions", "active"] as const,
+  filterOptions: () => ["sessions", "filter-options"] as const,
+};
+
+// ---------------------------------------------------------------- fetch functions
+
+const BASE = `${API_PREFIX}/sessions`;
+
+/** The API takes date-times; a bare date from the form means that whole day, in local time. */
+export function dayBoundary(value: string, edge: "start" | "end"): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const local = new Date(`${value}T${edge === "start" ? "00:00:00.000" : "23:59:59.999"}`);
+  return Number.isNaN(local.getTime()) ? "" : local.toISOString();
+}
+
+/** Full-text search needs at least 3 characters with a letter or digit; shorter input is not sent. */
+export const MIN_SEARCH_LENGTH = 3;
+
+export function usableSearch(value: string): string {
+  const text = value.trim();
+  return text.length >= MIN_SEARCH_LENGTH && /[\p{L}\p{N}]/u.test(text) ? text : "";
+}
+
+export function fetchSessionPage(params: SessionListParams, signal?: AbortSignal): Promise<SessionPage> {
+  return request(BASE, toSessionPage, {
+    signal,
+    query: {
+      page: params.page,
+      page_size: params.pageSize,
+      sort_by: params.sortBy,
+      sort_order: params.sortOrder,
+      status: params.status,
+      alert_type: params.alertType,
+      chain_id: params.chainId,
+      author: params.author,
+      start_date: dayBoundary(params.startDate, "start"),
+      end_date: dayBoundary(params.endDate, "end"),
+      search: usableSearch(params.search),
+    },
+  });
+}
+
+export function fetchActiveSessions(signal?: AbortSignal): Promise<ActiveSessions> {
+  return request(`${BASE}/active`, toActiveSessions, { signal });
+}
+
+export function fetchFilterOptions(signal?: AbortSignal): Promise<FilterOptions> {
+  return request(`${BASE}/filter-options`, toFilterOptions, { signal });
+}
+
+/** The list-view SSE stream (session.status events of every session). */
+export const SESSIONS_EVENTS_URL = `${BASE}/events`;
