@@ -62,5 +62,10 @@ fmt: install
 	$(VENV)/bin/ruff check --fix tarsy tests
 	$(VENV)/bin/ruff format tarsy tests
 
+## Benchmarks (figures, not assertions): agent-loop orchestration overhead, dashboard rendering.
+bench: install dashboard
+	$(PY) bench/agent_loop.py
+	cd $(DASHBOARD) && npm run bench --silent
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .langgraph_api

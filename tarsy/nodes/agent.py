@@ -200,6 +200,7 @@ class _Loop:
             format_hints=state.get("format_hints", 0),
         )
         update["messages"] = [*update["messages"], *decision.pop("messages", [])]
+        update["empty_retries"] = 0  # the nudge path sets it back to 1: only consecutive empties count
         update.update(decision)
         return update
 
@@ -211,8 +212,10 @@ class _Loop:
             step = parse_react(text) if not native else None
             return {"final_answer": step.answer if isinstance(step, ReactFinal) else text}
         if native:
-            if reply.tool_calls:
-                return {"pending": [_native_call(dict(call)) for call in reply.tool_calls]}
+            if reply.tool_calls or reply.invalid_tool_calls:
+                pending = [_native_call(dict(call)) for call in reply.tool_calls]
+                pending += [_invalid_call(dict(call)) for call in reply.invalid_tool_calls]
+                return {"pending": pending}
         else:
             step = parse_react(text)
             if isinstance(step, ReactFinal):
@@ -297,6 +300,24 @@ def _native_call(call: dict[str, Any]) -> dict[str, Any]:
         entry["name"] = wire
         entry["error"] = f"Error: {exc}"
     return entry
+
+
+def _invalid_call(call: dict[str, Any]) -> dict[str, Any]:
+    """A call whose arguments did not parse: the model is told so (providers echo it back as a call)."""
+    wire = str(call.get("name") or "unknown")
+    try:
+        name = from_wire(wire)
+    except ToolNameError:
+        name = wire
+    raw = str(call.get("args") or "")[:200]
+    return {
+        "wire": wire,
+        "name": name,
+        "arguments": {},
+        "call_id": call.get("id") or wire,
+        "error": f"Error: the arguments of {name} are not one JSON object ({raw!r}); call it again with a JSON "
+        "object of arguments.",
+    }
 
 
 def _observation(call: dict[str, Any], outcome: ToolOutcome, *, native: bool) -> BaseMessage:

@@ -30,6 +30,10 @@ NATIVE_FORMAT_RULES = """\
 Call the available functions to gather evidence. When you have enough, reply with your final
 analysis as plain markdown and call no more functions."""
 
+NO_TOOLS_RULES = """\
+## How to work
+Answer from the information given, as plain markdown."""
+
 FORCED_CONCLUSION = """\
 You have reached the limit of investigation steps. Do not call any more tools. Using only the
 information gathered so far, give your best final analysis now, and state clearly what remains
@@ -96,7 +100,7 @@ def system_prompt(config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[Too
         listing = format_tools(tools) if tools else "(no tools are available: answer from the information given)"
         parts.append(f"## Tools\n{listing}\n\n## Response format\n{REACT_FORMAT}")
     else:
-        parts.append(NATIVE_FORMAT_RULES)
+        parts.append(NATIVE_FORMAT_RULES if tools else NO_TOOLS_RULES)
     return "\n\n".join(parts)
 
 

@@ -88,6 +88,7 @@ async def stream_model_call(
     return AIMessage(
         content=merged.content,
         tool_calls=merged.tool_calls,
+        invalid_tool_calls=merged.invalid_tool_calls,
         # Providers keep state here that must go back on the next call (Gemini thought signatures).
         additional_kwargs=merged.additional_kwargs,
         usage_metadata=merged.usage_metadata,

@@ -78,7 +78,7 @@ async def test_secrets_are_masked_everywhere(
         dump: list[str] = []
         async with tarsy.services.pool.connection() as conn:
             for table in TABLES:
-                cur = await conn.execute(f"SELECT row_to_json(t)::text AS row FROM {table} t")  # noqa: S608
+                cur = await conn.execute(f"SELECT row_to_json(t)::text AS row FROM {table} t")
                 dump.extend(r["row"] for r in await cur.fetchall())
             cur = await conn.execute(
                 "SELECT encode(blob, 'escape') AS b FROM checkpoint_blobs WHERE blob IS NOT NULL"
