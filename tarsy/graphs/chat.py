@@ -18,7 +18,7 @@ from tarsy.config import TarsyConfig, resolve_chat
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.graphs.stages import alert_task, run_agent
 from tarsy.nodes.agent import build_agent_graph
-from tarsy.nodes.context import RunContext
+from tarsy.nodes.context import RunContext, context_resolver
 
 
 def chat_thread_id(session_id: str) -> str:
@@ -83,11 +83,7 @@ def build_chat_graph(
 ) -> SessionGraph:
     agent_graph = build_agent_graph(default_context)
 
-    def context_of(runtime: Runtime[RunContext]) -> RunContext:
-        ctx = runtime.context or default_context
-        if ctx is None:
-            raise RuntimeError("the chat graph needs a RunContext (pass context= when invoking it)")
-        return ctx
+    context_of = context_resolver(default_context, "chat")
 
     async def answer(state: ChatState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = context_of(runtime)

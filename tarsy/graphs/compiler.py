@@ -23,7 +23,7 @@ from tarsy.config import TarsyConfig, resolve_exec_summary
 from tarsy.graphs.stages import StageNodes, alert_task, plan_stages, run_agent
 from tarsy.graphs.state import SessionInput, SessionOutput, SessionState
 from tarsy.nodes.agent import build_agent_graph
-from tarsy.nodes.context import RunContext
+from tarsy.nodes.context import RunContext, context_resolver
 
 SessionGraph = CompiledStateGraph[Any, Any, Any, Any]
 
@@ -47,11 +47,7 @@ def build_chain_graph(
     agent_graph = build_agent_graph(default_context)
     plans, summary_index = plan_stages(config, chain_id)
 
-    def context_of(runtime: Runtime[RunContext]) -> RunContext:
-        ctx = runtime.context or default_context
-        if ctx is None:
-            raise RuntimeError("the session graph needs a RunContext (pass context= when invoking it)")
-        return ctx
+    context_of = context_resolver(default_context, "session")
 
     async def exec_summary(state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = context_of(runtime)

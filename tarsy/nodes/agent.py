@@ -25,7 +25,15 @@ from langgraph.runtime import Runtime
 from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
 from tarsy.llm.errors import provider_error
 from tarsy.nodes import prompts
-from tarsy.nodes.context import LLMInteraction, RunContext, ToolOutcome, ToolRequest, ToolScope, ToolSpec
+from tarsy.nodes.context import (
+    LLMInteraction,
+    RunContext,
+    ToolOutcome,
+    ToolRequest,
+    ToolScope,
+    ToolSpec,
+    context_resolver,
+)
 from tarsy.nodes.messages import messages_to_dicts
 from tarsy.nodes.native_tools import record_native_tool_results
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
@@ -105,13 +113,7 @@ def _thinking(reply: AIMessage) -> str:
 
 class _Loop:
     def __init__(self, default_context: RunContext | None) -> None:
-        self._default = default_context
-
-    def context_of(self, runtime: Runtime[RunContext]) -> RunContext:
-        ctx = runtime.context or self._default
-        if ctx is None:
-            raise RuntimeError("the agent graph needs a RunContext (pass context= when invoking it)")
-        return ctx
+        self.context_of = context_resolver(default_context, "agent")
 
     async def call_model(self, state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = self.context_of(runtime)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
+from langgraph.runtime import Runtime
 
 from tarsy.config import ResolvedAgent, TarsyConfig
 
@@ -181,3 +182,15 @@ class RunContext:
     recorder: Recorder
     models: ModelProvider
     tools: ToolExecutor
+
+
+def context_resolver(default: RunContext | None, graph: str) -> Callable[[Runtime[RunContext]], RunContext]:
+    """The context of a run: the one passed with ``context=``, else the graph's default (Studio)."""
+
+    def context_of(runtime: Runtime[RunContext]) -> RunContext:
+        ctx = runtime.context or default
+        if ctx is None:
+            raise RuntimeError(f"the {graph} graph needs a RunContext (pass context= when invoking it)")
+        return ctx
+
+    return context_of

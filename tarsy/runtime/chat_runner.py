@@ -11,59 +11,38 @@ import logging
 from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from tarsy.config import TarsyConfig
 from tarsy.events import types as ev
-from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
 from tarsy.graphs.compiler import SessionGraph
-from tarsy.nodes.context import ModelProvider, RunContext
+from tarsy.nodes.context import RunContext
 from tarsy.observability.logging import bind
-from tarsy.observability.metrics import Metrics
+from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import supervise
-from tarsy.runtime.tools import RunTools, alert_context
+from tarsy.runtime.tools import alert_context
 from tarsy.store import chats
-from tarsy.store.db import Pool, Row
+from tarsy.store.db import Row
 
 log = logging.getLogger(__name__)
 
 
 class ChatRunner:
-    def __init__(
-        self,
-        *,
-        pool: Pool,
-        publisher: EventPublisher,
-        checkpointer: BaseCheckpointSaver[Any],
-        config: TarsyConfig,
-        models: ModelProvider,
-        tools: RunTools,
-        sessions: SessionRunner,
-        metrics: Metrics | None = None,
-    ) -> None:
-        self._metrics = metrics
-        self._pool = pool
-        self._publisher = publisher
-        self._checkpointer = checkpointer
-        self._config = config
-        self._models = models
-        self._tools = tools
+    def __init__(self, deps: RunnerDeps, *, sessions: SessionRunner) -> None:
+        self._deps = deps
+        self._pool = deps.pool
+        self._publisher = deps.publisher
+        self._config = deps.config
+        self._models = deps.models
+        self._tools = deps.tools
         self._sessions = sessions
-        self._graphs: dict[str, SessionGraph] = {}
-
-    def graph(self, chain_id: str) -> SessionGraph:
-        graph = self._graphs.get(chain_id)
-        if graph is None:
-            graph = self._graphs[chain_id] = build_chat_graph(self._config, chain_id, checkpointer=self._checkpointer)
-        return graph
+        self.graph = GraphCache(build_chat_graph, deps)
 
     async def run(self, message: Row, worker_id: str, cancel: asyncio.Event) -> None:
         session_id = str(message["session_id"])
         bind(session_id=session_id)
-        recorder = StoreRecorder(self._pool, self._publisher, session_id, self._metrics)
+        recorder = self._deps.recorder(session_id)
         status: str = "cancelled"
         answer: str | None = None
         error: str | None = "cancelled by request"

@@ -15,22 +15,19 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from tarsy.config import TarsyConfig
 from tarsy.events import types as ev
-from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
-from tarsy.nodes.context import ModelProvider, RunContext
+from tarsy.nodes.context import RunContext
 from tarsy.observability.logging import bind
-from tarsy.observability.metrics import Metrics
+from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.supervise import supervise
-from tarsy.runtime.tools import RunTools, alert_context
+from tarsy.runtime.tools import alert_context
 from tarsy.store import sessions as repo
-from tarsy.store.db import Pool, Row
+from tarsy.store.db import Row
 
 log = logging.getLogger(__name__)
 
@@ -51,38 +48,26 @@ class Outcome:
 class SessionRunner:
     def __init__(
         self,
+        deps: RunnerDeps,
         *,
-        pool: Pool,
-        publisher: EventPublisher,
-        checkpointer: BaseCheckpointSaver[Any],
-        config: TarsyConfig,
-        models: ModelProvider,
-        tools: RunTools,
-        metrics: Metrics | None = None,
         runbooks: RunbookService | None = None,
         slack: SlackNotifier | None = None,
     ) -> None:
-        self._metrics = metrics
+        self._deps = deps
+        self._pool = deps.pool
+        self._publisher = deps.publisher
+        self._config = deps.config
+        self._models = deps.models
+        self._tools = deps.tools
+        self._metrics = deps.metrics
         self._runbooks = runbooks
         self._slack = slack
-        self._pool = pool
-        self._publisher = publisher
-        self._checkpointer = checkpointer
-        self._config = config
-        self._models = models
-        self._tools = tools
-        self._graphs: dict[str, SessionGraph] = {}
-
-    def graph(self, chain_id: str) -> SessionGraph:
-        graph = self._graphs.get(chain_id)
-        if graph is None:
-            graph = self._graphs[chain_id] = build_chain_graph(self._config, chain_id, checkpointer=self._checkpointer)
-        return graph
+        self.graph = GraphCache(build_chain_graph, deps)
 
     async def run(self, row: Row, worker_id: str, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
         bind(session_id=session_id)  # every log line of this worker task names the session
-        recorder = StoreRecorder(self._pool, self._publisher, session_id, self._metrics)
+        recorder = self._deps.recorder(session_id)
         if row["status"] == "cancelling":
             outcome = Outcome("cancelled", error="cancelled by request")
         else:

@@ -26,6 +26,7 @@ from tarsy.nodes.context import ToolExecutor
 from tarsy.observability.metrics import Metrics
 from tarsy.runtime.alerts import AlertMasker, alert_masker
 from tarsy.runtime.chat_runner import ChatRunner
+from tarsy.runtime.deps import RunnerDeps
 from tarsy.runtime.retention import RetentionJob
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.tools import FixedTools, McpTools, RunTools
@@ -141,27 +142,17 @@ async def start_services(
     runbooks = RunbookService(cfg.system, environ)
     stack.push_async_callback(runbooks.aclose)
     slack = SlackNotifier(cfg.system, environ)
-    runner = SessionRunner(
-        metrics=metrics,
-        runbooks=runbooks,
-        slack=slack,
+    deps = RunnerDeps(
         pool=pool,
         publisher=publisher,
         checkpointer=checkpointer,
         config=cfg,
         models=models,
         tools=run_tools,
-    )
-    chat_runner = ChatRunner(
-        pool=pool,
-        publisher=publisher,
-        checkpointer=checkpointer,
-        config=cfg,
-        models=models,
-        tools=run_tools,
-        sessions=runner,
         metrics=metrics,
     )
+    runner = SessionRunner(deps, runbooks=runbooks, slack=slack)
+    chat_runner = ChatRunner(deps, sessions=runner)
     count = cfg.queue.worker_count if settings.workers is None else settings.workers
     workers = WorkerPool(pool=pool, runner=runner, chat_runner=chat_runner, queue=cfg.queue, worker_count=count)
     hub.on_cancel(workers.cancel_local)
