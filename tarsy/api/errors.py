@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -44,6 +45,14 @@ def install_error_handlers(app: FastAPI) -> None:
             log.error("unmapped error %s: %s", exc.code, exc.message)
             return JSONResponse(_body("internal_error", "internal error; see the server log"), status_code=500)
         return JSONResponse(_body(exc.code, exc.message), status_code=status)
+
+    @app.exception_handler(psycopg.DataError)
+    async def data_error(_: Request, exc: psycopg.DataError) -> JSONResponse:
+        # Input the database cannot represent (bad encodings, out-of-range numbers) that no validator
+        # caught: the caller's to fix, and nothing was stored.
+        log.warning("request refused by the database: %s", type(exc).__name__)
+        message = "the request contains a value the database cannot store (e.g. a NUL character); fix and retry"
+        return JSONResponse(_body("unstorable_input", message), status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -54,6 +54,17 @@ class Submitted:
     duplicate: bool = False  # an open session for the same fingerprint already existed
 
 
+def contains_nul(value: Any) -> bool:
+    """PostgreSQL text and jsonb cannot hold U+0000; such input is refused, not half-stored."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(v) for v in value)
+    return False
+
+
 def payload_size(data: dict[str, Any] | str) -> int:
     if isinstance(data, str):
         return len(data.encode())
@@ -79,6 +90,8 @@ async def submit_alert(
         raise PayloadTooLargeError(
             f"alert data is {size} bytes; the limit is {limit} bytes (system.max_alert_data_bytes)"
         )
+    if contains_nul(submission.data) or contains_nul(submission.slack_message_fingerprint):
+        raise InvalidInputError("alert data contains NUL (\\u0000) characters, which cannot be stored; remove them")
     if isinstance(submission.data, str) and not submission.data.strip():
         raise InvalidInputError("alert data is empty; send a JSON object or a non-empty string in 'data'")
     masked, masking_error = mask(submission.data)

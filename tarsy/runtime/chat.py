@@ -21,6 +21,8 @@ async def post_message(
     if chain is None or not chain.chat.enabled:
         raise InvalidInputError(f"follow-up chat is disabled for chain '{session['chain_id']}' (chat.enabled)")
     text = content.strip()
+    if "\x00" in text:
+        raise InvalidInputError("the chat message contains NUL (\\u0000) characters; remove them")
     if not text:
         raise InvalidInputError("the chat message is empty; send the question in 'content'")
     limit = config.system.max_chat_message_chars

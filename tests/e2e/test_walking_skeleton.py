@@ -110,6 +110,7 @@ async def test_live_stream_carries_token_deltas(tmp_path: Path, database_url: st
         ({"alert_type": "kubernetes", "data": 42}, 422, "data"),
         ({"alert_type": "kubernetes", "data": {"a": 1}, "runbook": "not a url"}, 422, "runbook"),
         ({"alert_type": "kubernetes", "data": "   "}, 400, "empty"),
+        ({"alert_type": "kubernetes", "data": {"k\u0000": "v"}}, 400, "NUL"),
         ({"alert_type": "kubernetes", "data": {"a": 1}, "extra": True}, 422, "extra"),
     ],
 )
