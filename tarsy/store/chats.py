@@ -8,9 +8,9 @@ from psycopg import AsyncConnection, errors
 from psycopg.rows import DictRow
 
 from tarsy.errors import ConflictError
+from tarsy.store import jobs
 from tarsy.store.db import Pool, Row
-
-ACTIVE = ("in_progress", "cancelling")
+from tarsy.store.jobs import ACTIVE
 
 
 async def add_message(conn: AsyncConnection[DictRow], session_id: str, author: str, content: str) -> Row:
@@ -42,33 +42,11 @@ async def add_message(conn: AsyncConnection[DictRow], session_id: str, author: s
 
 async def claim_next(pool: Pool, *, worker_id: str, stale_after_s: float) -> Row | None:
     async with pool.connection() as conn, conn.transaction():
-        cur = await conn.execute(
-            "SELECT id FROM chat_messages WHERE status = 'pending'"
-            " OR (status = ANY(%s) AND heartbeat_at <= now() - make_interval(secs => %s))"
-            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-            (list(ACTIVE), stale_after_s),
-        )
-        found = await cur.fetchone()
-        if found is None:
-            return None
-        cur = await conn.execute(
-            "UPDATE chat_messages SET status = CASE WHEN status = 'cancelling' THEN 'cancelling'"
-            " ELSE 'in_progress' END, worker_id = %s, heartbeat_at = now(),"
-            " started_at = coalesce(started_at, now()), attempts = attempts + 1 WHERE id = %s RETURNING *",
-            (worker_id, found["id"]),
-        )
-        return await cur.fetchone()
+        return await jobs.claim_oldest(conn, "chat_messages", worker_id=worker_id, stale_after_s=stale_after_s)
 
 
 async def heartbeat(pool: Pool, message_id: str, worker_id: str) -> str | None:
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "UPDATE chat_messages SET heartbeat_at = now() WHERE id = %s AND worker_id = %s"
-            " AND status = ANY(%s) RETURNING status",
-            (message_id, worker_id, list(ACTIVE)),
-        )
-        row = await cur.fetchone()
-    return str(row["status"]) if row else None
+    return await jobs.heartbeat(pool, "chat_messages", message_id, worker_id)
 
 
 async def finish_message(

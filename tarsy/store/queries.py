@@ -15,7 +15,7 @@ from typing import Any, Final, Literal
 from psycopg import sql
 
 from tarsy.store.db import Pool, Row
-from tarsy.store.sessions import ACTIVE
+from tarsy.store.jobs import ACTIVE
 
 SortBy = Literal["created_at", "status", "alert_type", "author", "duration"]
 SortOrder = Literal["asc", "desc"]

@@ -10,11 +10,11 @@ from typing import Any
 from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
+from tarsy.store import jobs
 from tarsy.store.db import Pool, Row
+from tarsy.store.jobs import ACTIVE
 
 _CLAIM_LOCK = 0x7A75_0C1A  # serializes claims so the global concurrency limit is exact
-
-ACTIVE = ("in_progress", "cancelling")
 
 
 @dataclass(frozen=True)
@@ -85,36 +85,12 @@ async def claim_next(pool: Pool, *, worker_id: str, max_concurrent: int, stale_a
         assert running is not None
         if int(running["n"]) >= max_concurrent:
             return None
-        cur = await conn.execute(
-            "SELECT id FROM alert_sessions"
-            " WHERE status = 'pending'"
-            "    OR (status = ANY(%s) AND heartbeat_at <= now() - make_interval(secs => %s))"
-            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-            (list(ACTIVE), stale_after_s),
-        )
-        found = await cur.fetchone()
-        if found is None:
-            return None
-        cur = await conn.execute(
-            "UPDATE alert_sessions SET status = CASE WHEN status = 'cancelling' THEN 'cancelling'"
-            " ELSE 'in_progress' END, worker_id = %s, heartbeat_at = now(),"
-            " started_at = coalesce(started_at, now()), attempts = attempts + 1"
-            " WHERE id = %s RETURNING *",
-            (worker_id, found["id"]),
-        )
-        return await cur.fetchone()
+        return await jobs.claim_oldest(conn, "alert_sessions", worker_id=worker_id, stale_after_s=stale_after_s)
 
 
 async def heartbeat(pool: Pool, session_id: str, worker_id: str) -> str | None:
     """Refresh the heartbeat; returns the current status, or None if this worker lost the session."""
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "UPDATE alert_sessions SET heartbeat_at = now() WHERE id = %s AND worker_id = %s"
-            " AND status = ANY(%s) RETURNING status",
-            (session_id, worker_id, list(ACTIVE)),
-        )
-        row = await cur.fetchone()
-    return str(row["status"]) if row else None
+    return await jobs.heartbeat(pool, "alert_sessions", session_id, worker_id)
 
 
 async def finish_session(

@@ -1,0 +1,59 @@
+"""Claiming and heartbeating job rows; sessions and chat messages are both such jobs.
+
+A job row has ``status``, ``worker_id``, ``heartbeat_at``, ``started_at``, ``attempts`` and
+``created_at``. A job is claimable when pending, or when it is active but its worker stopped
+heartbeating (the worker died: the job is resumed from its checkpoint).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from psycopg import AsyncConnection, sql
+from psycopg.rows import DictRow
+
+from tarsy.store.db import Pool, Row
+
+ACTIVE = ("in_progress", "cancelling")
+JobTable = Literal["alert_sessions", "chat_messages"]
+
+
+async def claim_oldest(
+    conn: AsyncConnection[DictRow], table: JobTable, *, worker_id: str, stale_after_s: float
+) -> Row | None:
+    """Inside the caller's transaction: lock and take the oldest claimable job of ``table``."""
+    name = sql.Identifier(table)
+    cur = await conn.execute(
+        sql.SQL(
+            "SELECT id FROM {} WHERE status = 'pending'"
+            " OR (status = ANY(%s) AND heartbeat_at <= now() - make_interval(secs => %s))"
+            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+        ).format(name),
+        (list(ACTIVE), stale_after_s),
+    )
+    found = await cur.fetchone()
+    if found is None:
+        return None
+    cur = await conn.execute(
+        sql.SQL(
+            "UPDATE {} SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'in_progress' END,"
+            " worker_id = %s, heartbeat_at = now(), started_at = coalesce(started_at, now()),"
+            " attempts = attempts + 1 WHERE id = %s RETURNING *"
+        ).format(name),
+        (worker_id, found["id"]),
+    )
+    return await cur.fetchone()
+
+
+async def heartbeat(pool: Pool, table: JobTable, job_id: str, worker_id: str) -> str | None:
+    """Refresh the heartbeat; the current status, or None if this worker no longer owns the job."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            sql.SQL(
+                "UPDATE {} SET heartbeat_at = now() WHERE id = %s AND worker_id = %s AND status = ANY(%s)"
+                " RETURNING status"
+            ).format(sql.Identifier(table)),
+            (job_id, worker_id, list(ACTIVE)),
+        )
+        row = await cur.fetchone()
+    return str(row["status"]) if row else None
