@@ -62,6 +62,10 @@ class ModelFactory:
     def demo(self) -> bool:
         return self._demo
 
+    @property
+    def config(self) -> TarsyConfig:
+        return self._config
+
     def model_name(self, provider_name: str) -> str:
         if self._demo:
             return "scripted-demo"
@@ -72,6 +76,11 @@ class ModelFactory:
         if model is None:
             model = self._cache[provider_name] = self._build(provider_name)
         return model
+
+    def with_native_tools(self, switches: Mapping[str, bool]) -> ModelFactory | NativeToolsView:
+        """This factory as one session sees it, with an alert's ``native_tools`` switches applied to
+        every Google provider; the factory itself when there are none."""
+        return NativeToolsView(self, switches) if switches and not self._demo else self
 
     def _key(self, provider_name: str, env_name: str | None) -> str:
         if not env_name:
@@ -196,10 +205,39 @@ class ModelFactory:
         )
 
 
-def native_tool_specs(p: GoogleProviderConfig) -> list[dict[str, Any]]:
-    """Gemini's built-in tools that ``native_tools`` turns on, in ``bind_tools`` form."""
-    flags = p.native_tools
-    return [{tool: {}} for tool in ("google_search", "code_execution", "url_context") if getattr(flags, tool)]
+NATIVE_TOOLS = ("google_search", "code_execution", "url_context")
+
+
+def native_tool_specs(p: GoogleProviderConfig, switches: Mapping[str, bool] | None = None) -> list[dict[str, Any]]:
+    """Gemini's built-in tools that ``native_tools`` (then ``switches``) turn on, in ``bind_tools`` form."""
+    flags = {**p.native_tools.model_dump(), **(switches or {})}
+    return [{tool: {}} for tool in NATIVE_TOOLS if flags.get(tool)]
+
+
+class NativeToolsView:
+    """A ``ModelProvider`` for one session whose alert switched Gemini's built-in tools.
+
+    Models of other provider types are the factory's own; a Google model is a copy of the factory's
+    with its native tool list replaced (same client, same settings), made once per provider.
+    """
+
+    def __init__(self, factory: ModelFactory, switches: Mapping[str, bool]) -> None:
+        self._factory = factory
+        self._switches = dict(switches)
+        self._cache: dict[str, BaseChatModel] = {}
+
+    def model_name(self, provider_name: str) -> str:
+        return self._factory.model_name(provider_name)
+
+    def model_for(self, provider_name: str) -> BaseChatModel:
+        model = self._cache.get(provider_name)
+        if model is None:
+            model = self._factory.model_for(provider_name)
+            p = self._factory.config.provider(provider_name)
+            if isinstance(p, GoogleProviderConfig):
+                model = model.model_copy(update={"native_tools": native_tool_specs(p, self._switches)})
+            self._cache[provider_name] = model
+        return model
 
 
 @functools.cache

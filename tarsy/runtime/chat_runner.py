@@ -21,7 +21,7 @@ from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import supervise
-from tarsy.runtime.tools import alert_context
+from tarsy.runtime.tools import alert_context, session_models
 from tarsy.store import chats
 from tarsy.store.db import Row
 
@@ -74,7 +74,11 @@ class ChatRunner:
         context = alert_context(str(session["alert_type"]), session["alert_data"])
         async with self._tools.open(recorder, override=session.get("mcp_selection"), context=context) as tools:
             ctx = RunContext(
-                session_id=session_id, config=self._config, recorder=recorder, models=self._models, tools=tools
+                session_id=session_id,
+                config=self._config,
+                recorder=recorder,
+                models=session_models(self._models, session.get("mcp_selection")),
+                tools=tools,
             )
             return await self._run_turn(message, session, graph, cfg, ctx, cancel)
 

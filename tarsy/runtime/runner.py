@@ -25,7 +25,7 @@ from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.supervise import supervise
-from tarsy.runtime.tools import alert_context
+from tarsy.runtime.tools import alert_context, session_models
 from tarsy.store import sessions as repo
 from tarsy.store.db import Row
 
@@ -85,7 +85,11 @@ class SessionRunner:
         context = alert_context(str(row["alert_type"]), row["alert_data"])
         async with self._tools.open(recorder, override=row.get("mcp_selection"), context=context) as tools:
             ctx = RunContext(
-                session_id=str(row["id"]), config=self._config, recorder=recorder, models=self._models, tools=tools
+                session_id=str(row["id"]),
+                config=self._config,
+                recorder=recorder,
+                models=session_models(self._models, row.get("mcp_selection")),
+                tools=tools,
             )
             return await self._run_graph(row, ctx, cancel)
 

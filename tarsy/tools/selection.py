@@ -3,8 +3,10 @@
 An alert may carry ``mcp: {servers: [{name, tools}], native_tools: {...}}``. For that session the
 listed servers replace the configured ones of every agent that calls tools (investigation and chat
 agents; synthesis and the executive summary never get tools); ``tools: null`` allows all of a
-server's tools, a list allows only those. ``native_tools`` switches the provider's built-in tools
-(Gemini's Google Search, code execution, URL context) and is read by the LLM layer.
+server's tools, a list allows only those; leaving ``servers`` out keeps the configured servers.
+``native_tools`` switches the provider's built-in tools (Gemini's Google Search, code execution,
+URL context) for every Google model of the session; ``tarsy.runtime.tools.session_models``
+applies it.
 
 The override is validated when the alert is submitted, so a typo is a 400 naming it rather than an
 investigation without tools.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tarsy.config import ResolvedAgent, TarsyConfig
 from tarsy.errors import InvalidInputError
@@ -52,12 +54,15 @@ class NativeToolsOverride(_Strict):
 
 
 class McpOverride(_Strict):
-    servers: tuple[McpServerSelection, ...]
+    servers: tuple[McpServerSelection, ...] | None = None
+    """``None`` keeps every agent's configured servers."""
     native_tools: NativeToolsOverride | None = None
 
     @field_validator("servers")
     @classmethod
-    def _unique(cls, servers: tuple[McpServerSelection, ...]) -> tuple[McpServerSelection, ...]:
+    def _unique(cls, servers: tuple[McpServerSelection, ...] | None) -> tuple[McpServerSelection, ...] | None:
+        if servers is None:
+            return None
         if not servers:
             raise ValueError("must list at least one server")
         names = [s.name for s in servers]
@@ -66,6 +71,12 @@ class McpOverride(_Strict):
             raise ValueError(f"server(s) listed more than once: {', '.join(repeated)}")
         return servers
 
+    @model_validator(mode="after")
+    def _not_empty(self) -> McpOverride:
+        if self.servers is None and self.native_tools is None:
+            raise ValueError('set "servers", "native_tools" or both (or leave "mcp" out)')
+        return self
+
 
 ToolFilter = frozenset[str] | None
 """The tools allowed on one server; ``None``: all of them."""
@@ -73,7 +84,7 @@ ToolFilter = frozenset[str] | None
 
 def allowed_servers(agent: ResolvedAgent, override: McpOverride | None) -> dict[str, ToolFilter]:
     """The servers ``agent`` may call in this session, each with its tool filter."""
-    if override is None or agent.agent_type not in TOOL_USING_AGENTS:
+    if override is None or override.servers is None or agent.agent_type not in TOOL_USING_AGENTS:
         return dict.fromkeys(agent.mcp_servers)
     return {s.name: frozenset(s.tools) if s.tools is not None else None for s in override.servers}
 
@@ -89,7 +100,7 @@ def validate_mcp_override(
     """
     parsed = _parse(override)
     problems: list[str] = []
-    for selection in parsed.servers:
+    for selection in parsed.servers or ():
         if selection.name not in config.mcp_servers:
             known = ", ".join(sorted(config.mcp_servers)) or "none"
             problems.append(f"unknown MCP server '{selection.name}' (configured servers: {known})")
@@ -116,8 +127,14 @@ def _parse(override: McpOverride | Mapping[str, Any]) -> McpOverride:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
+            if not error["loc"] and error["type"] == "value_error":
+                problems.append(f"mcp: {error['msg']}")
+                continue
             if not error["loc"]:
-                problems.append('mcp: must be an object: {"servers": [{"name": ..., "tools": [...] or null}]}')
+                problems.append(
+                    'mcp: must be an object: {"servers": [{"name": ..., "tools": [...] or null}],'
+                    ' "native_tools": {...}}'
+                )
                 continue
             where = ".".join(str(part) for part in error["loc"])
             problems.append(f"mcp.{where}: {error['msg']}")

@@ -1,4 +1,7 @@
-"""The Gemini API dialect: ``POST /v1beta/models/{model}:streamGenerateContent?alt=sse``."""
+"""The Gemini API dialect: ``POST /<version>/models/{model}:streamGenerateContent?alt=sse``.
+
+The version is the google-genai SDK's default (``v1beta`` up to 3.5, ``v1`` from 3.6), so both
+are served."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 from tests.wire.fake_vendor import Recorded, sse
 from tests.wire.script import Failure, Turn, pieces
 
-_PATH = re.compile(r"/v1beta/models/[^/:]+:streamGenerateContent")
+_PATH = re.compile(r"/v1(beta)?/models/[^/:]+:streamGenerateContent")
 _STATUS = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",

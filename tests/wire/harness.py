@@ -95,7 +95,12 @@ class WireRun:
 
 
 async def run_alert(
-    config_dir: Path, database_url: str, fake: FakeVendor, *, tools: StaticToolExecutor | None = None
+    config_dir: Path,
+    database_url: str,
+    fake: FakeVendor,
+    *,
+    tools: StaticToolExecutor | None = None,
+    alert: dict[str, Any] | None = None,
 ) -> WireRun:
     """Submit the default alert, follow its SSE stream to the end, and read back what was stored.
 
@@ -105,7 +110,7 @@ async def run_alert(
     fake.hold_until(gate)
     env = {KEY_ENV: KEY}
     async with running_tarsy(config_dir, database_url, env=env, tools=tools or kubernetes_tools()) as tarsy:
-        session_id = await tarsy.submit()
+        session_id = await tarsy.submit(**(alert or {}))
         events = await follow(tarsy.client, f"/api/v1/sessions/{session_id}/events", on_open=gate.set)
         session: dict[str, Any] = (await tarsy.client.get(f"/api/v1/sessions/{session_id}")).json()
         async with tarsy.services.pool.connection() as conn:

@@ -58,7 +58,7 @@ async def test_thoughts_and_function_calling(tmp_path: Path, database_url: str, 
     assert fake.remaining == 0
     first, second, summary = fake.requests
     for request in (first, second, summary):
-        assert request.path == f"/v1beta/models/{MODEL}:streamGenerateContent"
+        assert re.fullmatch(rf"/v1(beta)?/models/{MODEL}:streamGenerateContent", request.path), request.path
         assert request.query == {"alt": "sse"}
         assert request.headers["x-goog-api-key"] == KEY
         assert thinking_config(request) == {"include_thoughts": True, "thinking_budget": 1024}
@@ -120,6 +120,28 @@ async def test_native_tools_become_timeline_events(tmp_path: Path, database_url:
     [row, _] = run.interactions
     assert row["tools"] == []
     assert (row["input_tokens"], row["output_tokens"], row["thinking_tokens"]) == (900, 200, 60)
+
+
+async def test_an_alert_switches_native_tools_for_its_session(
+    tmp_path: Path, database_url: str, fake: FakeVendor
+) -> None:
+    scenario = Scenario.load("native_tools")
+    fake.play(*scenario.turns, *scenario.turns)
+    native = {"google_search": True, "code_execution": True, "url_context": False}
+    config = write_config(tmp_path, provider(fake, native_tools=native))
+    switched = {"mcp": {"native_tools": {"code_execution": False, "url_context": True}}}
+
+    run = await run_alert(config, database_url, fake, tools=no_tools(), alert=switched)
+
+    assert run.session["status"] == "completed", run.session["error_message"]
+    assert run.session["mcp_selection"] == {
+        "servers": None,
+        "native_tools": {"google_search": None, "code_execution": False, "url_context": True},
+    }
+    assert tool_kinds(fake.requests[0]) == ["googleSearch", "urlContext"]
+    # The provider's own setting is untouched for the next session.
+    await run_alert(config, database_url, fake, tools=no_tools())
+    assert tool_kinds(fake.requests[-1]) == ["googleSearch", "codeExecution"]
 
 
 async def test_rate_limit_then_success_is_retried(tmp_path: Path, database_url: str, fake: FakeVendor) -> None:

@@ -71,7 +71,7 @@ async def test_tools_of_a_server_never_listed_are_taken_on_trust(health: McpHeal
     ("override", "expected"),
     [
         ({"servers": []}, "invalid mcp override: mcp.servers: Value error, must list at least one server"),
-        ({}, "invalid mcp override: mcp.servers: Field required"),
+        ({}, 'invalid mcp override: mcp: Value error, set "servers", "native_tools" or both (or leave "mcp" out)'),
         (
             {"servers": [{"name": "tiny", "tools": []}]},
             "invalid mcp override: mcp.servers.0.tools: Value error, must list at least one tool, or be null to "
@@ -91,7 +91,8 @@ async def test_tools_of_a_server_never_listed_are_taken_on_trust(health: McpHeal
         ),
         (
             "tiny",
-            'invalid mcp override: mcp: must be an object: {"servers": [{"name": ..., "tools": [...] or null}]}',
+            'invalid mcp override: mcp: must be an object: {"servers": [{"name": ..., "tools": [...] or null}],'
+            ' "native_tools": {...}}',
         ),
     ],
 )
@@ -106,3 +107,11 @@ def test_selection_uses_the_override_only_for_agents_that_call_tools() -> None:
     assert allowed_servers(investigator, override) == {"tiny": frozenset({"echo"})}
     assert allowed_servers(make_agent(CONFIG, agent_type="chat"), override) == {"tiny": frozenset({"echo"})}
     assert allowed_servers(make_agent(CONFIG, servers=(), agent_type="exec_summary"), override) == {}
+
+
+def test_an_override_without_servers_keeps_the_configured_ones() -> None:
+    override = validate_mcp_override(CONFIG, {"native_tools": {"code_execution": True}}, None)
+    assert override.servers is None
+    assert override.native_tools is not None and override.native_tools.code_execution is True
+    investigator = make_agent(CONFIG, servers=("never-checked",))
+    assert allowed_servers(investigator, override) == {"never-checked": None}
