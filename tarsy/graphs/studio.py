@@ -3,44 +3,86 @@
 They compile the same chains the service runs, from the same config (``TARSY_CONFIG_DIR`` or the
 built-ins). Runs started from Studio have no service around them, so the graph carries a default
 context: records go to memory, and without credentials the scripted demo model answers.
+
+The Agent Server calls a factory for every access, not only for runs: reading a thread's state,
+drawing the graph, fetching schemas. Only a run (``runtime.execution_runtime`` set) gets MCP
+sessions, opened for that run and closed (stdio servers stopped) when it ends; every other access
+gets the same graph without tools, which is all those accesses need (the topology is identical).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from tarsy.config import load_config, resolve_agent, stage_agent_count
+from langgraph_sdk.runtime import ServerRuntime
+
+from tarsy.config import TarsyConfig, load_config, resolve_agent, stage_agent_count
 from tarsy.demo import demo_config
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.llm.factory import ModelFactory, credentials_present
-from tarsy.nodes.context import RunContext
+from tarsy.nodes.context import RunContext, ToolExecutor
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.settings import Settings
+from tarsy.tools.manager import McpManager
 from tarsy.tools.static import StaticToolExecutor
 
 
-def chain_graph(chain_id: str) -> SessionGraph:
-    """Build synchronously (reads config files and builds models: blocking I/O)."""
+@dataclass(frozen=True)
+class StudioSetup:
+    config: TarsyConfig
+    models: ModelFactory
+
+
+@functools.cache
+def studio_setup() -> StudioSetup:
+    """Config and models, read once per process (blocking I/O: call it off the event loop)."""
     settings = Settings.from_env()
     config = load_config(settings.config_dir)
     demo = settings.demo if settings.demo is not None else not credentials_present(config, os.environ)
     if demo and settings.config_dir is None:
         config = demo_config()
-    models = ModelFactory(config, demo=demo)
-    for index, stage in enumerate(config.agent_chains[chain_id].stages):
+    return StudioSetup(config, ModelFactory(config, demo=demo))
+
+
+def chain_graph(
+    chain_id: str, tools: ToolExecutor | None = None, recorder: MemoryRecorder | None = None
+) -> SessionGraph:
+    """The chain's graph with a default context; builds every model the chain uses (blocking I/O)."""
+    setup = studio_setup()
+    for index, stage in enumerate(setup.config.agent_chains[chain_id].stages):
         for agent_index in range(stage_agent_count(stage)):
-            models.model_for(resolve_agent(config, chain_id, index, agent_index).llm_provider)
+            setup.models.model_for(resolve_agent(setup.config, chain_id, index, agent_index).llm_provider)
     context = RunContext(
         session_id="studio",
-        config=config,
-        recorder=MemoryRecorder(),
-        models=models,
-        tools=StaticToolExecutor(),
+        config=setup.config,
+        recorder=recorder or MemoryRecorder(),
+        models=setup.models,
+        tools=tools or StaticToolExecutor(),
     )
-    return build_chain_graph(config, chain_id, default_context=context)
+    return build_chain_graph(setup.config, chain_id, default_context=context)
 
 
-async def kubernetes() -> SessionGraph:
-    """The built-in ``kubernetes`` chain (built off the event loop: Studio forbids blocking I/O)."""
-    return await asyncio.to_thread(chain_graph, "kubernetes")
+@asynccontextmanager
+async def studio_graph(chain_id: str, *, execution: bool) -> AsyncIterator[SessionGraph]:
+    """``chain_id``'s graph; with ``execution``, over MCP sessions that live as long as the block."""
+    if not execution:
+        yield await asyncio.to_thread(chain_graph, chain_id)
+        return
+    setup = await asyncio.to_thread(studio_setup)
+    recorder = MemoryRecorder()
+    manager = McpManager(setup.config, setup.models)
+    async with manager.executor(recorder, context=f"Investigating a {chain_id} alert from LangGraph Studio") as tools:
+        yield await asyncio.to_thread(chain_graph, chain_id, tools, recorder)
+
+
+@asynccontextmanager
+async def kubernetes(runtime: ServerRuntime[Any]) -> AsyncIterator[SessionGraph]:
+    """The built-in ``kubernetes`` chain."""
+    async with studio_graph("kubernetes", execution=runtime.execution_runtime is not None) as graph:
+        yield graph
