@@ -24,6 +24,7 @@ from langgraph.runtime import Runtime
 
 from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
 from tarsy.llm.errors import provider_error
+from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes import prompts
 from tarsy.nodes.context import (
     LLMInteraction,
@@ -34,11 +35,10 @@ from tarsy.nodes.context import (
     ToolSpec,
     context_resolver,
 )
-from tarsy.nodes.messages import messages_to_dicts
 from tarsy.nodes.native_tools import record_native_tool_results
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
 from tarsy.nodes.streaming import chunk_parts, stream_model_call
-from tarsy.nodes.tool_names import ToolNameError, from_wire, to_wire
+from tarsy.tools.names import ToolNameError, from_wire, to_wire
 
 REPEAT_LIMIT = 3  # the same call this many times in a row is refused
 FORMAT_HINT_LIMIT = 2  # after this many hints in a row, an unreadable ReAct reply is taken as the answer

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, TypeAlias
 
 from tarsy.nodes.action_input import read_action_input, strip_fences
-from tarsy.nodes.tool_names import ToolNameError, from_wire, split_canonical
+from tarsy.tools.names import ToolNameError, from_wire, split_canonical
 
 REACT_FORMAT = """\
 To call a tool, reply with exactly these three lines and then stop:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from mcp import McpError
 from mcp.types import Tool
 
-from tarsy.nodes.context import MCPInteraction, Recorder
+from tarsy.contracts import MCPInteraction, Recorder
 from tarsy.tools.errors import McpServerUnavailableError, McpTransportError, describe_exception
 from tarsy.tools.sessions import McpSessions
 

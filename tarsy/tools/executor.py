@@ -22,13 +22,13 @@ from mcp import McpError
 from mcp.types import Tool
 
 from tarsy.config import ResolvedAgent, TarsyConfig
-from tarsy.nodes.context import MCPInteraction, ModelProvider, Recorder, ToolOutcome, ToolRequest, ToolScope, ToolSpec
-from tarsy.nodes.tool_names import ToolNameError, join_canonical, split_canonical, to_wire
+from tarsy.contracts import MCPInteraction, ModelProvider, Recorder, ToolOutcome, ToolRequest, ToolScope, ToolSpec
 from tarsy.tools.arguments import ArgumentChecker, invalid_arguments_message
 from tarsy.tools.catalog import ToolCatalog
 from tarsy.tools.connections import call_timeout
 from tarsy.tools.errors import McpServerUnavailableError, McpTransportError, describe_exception
 from tarsy.tools.live_output import LiveOutput, live_output
+from tarsy.tools.names import ToolNameError, join_canonical, split_canonical, to_wire
 from tarsy.tools.redaction import ServerMasking
 from tarsy.tools.results import result_text
 from tarsy.tools.selection import McpOverride, ToolFilter, allowed_servers

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from tarsy.config import TarsyConfig
-from tarsy.nodes.context import ModelProvider, Recorder
+from tarsy.contracts import ModelProvider, Recorder
 from tarsy.tools.executor import McpToolExecutor
 from tarsy.tools.health import McpHealth
 from tarsy.tools.selection import McpOverride, validate_mcp_override

@@ -12,7 +12,7 @@ from typing import Any
 from langchain_core.tools import BaseTool
 
 from tarsy.config import ResolvedAgent
-from tarsy.nodes.context import ToolOutcome, ToolRequest, ToolScope, ToolSpec
+from tarsy.contracts import ToolOutcome, ToolRequest, ToolScope, ToolSpec
 
 
 class StaticToolExecutor:

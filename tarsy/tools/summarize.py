@@ -17,8 +17,8 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from tarsy.config import SummarizationConfig
-from tarsy.nodes.context import LLMInteraction, ModelProvider, Recorder, ToolOutcome, ToolScope
-from tarsy.nodes.messages import messages_to_dicts
+from tarsy.contracts import LLMInteraction, ModelProvider, Recorder, ToolOutcome, ToolScope
+from tarsy.llm.messages import messages_to_dicts
 
 log = logging.getLogger(__name__)
 

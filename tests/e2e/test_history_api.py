@@ -13,7 +13,7 @@ from langchain_core.outputs import LLMResult
 from langchain_core.tools import tool
 from langchain_core.tracers.context import register_configure_hook
 
-from tarsy.nodes.messages import message_to_dict, messages_to_dicts
+from tarsy.llm.messages import message_to_dict, messages_to_dicts
 from tarsy.tools.static import StaticToolExecutor
 from tests.support.server import running_tarsy, write_config
 

@@ -37,7 +37,7 @@ from tarsy.config import (
 )
 from tarsy.llm.factory import ModelFactory
 from tarsy.masking import build_policy
-from tarsy.nodes.tool_names import check_server_id
+from tarsy.tools.names import check_server_id
 from tests.unit.graphs.cases import EXAMPLES_DIR, ROOT, example_dirs, load_example, own_chains
 from tests.unit.graphs.runs import ChainRun, run_chain, script_for
 

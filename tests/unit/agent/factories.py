@@ -20,10 +20,10 @@ from langchain_core.tools import BaseTool, StructuredTool
 
 from tarsy.config import TarsyConfig, load_config_from_data
 from tarsy.llm.factory import ModelFactory
+from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes.agent import build_agent_graph
 from tarsy.nodes.context import LLMInteraction, RunContext
 from tarsy.nodes.memory_recorder import MemoryRecorder
-from tarsy.nodes.messages import messages_to_dicts
 from tarsy.nodes.prompts import AgentTask
 from tarsy.tools.static import StaticToolExecutor
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tarsy.nodes.react_parser import ReactMalformed, parse_react
-from tarsy.nodes.tool_names import ToolNameError, from_wire
+from tarsy.tools.names import ToolNameError, from_wire
 from tests.unit.agent.factories import STRATEGIES, answer_turn, call, observation, run_script, tool_turn, wire
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tarsy.nodes.tool_names import (
+from tarsy.tools.names import (
     MAX_WIRE_LENGTH,
     ToolNameError,
     from_wire,

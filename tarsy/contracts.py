@@ -1,0 +1,174 @@
+"""The seams between the agent loop and the outside world: where records go, how a chat model is
+obtained, how a tool runs, and the records and values that cross them.
+
+A leaf module (it imports only ``tarsy.config`` and LangChain's model type) so that both sides of
+each seam can use it: the agent loop in ``tarsy.nodes`` calls these protocols; ``tarsy.tools``,
+``tarsy.llm`` and ``tarsy.runtime`` implement them. ``tarsy.nodes.context`` bundles them into
+the ``RunContext`` a graph run receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+
+from tarsy.config import ResolvedAgent
+
+
+class Recorder(Protocol):
+    """Where a run writes its stages, executions and timeline (and thereby its live events)."""
+
+    async def stage_started(
+        self,
+        *,
+        stage_index: int,
+        name: str,
+        stage_type: str,
+        expected_agents: int,
+        success_policy: str,
+        parallel_type: str,
+        referenced_stage_id: str | None = None,
+    ) -> str: ...
+
+    async def stage_finished(self, stage_id: str, status: str, error: str | None = None) -> None: ...
+
+    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str: ...
+
+    async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None: ...
+
+    async def timeline_started(
+        self,
+        *,
+        event_type: str,
+        stage_id: str | None,
+        execution_id: str | None,
+        metadata: dict[str, Any] | None = None,
+    ) -> str: ...
+
+    async def timeline_delta(self, event_id: str, delta: str) -> None: ...
+
+    async def timeline_completed(
+        self,
+        event_id: str,
+        content: str,
+        *,
+        status: str = "completed",
+        metadata: dict[str, Any] | None = None,
+    ) -> None: ...
+
+    async def timeline_event(
+        self,
+        *,
+        event_type: str,
+        content: str,
+        stage_id: str | None,
+        execution_id: str | None,
+        metadata: dict[str, Any] | None = None,
+    ) -> str: ...
+
+    async def llm_interaction(self, record: LLMInteraction) -> str: ...
+
+    async def mcp_interaction(self, record: MCPInteraction) -> str: ...
+
+
+@dataclass(frozen=True)
+class LLMInteraction:
+    """One model call. ``request_messages`` holds only the messages added since the previous call
+    of the same execution (from ``conversation_offset``), keeping storage linear."""
+
+    stage_id: str | None
+    execution_id: str | None
+    interaction_type: str  # iteration | forced_conclusion | synthesis | executive_summary | chat | summarization
+    provider: str
+    model: str
+    conversation_offset: int
+    request_messages: list[dict[str, Any]]
+    tools: list[str]
+    response: dict[str, Any] | None
+    thinking: str
+    input_tokens: int
+    output_tokens: int
+    thinking_tokens: int
+    duration_ms: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class MCPInteraction:
+    """One tool call (or tool listing) against an MCP server, as stored: masked result only."""
+
+    stage_id: str | None
+    execution_id: str | None
+    server: str
+    tool: str | None
+    arguments: dict[str, Any]
+    result: str | None
+    is_error: bool
+    error: str | None
+    duration_ms: int
+    interaction_type: str = "tool_call"  # tool_call | tool_list
+    available_tools: list[dict[str, Any]] | None = None
+    timeline_event_id: str | None = None
+
+
+class ModelProvider(Protocol):
+    """Builds the chat model for a named provider (``llm-providers.yaml`` entry)."""
+
+    def model_for(self, provider_name: str) -> BaseChatModel: ...
+
+    def model_name(self, provider_name: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool as the agent loop sees it. ``name`` is canonical: ``server.tool``."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any] = field(default_factory=lambda: {"type": "object", "properties": {}})
+
+    @property
+    def server(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class ToolRequest:
+    name: str  # canonical server.tool
+    arguments: dict[str, Any]
+    call_id: str
+
+
+@dataclass(frozen=True)
+class ToolScope:
+    """Where a tool call belongs, and how to report live output while it runs."""
+
+    stage_id: str | None
+    execution_id: str | None
+    timeline_event_id: str | None
+    on_progress: Callable[[str], Awaitable[None]] | None = None
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """What the model gets back: already masked, possibly a summary (then ``summarized``)."""
+
+    content: str
+    is_error: bool = False
+    summarized: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class ToolExecutor(Protocol):
+    """The one interface through which agents reach tools (MCP in the service).
+
+    ``execute`` never raises for a tool's own failure: it returns ``is_error=True`` with a message
+    for the model. It records what it did (interactions, masking, summaries) itself.
+    """
+
+    async def list_tools(self, agent: ResolvedAgent) -> list[ToolSpec]: ...
+
+    async def execute(self, agent: ResolvedAgent, request: ToolRequest, scope: ToolScope) -> ToolOutcome: ...
