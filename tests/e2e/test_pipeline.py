@@ -21,10 +21,8 @@ normalized. Regenerate with ``TARSY_UPDATE_GOLDENS=1`` and review the diff like 
 from __future__ import annotations
 
 import asyncio
-import difflib
 import hashlib
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -32,12 +30,12 @@ from typing import Any
 
 import pytest
 
+from tests.support.goldens import GOLDEN_ROOT, check_golden
 from tests.support.server import RunningTarsy, read_sse, running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e]
 
-GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden" / "pipeline"
-UPDATE_ENV = "TARSY_UPDATE_GOLDENS"
+GOLDEN_DIR = GOLDEN_ROOT / "pipeline"
 TINY_SERVER = Path(__file__).resolve().parents[1] / "fixtures" / "mcp" / "tiny_server.py"
 POD = "checkout-api-7d9f8b6c5d-x2k4p"
 
@@ -227,22 +225,9 @@ class Normalizer:
 
 
 def _check_golden(name: str, data: Any) -> None:
-    path = GOLDEN_DIR / f"{name}.json"
-    actual = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
-    if os.environ.get(UPDATE_ENV) == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    if not path.exists():
-        pytest.fail(f"golden file {path} is missing; create it with {UPDATE_ENV}=1")
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True), actual.splitlines(keepends=True), str(path), "this run", n=2
-            )
-        )
-        pytest.fail(f"{name} differs from its golden file (regenerate with {UPDATE_ENV}=1):\n{diff[:20000]}")
+    check_golden(
+        GOLDEN_DIR / f"{name}.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n", produced="this run"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.agent.goldens import GOLDEN_DIR, Goldens, updating
+from tests.unit.agent.goldens import GOLDEN_DIR, Goldens
 
 
 @pytest.fixture
 def goldens() -> Goldens:
-    return Goldens(GOLDEN_DIR, updating())
+    return Goldens(GOLDEN_DIR)

@@ -14,8 +14,6 @@ The loop is drawn once on its own instead.
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from pathlib import Path
 
@@ -23,9 +21,9 @@ import pytest
 
 from tarsy.graphs.compiler import build_chain_graph
 from tarsy.nodes.agent import build_agent_graph
+from tests.support.goldens import UPDATE_ENV, check_golden, updating
 from tests.unit.graphs.cases import GOLDEN_DIR, ROOT, ChainCase, chain_cases, load_example
 
-UPDATE_ENV = "TARSY_UPDATE_GOLDENS"
 AGENT_GOLDEN = GOLDEN_DIR / "agent.mmd"
 CASES = chain_cases()
 CHAINS_DOC = ROOT / "docs" / "chains.md"
@@ -33,29 +31,8 @@ CHAINS_DOC = ROOT / "docs" / "chains.md"
 DOC_DRAWING = re.compile(r"(<!-- graph: (?P<case>\S+) .*?-->\n```mermaid\n)(?P<drawing>.*?)(```)", re.DOTALL)
 
 
-def _updating() -> bool:
-    # TARSY_UPDATE_GOLDEN (singular) is the masking corpus's switch; one variable refreshes everything.
-    return os.environ.get(UPDATE_ENV) == "1" or os.environ.get("TARSY_UPDATE_GOLDEN") == "1"
-
-
 def _check(path: Path, actual: str) -> None:
-    if _updating():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    if not path.exists():
-        pytest.fail(f"golden file {path} is missing; create it with {UPDATE_ENV}=1")
-    expected = path.read_text(encoding="utf-8")
-    if actual != expected:
-        diff = "".join(
-            difflib.unified_diff(
-                expected.splitlines(keepends=True),
-                actual.splitlines(keepends=True),
-                fromfile=f"{path} (golden)",
-                tofile="drawn now",
-            )
-        )
-        pytest.fail(f"{path.name} differs from the compiled graph (regenerate with {UPDATE_ENV}=1):\n{diff}")
+    check_golden(path, actual, produced="drawn now")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -72,7 +49,7 @@ def test_agent_loop_matches_its_drawing() -> None:
 def test_every_golden_drawing_belongs_to_a_chain() -> None:
     expected = {case.golden.name for case in CASES} | {AGENT_GOLDEN.name}
     stale = sorted(path for path in GOLDEN_DIR.glob("*.mmd") if path.name not in expected)
-    if stale and _updating():
+    if stale and updating():
         for path in stale:
             path.unlink()
         return
@@ -92,7 +69,7 @@ def test_the_drawing_in_docs_chains_md_is_the_compiled_graph() -> None:
     assert found is not None, f"no '<!-- graph: <case> -->' mermaid block in {CHAINS_DOC}"
     example, chain_id = found["case"].split("__")
     drawing = build_chain_graph(load_example(example), chain_id).get_graph().draw_mermaid()
-    if _updating():
+    if updating():
         CHAINS_DOC.write_text(text[: found.start("drawing")] + drawing + text[found.end("drawing") :], encoding="utf-8")
         return
 

@@ -8,15 +8,16 @@ corpus test rewrite ``expected`` from the current behaviour; review the diff bef
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tests.support.goldens import updating
+
 CORPUS_DIR = Path(__file__).parent / "corpus"
-UPDATE_GOLDEN = "1" in (os.environ.get("TARSY_UPDATE_GOLDEN"), os.environ.get("TARSY_UPDATE_GOLDENS"))
+UPDATE_GOLDEN = updating()
 
 
 @dataclass(frozen=True)
