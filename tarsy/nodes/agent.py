@@ -212,7 +212,13 @@ class _Loop:
         text = reply.text.strip()
         if forced:
             step = parse_react(text) if not native else None
-            return {"final_answer": step.answer if isinstance(step, ReactFinal) else text}
+            answer = (step.answer if isinstance(step, ReactFinal) else text).strip()
+            if not answer:
+                # No nudge here: the reply may hold tool calls that will never be answered, and a
+                # provider refuses a conversation with unanswered calls. An empty analysis is not an
+                # answer; failing says so, and the stage's success policy decides what follows.
+                raise RuntimeError("the model gave no analysis when asked to conclude at the iteration limit")
+            return {"final_answer": answer}
         if native:
             if reply.tool_calls or reply.invalid_tool_calls:
                 pending = [_native_call(dict(call)) for call in reply.tool_calls]
@@ -232,10 +238,14 @@ class _Loop:
                 # rather than burning the remaining iterations on hints.
                 return {"final_answer": text}
         if not text:
-            if empty_retries < 1:
-                return {"messages": [HumanMessage(content=prompts.EMPTY_RESPONSE_NUDGE)], "empty_retries": 1}
-            raise RuntimeError("the model returned an empty response twice in a row")
+            return self._empty(empty_retries)
         return {"final_answer": text}
+
+    @staticmethod
+    def _empty(empty_retries: int) -> dict[str, Any]:
+        if empty_retries < 1:
+            return {"messages": [HumanMessage(content=prompts.EMPTY_RESPONSE_NUDGE)], "empty_retries": 1}
+        raise RuntimeError("the model returned an empty response twice in a row")
 
     async def run_tools(self, state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = self.context_of(runtime)

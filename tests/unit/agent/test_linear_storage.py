@@ -27,6 +27,8 @@ NATIVE_TURNS: list[dict[str, Any]] = [
     {"tool_calls": [call("pods_list", "call-3", namespace="a"), call("pods_list", "call-4", namespace="b")]},
     answer_turn("native-thinking", "OOMKilled."),
 ]
+# At a limit of 3 the fourth reply answers the forced conclusion: text (and calls that are ignored).
+NATIVE_FORCED_TURNS = [*NATIVE_TURNS[:3], {"text": "Probably OOMKilled.", **NATIVE_TURNS[3]}]
 REACT_TURNS: list[dict[str, Any]] = [
     {"text": "Let me think about this in prose first."},
     tool_turn("react", "", namespace="shop"),
@@ -37,7 +39,7 @@ REACT_TURNS: list[dict[str, Any]] = [
 SCENARIOS = [
     ("native-thinking", NATIVE_TURNS, 20),
     ("react", REACT_TURNS, 20),
-    ("native-thinking", NATIVE_TURNS, 3),  # ends in a forced conclusion
+    ("native-thinking", NATIVE_FORCED_TURNS, 3),  # ends in a forced conclusion
     ("react", REACT_TURNS, 3),
 ]
 

@@ -86,6 +86,15 @@ async def test_forced_conclusion_runs_no_tool_even_if_the_model_asks(tmp_path: P
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
+async def test_an_empty_forced_conclusion_fails_the_agent(tmp_path: Path, strategy: str) -> None:
+    only_calls = {"tool_calls": [call("pods_list", "call-2", namespace="again")]}
+    for reply in ({"text": ""}, {"thinking": "nothing to say"} if strategy == "react" else only_calls):
+        turns = [tool_turn(strategy, "call-1", namespace="shop"), reply, answer_turn(strategy, "never asked for")]
+        with pytest.raises(RuntimeError, match="no analysis when asked to conclude"):
+            await run_script(tmp_path, turns, strategy=strategy, max_iterations=1)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
 async def test_empty_reply_is_retried_once_with_the_nudge(tmp_path: Path, strategy: str) -> None:
     run = await run_script(tmp_path, [{"text": ""}, answer_turn(strategy, "Recovered answer.")], strategy=strategy)
 
