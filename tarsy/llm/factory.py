@@ -298,4 +298,3 @@ def gemini_chat_class() -> type[BaseChatModel]:
                 yield chunk
 
     return GeminiChat
-
