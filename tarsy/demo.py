@@ -89,7 +89,7 @@ def decide_demo(forced: bool | None, config: TarsyConfig, env: Mapping[str, str]
             f"TARSY_DEMO=0 forbids demo mode, but no LLM provider has credentials: the default provider "
             f"'{name}' needs {variable}. Set it, or unset TARSY_DEMO to run the scripted demo model."
         )
-    return DemoDecision(True, f"{NO_CREDENTIALS} (the default provider '{name}' needs {variable})")
+    return DemoDecision(True, f"{NO_CREDENTIALS}; the default provider '{name}' needs {variable}")
 
 
 def demo_banner(reason: str) -> str:
