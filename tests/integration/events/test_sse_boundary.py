@@ -1,6 +1,7 @@
-"""The per-session SSE stream (tarsy/api/sse.py) on real PostgreSQL with the real LISTEN hub.
+"""The SSE streams on real PostgreSQL with the real LISTEN hub: one session's (tarsy/api/sse.py)
+and the session list's (``session_list_stream`` in tarsy/api/routes/history.py).
 
-Two promises of its module docstring, each with the case that breaks it:
+Two promises of both, each with the case that breaks it:
 
 - live de-duplication: an event committed between the subscription and the replay query reaches
   the subscriber live *and* is in the replay; it is sent once (the live copy with an id at or below
@@ -19,6 +20,7 @@ import pytest
 import pytest_asyncio
 from sse_starlette import ServerSentEvent
 
+from tarsy.api.routes.history import session_list_stream
 from tarsy.api.sse import session_stream
 from tarsy.events.hub import ALL_SESSIONS, EventHub, LiveEvent, Subscription
 from tarsy.events.publisher import EventPublisher
@@ -125,3 +127,60 @@ async def test_an_overflowed_subscriber_resyncs_from_the_log(setup: Setup, sessi
 
     assert _ids(rest) == published, "every lost event read back from the log, each once, then the end"
     assert rest[-1].event == "session.status"
+
+
+async def _take(stream: AsyncIterator[ServerSentEvent], count: int) -> list[ServerSentEvent]:
+    return [await anext(stream) for _ in range(count)]
+
+
+async def test_list_stream_sends_an_event_both_replayed_and_live_once(setup: Setup, session_id: str) -> None:
+    hub = RecordingHub(setup.url, setup.pool)
+    await hub.start()
+    try:
+        first = await setup.publisher.publish(session_id, "session.status", {"status": "pending"})
+        second = await setup.publisher.publish(session_id, "session.status", {"status": "in_progress"})
+        stream = session_list_stream(setup.pool, hub, 0)
+        assert _ids(await _take(stream, 2)) == [first, second]
+        (sub,) = hub.subscriptions
+        for event_id in (first, second):
+            data = {"type": "session.status", "session_id": session_id, "status": "pending"}
+            sub.queue.put_nowait(LiveEvent(event_id, session_id, "session.status", data))
+        third = await setup.publisher.publish(session_id, "session.status", {"status": "completed"})
+        rest = await asyncio.wait_for(_take(stream, 1), timeout=30)
+        await stream.aclose()
+    finally:
+        await hub.stop()
+
+    assert _ids(rest) == [third]
+
+
+async def test_list_stream_resyncs_an_overflowed_subscriber_from_the_log(setup: Setup) -> None:
+    hub = RecordingHub(setup.url, setup.pool, queue_size=3)
+    await hub.start()
+    try:
+        ids = [await _new_session_id(setup) for _ in range(11)]
+        before = await setup.publisher.publish(ids[0], "session.status", {"status": "pending"})
+        stream = session_list_stream(setup.pool, hub, 0)
+        assert _ids(await _take(stream, 1)) == [before]
+        (sub,) = hub.subscriptions
+        published = [await setup.publisher.publish(sid, "session.status", {"status": "cancelled"}) for sid in ids[1:]]
+        for _ in range(1000):
+            if sub.overflowed:
+                break
+            await asyncio.sleep(0.01)
+        assert sub.overflowed, "the small queue overflowed"
+        rest = await asyncio.wait_for(_take(stream, len(published)), timeout=30)
+        await stream.aclose()
+    finally:
+        await hub.stop()
+
+    assert _ids(rest) == published, "every lost event read back from the log, each once, in order"
+
+
+async def _new_session_id(setup: Setup) -> str:
+    new = sessions.NewSession(
+        alert_type="kubernetes", chain_id="kubernetes", alert_data={}, runbook_url=None, author="t"
+    )
+    async with setup.pool.connection() as conn:
+        row = await sessions.insert_session(conn, new)
+    return str(row["id"])
