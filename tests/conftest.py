@@ -4,7 +4,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support import goldens
 from tests.support.pg import Databases
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test that rewrote a golden (``TARSY_UPDATE_GOLDENS=1``) fails, once all are rewritten."""
+    goldens.take_rewritten()
+    result = yield
+    goldens.fail_if_rewritten()
+    return result
 
 
 @pytest.fixture(scope="session")

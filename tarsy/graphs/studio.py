@@ -23,9 +23,9 @@ from typing import Any
 from langgraph_sdk.runtime import ServerRuntime
 
 from tarsy.config import TarsyConfig, load_config, resolve_agent, stage_agent_count
-from tarsy.demo import demo_config
+from tarsy.demo import decide_demo, with_demo_cluster
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
-from tarsy.llm.factory import ModelFactory, credentials_present
+from tarsy.llm.factory import ModelFactory
 from tarsy.nodes.context import RunContext, ToolExecutor
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.settings import Settings
@@ -44,9 +44,9 @@ def studio_setup() -> StudioSetup:
     """Config and models, read once per process (blocking I/O: call it off the event loop)."""
     settings = Settings.from_env()
     config = load_config(settings.config_dir)
-    demo = settings.demo if settings.demo is not None else not credentials_present(config, os.environ)
-    if demo and settings.config_dir is None:
-        config = demo_config()
+    demo = decide_demo(settings.demo, config, os.environ).demo
+    if demo:
+        config = with_demo_cluster(config)
     return StudioSetup(config, ModelFactory(config, demo=demo))
 
 

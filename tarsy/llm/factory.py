@@ -298,9 +298,3 @@ def gemini_chat_class() -> type[BaseChatModel]:
                 yield chunk
 
     return GeminiChat
-
-
-def credentials_present(config: TarsyConfig, env: Mapping[str, str]) -> bool:
-    """Whether the default provider can actually be used (decides demo mode)."""
-    provider = config.provider(config.defaults.llm_provider)
-    return bool(provider.credentials_present(env))

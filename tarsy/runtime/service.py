@@ -16,12 +16,14 @@ from typing import Any
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from tarsy.config import TarsyConfig, load_config
-from tarsy.demo import demo_config
+from tarsy.demo import DemoDecision, demo_banner, with_demo_cluster
+from tarsy.demo import DemoModeError as DemoModeError  # re-exported for the CLI
+from tarsy.demo import decide_demo as demo_rule
 from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
 from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
-from tarsy.llm.factory import ModelFactory, credentials_present
+from tarsy.llm.factory import ModelFactory
 from tarsy.nodes.context import ToolExecutor
 from tarsy.observability.metrics import Metrics
 from tarsy.runtime.alerts import AlertMasker, alert_masker
@@ -39,37 +41,10 @@ from tarsy.tools.manager import McpManager
 
 log = logging.getLogger(__name__)
 
-DEMO_BANNER = """
-==============================================================================
-  TARSy is running in DEMO MODE: no LLM credentials were found, so every agent
-  uses a SCRIPTED model that plays a canned investigation. Nothing it says is
-  about your systems. Set e.g. GOOGLE_API_KEY (or configure llm-providers.yaml
-  via TARSY_CONFIG_DIR) for real investigations.
-==============================================================================
-"""
 
-
-class DemoModeError(RuntimeError):
-    pass
-
-
-def decide_demo(settings: Settings, config: TarsyConfig, env: Mapping[str, str]) -> bool:
-    """Demo mode only when asked for, or with the built-in config and no credentials.
-
-    A user-supplied config without credentials is an error, never a silent fallback to a script.
-    """
-    if settings.demo is not None:
-        return settings.demo
-    if credentials_present(config, env):
-        return False
-    if settings.config_dir is None:
-        return True
-    provider = config.provider(config.defaults.llm_provider)
-    raise DemoModeError(
-        f"the default LLM provider '{config.defaults.llm_provider}' has no credentials "
-        f"(environment variable {getattr(provider, 'api_key_env', None) or '?'} is not set). "
-        "Set it, or set TARSY_DEMO=1 to run with the scripted demo model."
-    )
+def decide_demo(settings: Settings, config: TarsyConfig, env: Mapping[str, str]) -> DemoDecision:
+    """Demo mode or not (rule in :mod:`tarsy.demo`); raises :class:`DemoModeError` with what to set."""
+    return demo_rule(settings.demo, config, env)
 
 
 @dataclass
@@ -85,6 +60,7 @@ class Services:
     workers: WorkerPool
     database_url: str
     demo: bool
+    demo_reason: str
     mask_alert: AlertMasker
     metrics: Metrics
     runbooks: RunbookService
@@ -109,11 +85,11 @@ async def start_services(
     """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
     environ = os.environ if env is None else env
     cfg = config if config is not None else load_config(settings.config_dir, environ)
-    demo = decide_demo(settings, cfg, environ)
+    decision = decide_demo(settings, cfg, environ)
+    demo = decision.demo
     if demo:
-        log.warning(DEMO_BANNER)
-        if settings.config_dir is None:  # the built-in config: serve its cluster from the demo server
-            cfg = demo_config(environ)
+        log.warning(demo_banner(decision.reason))
+        cfg = with_demo_cluster(cfg, environ)  # the built-in cluster is served by the demo server
 
     embedded: EmbeddedPostgres | None = None
     url = settings.database_url
@@ -174,6 +150,7 @@ async def start_services(
         workers=workers,
         database_url=url,
         demo=demo,
+        demo_reason=decision.reason,
         mask_alert=alert_masker(cfg),
         metrics=metrics,
         runbooks=runbooks,

@@ -215,16 +215,16 @@ try {
     const header = page.getByTestId("session-header");
     await header.waitFor();
     // Live: an event streams (thinking or response) or the first events appear while running.
-    let sawLive = false;
+    // A session that is only ever shown replayed (no live stream) is a failure, not a note.
     try {
       await page
         .locator('[data-testid="timeline-event"][data-status="streaming"]')
         .first()
         .waitFor({ timeout: 30_000 });
-      sawLive = true;
       await shot(page, "session-streaming");
     } catch {
       await shot(page, "session-streaming");
+      throw new Error("no timeline event streamed live within 30 s: the session's live stream is missing");
     }
     await header
       .locator(
@@ -241,7 +241,7 @@ try {
     if (new Set(ids).size !== ids.length) throw new Error("duplicate timeline events rendered");
     const indicator = await page.getByTestId("connection-indicator").getAttribute("data-state");
     await shot(page, "session-completed");
-    return `${sawLive ? "saw streaming events" : "finished before a streaming event was seen"}; ${responses} responses; indicator ${indicator}`;
+    return `saw streaming events; ${responses} responses; indicator ${indicator}`;
   });
 
   await check("open the trace", async () => {
@@ -368,8 +368,11 @@ try {
       .waitFor();
     await shot(page, "sessions");
     const stream = await probe("/api/v1/sessions/events", { sse: true });
-    if (!stream) missing.add("GET /api/v1/sessions/events (SSE; the list polls instead)");
-    return stream ? "list stream live" : "list stream missing: polling";
+    if (!stream) {
+      missing.add("GET /api/v1/sessions/events (SSE; the list polls instead)");
+      throw new Missing("GET /api/v1/sessions/events: the session list has no live stream");
+    }
+    return "list stream live";
   });
 
   await check("system page", async () => {
@@ -411,7 +414,10 @@ try {
   rmSync(profile, { recursive: true, force: true });
 }
 
-if (pageErrors.length) log(`page errors: ${pageErrors.slice(0, 5).join(" | ")}`);
+// An uncaught JavaScript error on any page fails the run, whatever the checks above saw.
+await check("no JavaScript errors on any page", async () => {
+  if (pageErrors.length) throw new Error(`${pageErrors.length} page error(s): ${pageErrors.slice(0, 5).join(" | ")}`);
+});
 if (missing.size) log(`missing endpoints: ${[...missing].join("; ")}`);
 log(`screenshots: ${SHOTS}`);
 const count = (o) => results.filter((r) => r.outcome === o).length;

@@ -60,6 +60,32 @@ async def test_policy_all_failure_stops_the_chain(tmp_path: Path, database_url: 
     ]
 
 
+async def test_policy_any_fails_when_every_agent_failed(tmp_path: Path, database_url: str) -> None:
+    script = {
+        "agents": {
+            "Logs": [{"error": "log store unreachable"}],
+            "Metrics": [{"error": "metrics backend unreachable"}],
+            "SynthesisAgent": [{"text": "should never run"}],
+            "Fixer": [{"text": "should never run"}],
+        }
+    }
+    cfg = write_config(tmp_path / "c", script=script, tarsy=chain({**PARALLEL, "success_policy": "any"}, FIX))
+    async with running_tarsy(cfg, database_url) as tarsy:
+        session_id = await tarsy.submit()
+        session = await tarsy.wait_status(session_id, {"completed", "failed"})
+    assert session["status"] == "failed"
+    assert session["final_analysis"] is None
+    error = session["error_message"]
+    assert error.startswith("stage 'triage' failed: 2 of 2 agents failed (policy any): "), error
+    assert "log store unreachable" in error and "metrics backend unreachable" in error
+    [triage] = session["stages"]  # no synthesis of nothing, no later stage
+    assert triage["status"] == "failed"
+    assert sorted((e["agent_name"], e["status"]) for e in triage["executions"]) == [
+        ("Logs", "failed"),
+        ("Metrics", "failed"),
+    ]
+
+
 async def test_policy_any_synthesizes_what_succeeded_and_summary_fails_open(tmp_path: Path, database_url: str) -> None:
     script = {
         "agents": {

@@ -193,3 +193,52 @@ async def test_chat_resumes_on_another_worker_after_a_crash(tmp_path: Path, data
     message = chat["messages"][-1]
     assert message["status"] == "completed", message
     assert message["answer"] == "Answered after the crash."
+
+
+THREE_STAGES: dict[str, Any] = {
+    "agents": {name: {"custom_instructions": f"You are the {name}."} for name in ("Collector", "Analyst", "Advisor")},
+    "agent_chains": {
+        "kubernetes": {
+            "alert_types": ["kubernetes"],
+            "stages": [
+                {"name": "collect", "agent": "Collector"},
+                {"name": "analyse", "agent": "Analyst"},
+                {"name": "advise", "agent": "Advisor"},
+            ],
+        }
+    },
+}
+
+
+async def test_chat_context_holds_every_stage_result(tmp_path: Path, database_url: str) -> None:
+    script = {
+        "agents": {
+            "Collector": [{"text": "COLLECTED: api-1 restarted 14 times, exit code 137."}],
+            "Analyst": [{"text": "ANALYSED: the container hits its 256Mi limit under load."}],
+            "Advisor": [{"text": "ADVISED: raise limits.memory to 512Mi."}],
+            "ExecSummaryAgent": [{"text": "api-1 OOMKilled; raise its limit."}],
+            "ChatAgent": [{"text": "Yes."}],
+        }
+    }
+    config = write_config(tmp_path / "config", script=script, tarsy=THREE_STAGES)
+    async with running_tarsy(config, database_url) as tarsy:
+        session_id = await _completed_session(tarsy)
+        posted = await tarsy.client.post(f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "Sure?"})
+        assert posted.status_code == 202, posted.text
+        await _wait_message(tarsy, session_id, {"completed"})
+        async with tarsy.services.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT request_messages FROM llm_interactions i JOIN stages s ON s.id = i.stage_id"
+                " WHERE s.session_id = %s AND s.stage_type = 'chat'",
+                (session_id,),
+            )
+            [call] = [r["request_messages"] for r in await cur.fetchall()]
+
+    context = "\n".join(m["content"] for m in call)
+    for stage, result in (
+        ("collect", "COLLECTED: api-1 restarted 14 times, exit code 137."),
+        ("analyse", "ANALYSED: the container hits its 256Mi limit under load."),
+        ("advise", "ADVISED: raise limits.memory to 512Mi."),
+    ):
+        assert result in context, f"the chat's context lacks the result of stage '{stage}'"
+        assert stage in context.split(result)[0], f"stage '{stage}' is not named before its result"

@@ -44,7 +44,7 @@ async def health(services: ServicesDep) -> JSONResponse:
         "busy": services.workers.busy,
     }
     if services.demo:
-        checks["llm"] = {"status": "demo", "message": "scripted demo model: no LLM credentials configured"}
+        checks["llm"] = {"status": "demo", "message": f"scripted demo model: {services.demo_reason}"}
     body = HealthResponse(
         status="healthy" if healthy else "unhealthy", mode="demo" if services.demo else "live", checks=checks
     )

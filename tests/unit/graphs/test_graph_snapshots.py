@@ -21,7 +21,7 @@ import pytest
 
 from tarsy.graphs.compiler import build_chain_graph
 from tarsy.nodes.agent import build_agent_graph
-from tests.support.goldens import UPDATE_ENV, check_golden, updating
+from tests.support.goldens import UPDATE_ENV, check_golden, remove, rewrite, updating
 from tests.unit.graphs.cases import GOLDEN_DIR, ROOT, ChainCase, chain_cases, load_example
 
 AGENT_GOLDEN = GOLDEN_DIR / "agent.mmd"
@@ -51,7 +51,7 @@ def test_every_golden_drawing_belongs_to_a_chain() -> None:
     stale = sorted(path for path in GOLDEN_DIR.glob("*.mmd") if path.name not in expected)
     if stale and updating():
         for path in stale:
-            path.unlink()
+            remove(path)
         return
     assert not stale, f"drawings of chains that no longer exist (delete them, or run with {UPDATE_ENV}=1): {stale}"
 
@@ -70,7 +70,7 @@ def test_the_drawing_in_docs_chains_md_is_the_compiled_graph() -> None:
     example, chain_id = found["case"].split("__")
     drawing = build_chain_graph(load_example(example), chain_id).get_graph().draw_mermaid()
     if updating():
-        CHAINS_DOC.write_text(text[: found.start("drawing")] + drawing + text[found.end("drawing") :], encoding="utf-8")
+        rewrite(CHAINS_DOC, text[: found.start("drawing")] + drawing + text[found.end("drawing") :])
         return
 
     assert found["drawing"] == drawing, f"the drawing in {CHAINS_DOC.name} is stale; regenerate with {UPDATE_ENV}=1"

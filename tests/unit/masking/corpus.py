@@ -1,9 +1,12 @@
 """Loading and re-writing the masking corpus: one YAML file per case under ``corpus/``.
 
 A case holds an ``input``, the exact ``expected`` output under its ``groups``/``patterns`` (group
-``all`` when neither is given), the ``secrets`` that must not survive group ``all``, and
-``near_miss: true`` when nothing in it may be masked at all. ``TARSY_UPDATE_GOLDEN=1`` makes the
-corpus test rewrite ``expected`` from the current behaviour; review the diff before keeping it.
+``all`` when neither is given), the ``secrets`` that must survive neither the case's own policy nor
+group ``all``, the ``secrets_beyond_policy`` that its narrower policy leaves on purpose but group
+``all`` must catch, and ``near_miss: true`` when nothing in it may be masked at all.
+``TARSY_UPDATE_GOLDENS=1`` makes the corpus test rewrite ``expected`` from the current behaviour
+and fail (``tests/support/goldens.py``); the secret tests never rewrite anything, so a leak recorded
+as ``expected`` still fails them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from tests.support.goldens import updating
+from tests.support.goldens import rewrite, updating
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 UPDATE_GOLDEN = updating()
@@ -29,6 +32,7 @@ class Case:
     groups: tuple[str, ...]
     patterns: tuple[str, ...]
     secrets: tuple[str, ...]
+    secrets_beyond_policy: tuple[str, ...]
     near_miss: bool
 
     @property
@@ -51,6 +55,7 @@ def _load(path: Path) -> Case:
         groups=tuple(raw.get("groups", () if patterns else ("all",))),
         patterns=patterns,
         secrets=tuple(raw.get("secrets", ())),
+        secrets_beyond_policy=tuple(raw.get("secrets_beyond_policy", ())),
         near_miss=bool(raw.get("near_miss", False)),
     )
 
@@ -67,11 +72,13 @@ _Dumper.add_representer(str, _represent_str)
 
 
 def write_expected(case: Case, expected: str) -> None:
+    """Update mode: record ``expected``; a change fails the test (``tests/support/goldens.py``)."""
+    if expected == case.expected:
+        return
     raw: dict[str, Any] = yaml.safe_load(case.path.read_text(encoding="utf-8"))
     raw["expected"] = expected
-    dump(case.path, raw)
+    rewrite(case.path, dumps(raw))
 
 
-def dump(path: Path, raw: dict[str, Any]) -> None:
-    text = yaml.dump(raw, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=200)
-    path.write_text(text, encoding="utf-8")
+def dumps(raw: dict[str, Any]) -> str:
+    return yaml.dump(raw, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=200)

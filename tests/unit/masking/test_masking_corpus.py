@@ -28,14 +28,27 @@ def test_case_masks_exactly_as_expected(case: Case) -> None:
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.secrets], ids=lambda case: case.name)
+def test_no_listed_secret_survives_the_cases_own_policy(case: Case) -> None:
+    masked = _policy_masked(case)
+    assert [secret for secret in case.secrets if secret in masked] == []
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.secrets_beyond_policy], ids=lambda case: case.name)
+def test_secrets_beyond_the_policy_are_left_by_it(case: Case) -> None:
+    assert case.groups != ("all",) or case.patterns, "group all leaves nothing beyond its policy"
+    masked = _policy_masked(case)
+    assert [secret for secret in case.secrets_beyond_policy if secret not in masked] == []
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.secrets or c.secrets_beyond_policy], ids=lambda case: case.name)
 def test_no_listed_secret_survives_group_all(case: Case) -> None:
     masked = mask_text(case.input, ALL)
-    assert [secret for secret in case.secrets if secret in masked] == []
+    assert [secret for secret in (*case.secrets, *case.secrets_beyond_policy) if secret in masked] == []
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.near_miss], ids=lambda case: case.name)
 def test_near_miss_is_left_alone(case: Case) -> None:
-    assert case.secrets == ()
+    assert case.secrets == () and case.secrets_beyond_policy == ()
     assert case.expected == case.input
     assert _policy_masked(case) == case.input
 

@@ -82,9 +82,17 @@ def test_valid_json_is_never_reinterpreted() -> None:
     assert parse_action_input(raw) == {"query": "a: b\nc=d", "n": "007"}
 
 
-@pytest.mark.parametrize("text", ['{"a": 1', '{"a": {"b": [1, "x', '{"a": "}]"'])
-def test_repair_closes_in_the_right_order(text: str) -> None:
-    assert repair_json(text) is not None
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ('{"a": 1', {"a": 1}),
+        ('{"a": {"b": [1, "x', {"a": {"b": [1, "x"]}}),
+        ('{"a": "}]"', {"a": "}]"}),
+        ('{"a": "say \\"hi', {"a": 'say "hi'}),
+    ],
+)
+def test_repair_closes_in_the_right_order(text: str, repaired: dict[str, Any]) -> None:
+    assert repair_json(text) == repaired
 
 
 @pytest.mark.parametrize("text", ['{"a": 1]', '{"a": tru', '{"a":', "[1, 2", "plain"])
