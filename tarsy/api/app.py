@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.api.errors import install_error_handlers
 from tarsy.api.routes import alerts, chat, events, history, metrics, queue, runbooks, sessions, system, trace
@@ -29,6 +30,7 @@ def create_app(
     config: TarsyConfig | None = None,
     env: Mapping[str, str] | None = None,
     tools: ToolExecutor | None = None,
+    span_exporter: SpanExporter | None = None,
 ) -> FastAPI:
     """Build the app; ``config``/``env``/``tools`` replace what would be read or built (tests, embedding)."""
     resolved = settings or Settings.from_env(env)
@@ -36,7 +38,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            app.state.services = await start_services(stack, resolved, config=config, env=env, tools=tools)
+            app.state.services = await start_services(
+                stack, resolved, config=config, env=env, tools=tools, span_exporter=span_exporter
+            )
             yield
 
     app = FastAPI(

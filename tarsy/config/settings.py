@@ -115,12 +115,23 @@ class SlackConfig(StrictModel):
         return self
 
 
+class TracingConfig(StrictModel):
+    """OpenTelemetry traces (exported over OTLP/HTTP to ``OTEL_EXPORTER_OTLP_ENDPOINT``)."""
+
+    enabled: bool | None = None
+    """None: on exactly when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or ``..._TRACES_ENDPOINT``) is set."""
+    include_content: bool = False
+    """Add masked prompt/response/tool content to spans; off, spans hold ids, names and counts only."""
+    service_name: str = "tarsy"
+
+
 class SystemConfig(StrictModel):
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()
     runbooks: RunbooksConfig = RunbooksConfig()
     github: GitHubConfig = GitHubConfig()
     slack: SlackConfig = SlackConfig()
     retention: RetentionConfig = RetentionConfig()
+    tracing: TracingConfig = TracingConfig()
     dashboard_url: str = "http://127.0.0.1:8080"
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
     sse_ping_interval: PositiveDuration = 15.0

@@ -8,6 +8,7 @@ is recorded as its own stage referencing the parallel one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from tarsy.graphs.state import BranchInput, BranchResult, SessionState
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.prompts import AgentTask, StageResult
 from tarsy.observability.logging import bind
+
+log = logging.getLogger(__name__)
 
 ContextOf = Callable[[Runtime[RunContext]], RunContext]
 Node = Callable[..., Awaitable[dict[str, Any]]]
@@ -145,16 +148,18 @@ class StageNodes:
             "stage_index": index,
             "agent_index": agent_index,
         }
-        bind(execution_id=execution_id)
+        bind(execution_id=execution_id, agent=agent.display_name)
         task = alert_task(branch, kind="investigation", stage_name=stage.name, previous=branch["previous"])
         try:
             text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)
         except Exception as exc:
             # One agent failing is a branch outcome, not a crash: the success policy decides.
             reason = f"{agent.display_name} failed: {exc}"
+            log.warning("agent %s failed (%s)", agent.display_name, type(exc).__name__)
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             return {"branch_results": [_result(index, agent_index, agent, "failed", "", reason)]}
         await ctx.recorder.execution_finished(execution_id, "completed")
+        log.info("agent %s completed", agent.display_name)
         return {"branch_results": [_result(index, agent_index, agent, "completed", text, None)]}
 
     async def join(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
@@ -215,6 +220,7 @@ class StageNodes:
         except Exception as exc:
             # Without a synthesis the chain cannot hand one result on: the stage and session fail.
             reason = f"{agent.display_name} failed: {exc}"
+            log.warning("agent %s failed (%s)", agent.display_name, type(exc).__name__)
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             await ctx.recorder.stage_finished(stage_id, "failed", reason)
             return {"error": f"stage '{name}' failed: {reason}"}

@@ -16,10 +16,13 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from tarsy.observability.tracing import current_trace_ids
+
 _IDS: dict[str, ContextVar[str | None]] = {
     "session_id": ContextVar("tarsy_session_id", default=None),
     "stage_id": ContextVar("tarsy_stage_id", default=None),
     "execution_id": ContextVar("tarsy_execution_id", default=None),
+    "agent": ContextVar("tarsy_agent", default=None),
 }
 
 
@@ -45,6 +48,8 @@ class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         for name, var in _IDS.items():
             setattr(record, name, var.get())
+        ids = current_trace_ids()
+        record.trace_id, record.span_id = ids if ids is not None else (None, None)
         return True
 
 
@@ -56,7 +61,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in _IDS:
+        for name in (*_IDS, "trace_id", "span_id", "error_id"):
             value = getattr(record, name, None)
             if value:
                 entry[name] = value

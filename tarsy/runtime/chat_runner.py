@@ -42,6 +42,12 @@ class ChatRunner:
     async def run(self, message: Row, worker_id: str, cancel: asyncio.Event) -> None:
         session_id = str(message["session_id"])
         bind(session_id=session_id)
+        attributes = {"tarsy.session_id": session_id, "tarsy.chat_message_id": str(message["id"])}
+        with self._deps.tracing.root_span("chat", attributes) as span:
+            span.set_attribute("tarsy.status", await self._run(message, worker_id, cancel))
+
+    async def _run(self, message: Row, worker_id: str, cancel: asyncio.Event) -> str:
+        session_id = str(message["session_id"])
         recorder = self._deps.recorder(session_id)
         status: str = "cancelled"
         answer: str | None = None
@@ -58,11 +64,12 @@ class ChatRunner:
                 conn, str(message["id"]), worker_id, status=status, answer=answer, error=error
             )
             if not owned:
-                return
+                return status
             if status != "completed":
                 await recorder.close_open_records(conn, status)
             await self._status_event(session_id, message, status, conn=conn, error=error)
         log.info("chat message %s ended %s", message["id"], status)
+        return status
 
     async def _answer(
         self, message: Row, recorder: StoreRecorder, cancel: asyncio.Event

@@ -13,8 +13,10 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.nodes.context import ModelProvider
 from tarsy.observability.metrics import Metrics
+from tarsy.observability.tracing import DISABLED, Tracing
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.tools import RunTools
+from tarsy.runtime.traced_recorder import TracedRecorder
 from tarsy.store.db import Pool
 
 GraphBuilder = Callable[..., SessionGraph]
@@ -29,8 +31,11 @@ class RunnerDeps:
     models: ModelProvider
     tools: RunTools
     metrics: Metrics | None = None
+    tracing: Tracing = DISABLED
 
     def recorder(self, session_id: str) -> StoreRecorder:
+        if self.tracing.enabled:
+            return TracedRecorder(self.pool, self.publisher, session_id, self.metrics, self.tracing)
         return StoreRecorder(self.pool, self.publisher, session_id, self.metrics)
 
 

@@ -68,17 +68,27 @@ class SessionRunner:
         session_id = str(row["id"])
         bind(session_id=session_id)  # every log line of this worker task names the session
         recorder = self._deps.recorder(session_id)
-        if row["status"] == "cancelling":
-            outcome = Outcome("cancelled", error="cancelled by request")
-        else:
-            if int(row["attempts"]) <= 1:
-                await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress"})
-                if self._slack is not None:
-                    await self._slack.session_started(row)
+        attributes: dict[str, str | int] = {
+            "tarsy.session_id": session_id,
+            "tarsy.chain_id": str(row["chain_id"]),
+            "tarsy.alert_type": str(row["alert_type"]),
+            "tarsy.attempt": int(row["attempts"]),
+        }
+        with self._deps.tracing.root_span("session", attributes) as span:
+            if row["status"] == "cancelling":
+                outcome = Outcome("cancelled", error="cancelled by request")
             else:
-                await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress", "resumed": True})
-            outcome = await self._execute(row, recorder, cancel)
-        await self._finish(row, worker_id, recorder, outcome)
+                if int(row["attempts"]) <= 1:
+                    await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress"})
+                    if self._slack is not None:
+                        await self._slack.session_started(row)
+                else:
+                    await self._publisher.publish(
+                        session_id, ev.SESSION_STATUS, {"status": "in_progress", "resumed": True}
+                    )
+                outcome = await self._execute(row, recorder, cancel)
+            await self._finish(row, worker_id, recorder, outcome)
+            span.set_attribute("tarsy.status", outcome.status)
         return outcome
 
     async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.config import TarsyConfig, load_config
 from tarsy.demo import DemoDecision, demo_banner, with_demo_cluster
@@ -24,8 +25,10 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
 from tarsy.llm.factory import ModelFactory
+from tarsy.masking import build_policy, mask_text
 from tarsy.nodes.context import ToolExecutor
 from tarsy.observability.metrics import Metrics
+from tarsy.observability.tracing import Tracing, build_tracing
 from tarsy.runtime.alerts import AlertMasker, alert_masker
 from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.deps import RunnerDeps
@@ -81,6 +84,7 @@ async def start_services(
     config: TarsyConfig | None = None,
     env: Mapping[str, str] | None = None,
     tools: ToolExecutor | None = None,
+    span_exporter: SpanExporter | None = None,
 ) -> Services:
     """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
     environ = os.environ if env is None else env
@@ -111,6 +115,8 @@ async def start_services(
 
     models = ModelFactory(cfg, env=environ, demo=demo)
     metrics = Metrics()
+    tracing = _tracing(cfg, environ, span_exporter)
+    stack.callback(tracing.shutdown)
     mcp = McpManager(cfg, models, env=environ)
     await mcp.start()  # a broken `required` server stops start-up here, with its name and error
     stack.push_async_callback(mcp.stop)
@@ -126,6 +132,7 @@ async def start_services(
         models=models,
         tools=run_tools,
         metrics=metrics,
+        tracing=tracing,
     )
     runner = SessionRunner(deps, runbooks=runbooks, slack=slack)
     chat_runner = ChatRunner(deps, sessions=runner)
@@ -157,4 +164,17 @@ async def start_services(
         slack=slack,
         mcp=mcp,
         embedded=embedded,
+    )
+
+
+def _tracing(config: TarsyConfig, env: Mapping[str, str], exporter: SpanExporter | None) -> Tracing:
+    settings = config.system.tracing
+    policy = build_policy(groups=["all"])
+    return build_tracing(
+        env,
+        enabled=settings.enabled,
+        include_content=settings.include_content,
+        service_name=settings.service_name,
+        mask=lambda text: mask_text(text, policy),
+        exporter=exporter,
     )

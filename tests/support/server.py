@@ -16,6 +16,7 @@ import httpx
 import uvicorn
 import yaml
 from fastapi import FastAPI
+from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.api.app import create_app
 from tarsy.nodes.context import ToolExecutor
@@ -114,6 +115,7 @@ async def running_tarsy(
     workers: int | None = None,
     env: dict[str, str] | None = None,
     tools: ToolExecutor | None = None,
+    span_exporter: SpanExporter | None = None,
 ) -> AsyncIterator[RunningTarsy]:
     port = free_port()
     environ = {
@@ -124,7 +126,7 @@ async def running_tarsy(
         **(env or {}),
     }
     settings = Settings.from_env(environ)
-    app = create_app(settings, env=environ, tools=tools)
+    app = create_app(settings, env=environ, tools=tools, span_exporter=span_exporter)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     try:
