@@ -56,15 +56,40 @@ _PAGE_COLUMNS: Final = (
 )
 
 
-def search_query(text: str) -> str | None:
-    """A prefix-matching ``to_tsquery`` input from free text, or None when it has no words.
+_TOKEN: Final = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_EDGE: Final = re.compile(r"^\W+|\W+$")
 
-    Only word characters reach the query syntax, so no input can make ``to_tsquery`` fail; each
-    term matches as a prefix so that a list filtered while typing finds ``CrashLoopBackOff`` from
-    ``crashloop``.
+
+def search_query(text: str) -> str | None:
+    """A ``to_tsquery`` input from what a person types in the search box, or None when it has no words.
+
+    - a plain word matches as a prefix (``crashloop`` finds ``CrashLoopBackOff`` while typing);
+    - an identifier with inner punctuation (``web-1``, ``10.0.0.12``, ``node-1.example.com``,
+      ``nginx:1.25``) matches exactly, as PostgreSQL's parser split it in the document (``web-1``
+      is the phrase ``web <-> -1``), so ``web-1`` finds neither ``web-10`` nor ``web-2``;
+    - ``"a quoted phrase"`` matches those words in that order;
+    - a leading ``-`` excludes a word, identifier or phrase.
+
+    Every term reaches the query as a quoted lexeme with quotes and backslashes removed, so no
+    input can make ``to_tsquery`` fail.
     """
-    terms = re.findall(r"\w+", text)[:MAX_SEARCH_TERMS]
-    return " & ".join(f"{term}:*" for term in terms) or None
+    parts: list[str] = []
+    for match in _TOKEN.finditer(text):
+        negated, phrase, bare = match.group(1), match.group(2), match.group(3)
+        if phrase is None:
+            negated = "-" if bare.startswith("-") and len(bare) > 1 else ""
+            phrase = _EDGE.sub("", bare[1:] if negated else bare)
+            prefix = re.fullmatch(r"\w+", phrase) is not None
+        else:
+            prefix = False
+        words = phrase.replace("'", " ").replace("\\", " ").strip()
+        if not re.search(r"\w", words):
+            continue
+        term = f"'{words}'" + (":*" if prefix and not negated else "")
+        parts.append(f"!({term})" if negated else term)
+        if len(parts) == MAX_SEARCH_TERMS:
+            break
+    return " & ".join(parts) or None
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,32 @@ async def test_search_finds_alert_data_final_analysis_and_flags_timeline_only_hi
     assert await search(seeded, "zebrafish nonexistentword") == {}
 
 
+async def test_search_tells_identifiers_apart(seeded: SeededTarsy) -> None:
+    hits = seeded.seeded.hits
+    ids = {name: hits[name].id for name in ("web-0", "web-1", "web-2", "web-10", "node-1", "node-10")}
+    # A StatefulSet pod name matches exactly: web-1 is neither web-10 nor web-2.
+    assert await search(seeded, "web-1") == {ids["web-1"]: False}
+    assert await search(seeded, "web-10") == {ids["web-10"]: False}
+    assert await search(seeded, "shop web-2") == {ids["web-2"]: False}
+    # While typing, a plain word is still a prefix: "web" and "web-" find every web pod.
+    web = {ids[p]: False for p in ("web-0", "web-1", "web-2", "web-10")}
+    assert await search(seeded, "web") == web
+    assert await search(seeded, "web-") == web
+    # Dotted names, IPs and image references match exactly too.
+    assert await search(seeded, "node-1.example.com") == {ids["node-1"]: False}
+    assert await search(seeded, "10.0.0.12") == {ids["node-1"]: False}
+    assert await search(seeded, "nginx:1.25.4") == {ids["node-10"]: False}
+    # A quoted phrase needs its words in order; a leading minus excludes.
+    assert await search(seeded, '"payments api pods"') == {ids["node-1"]: False}
+    assert await search(seeded, "payments failing") == {ids["node-1"]: False, ids["node-10"]: False}
+    assert await search(seeded, "payments failing -ingress") == {ids["node-10"]: False}
+    assert await search(seeded, 'shop -web-1 -"web-0"') == {ids["web-2"]: False, ids["web-10"]: False}
+    # Query syntax typed by accident never breaks the query: results, or a 400 saying what to fix.
+    for text in ("it's", "a & b | !c", "web-1:*", "\\\\\\", '"""', "---", "(web)", "'''"):
+        resp = await seeded.tarsy.client.get("/api/v1/sessions", params={"search": text})
+        assert resp.status_code == 200 or resp.json()["error"]["code"] == "invalid_input", (text, resp.text)
+
+
 async def test_search_combines_with_filters_and_sorting(seeded: SeededTarsy) -> None:
     hits = seeded.seeded.hits
     alert_hit = hits["alert"]
