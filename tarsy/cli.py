@@ -13,13 +13,16 @@ import signal
 import sys
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tarsy.build_info import version
 from tarsy.config import ConfigError
 from tarsy.masking import MaskingConfigError
 from tarsy.observability.logging import configure_logging
-from tarsy.runtime.service import DemoModeError, Services, start_services
 from tarsy.settings import Settings
+
+if TYPE_CHECKING:
+    from tarsy.runtime.service import Services
 
 _COMMON_ENV = """\
   TARSY_CONFIG_DIR    folder with tarsy.yaml / llm-providers.yaml (unset: built-in config)
@@ -106,6 +109,8 @@ def serve(settings: Settings) -> int:
 
 
 async def _worker(settings: Settings) -> int:
+    from tarsy.runtime.service import start_services
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -200,11 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The runtime (LangGraph, providers) is imported only by the commands that run it: --help,
+    # --version and check-config answer quickly.
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "check-config":
         return check_config(args.dir if args.dir is not None else settings.config_dir)
+    from tarsy.runtime.service import DemoModeError
+
     try:
         if args.command == "serve":
             return serve(settings)
