@@ -153,7 +153,10 @@ async def _migrate(settings: Settings) -> int:
     from tarsy.store.migrate import apply_migrations
 
     if settings.database_url is None:
-        print("tarsy migrate: DATABASE_URL is not set (the embedded database migrates itself at start-up)", file=sys.stderr)
+        print(
+            "tarsy migrate: DATABASE_URL is not set (the embedded database migrates itself at start-up)",
+            file=sys.stderr,
+        )
         return 2
     pool = await open_pool(settings.database_url, min_size=1, max_size=2)
     try:

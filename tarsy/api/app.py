@@ -94,7 +94,20 @@ def create_app(
         return response
 
     # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
-    for module in (alerts, history, trace, sessions, chat, events, queue, probes, system, system_config, metrics, runbooks):
+    for module in (
+        alerts,
+        history,
+        trace,
+        sessions,
+        chat,
+        events,
+        queue,
+        probes,
+        system,
+        system_config,
+        metrics,
+        runbooks,
+    ):
         app.include_router(module.router)
     dashboard_dir = resolved.dashboard_dir or packaged_dashboard()
     if dashboard_dir is not None:

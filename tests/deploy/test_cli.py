@@ -38,9 +38,7 @@ def tarsy(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
 
 
 @pytest.fixture
-def run(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Run]:
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[Run]:
     """``run(*args, env=...)`` → (exit code, stdout, stderr) of ``tarsy.cli.main`` in this process."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
@@ -72,7 +70,10 @@ def test_version() -> None:
 @pytest.mark.parametrize(
     ("command", "names"),
     [
-        ("serve", ["TARSY_CONFIG_DIR", "DATABASE_URL", "TARSY_HOST", "TARSY_PORT", "TARSY_WORKERS", "queue.worker_count"]),
+        (
+            "serve",
+            ["TARSY_CONFIG_DIR", "DATABASE_URL", "TARSY_HOST", "TARSY_PORT", "TARSY_WORKERS", "queue.worker_count"],
+        ),
         ("worker", ["DATABASE_URL", "TARSY_WORKERS", "TARSY_HEALTH_PORT", "queue.worker_count"]),
         ("migrate", ["DATABASE_URL", "TARSY_LOG_FORMAT"]),
         ("check-config", ["TARSY_CONFIG_DIR", "llm_providers"]),
@@ -101,7 +102,9 @@ def test_check_config_reads_the_folder_from_the_environment(run: Run, tmp_path: 
 
 
 def test_check_config_lists_every_problem(run: Run, tmp_path: Path) -> None:
-    (tmp_path / "tarsy.yaml").write_text("defaults:\n  llm_provider: nowhere\nqueue:\n  poll_interval: soon\n  bogus_key: 1\n")
+    (tmp_path / "tarsy.yaml").write_text(
+        "defaults:\n  llm_provider: nowhere\nqueue:\n  poll_interval: soon\n  bogus_key: 1\n"
+    )
     code, out, err = run("check-config", str(tmp_path))
     assert code == 1
     assert "problem(s)" in err

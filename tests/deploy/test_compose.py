@@ -32,7 +32,7 @@ def test_compose_file_follows_the_spec() -> None:
 def test_the_validator_rejects_what_compose_would() -> None:
     data = _load()
     data["services"]["api"]["depends_on"]["migrate"]["condition"] = "started"
-    with pytest.raises(ValueError, match="condition|variant"):
+    with pytest.raises(ValueError, match=r"condition|variant"):
         PyCompose.from_json(json.dumps(data))
 
 

@@ -42,7 +42,11 @@ ROUTE_SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["kind", "name"],
-                    "properties": {"kind": {"const": "Service"}, "name": {"type": "string"}, "weight": {"type": "integer"}},
+                    "properties": {
+                        "kind": {"const": "Service"},
+                        "name": {"type": "string"},
+                        "weight": {"type": "integer"},
+                    },
                 },
                 "port": {
                     "type": "object",

@@ -53,7 +53,9 @@ def test_containerfile_runtime_shape() -> None:
 def test_actionlint_reports_a_bad_workflow(tmp_path: Path) -> None:
     bad = tmp_path / ".github" / "workflows" / "bad.yaml"
     bad.parent.mkdir(parents=True)
-    bad.write_text("on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n")
+    bad.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    )
     result = _run(_tool("actionlint"), str(bad.relative_to(tmp_path)), cwd=tmp_path)
     assert result.returncode != 0 and "nope" in result.stdout
 

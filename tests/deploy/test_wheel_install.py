@@ -53,7 +53,18 @@ def _install(wheel: Path, venv: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
         check=True,
         timeout=300,
     )
@@ -117,7 +128,9 @@ async def test_wheel_serves_a_demo_investigation_and_its_dashboard(databases: Da
         check=True,
     ).stdout.strip()
     assert Path(where).is_relative_to(tmp_path / "venv"), f"tarsy imported from {where}, not the wheel"
-    version = subprocess.run([str(tarsy), "--version"], env=_clean_env(tmp_path), cwd=outside, capture_output=True, text=True)
+    version = subprocess.run(
+        [str(tarsy), "--version"], env=_clean_env(tmp_path), cwd=outside, capture_output=True, text=True
+    )
     assert version.returncode == 0 and version.stdout.startswith("tarsy ")
 
     env = _clean_env(
@@ -131,7 +144,10 @@ async def test_wheel_serves_a_demo_investigation_and_its_dashboard(databases: Da
         config = (await client.get("/api/v1/system/config")).json()
         resp = await client.post(
             "/api/v1/alerts",
-            json={"alert_type": "kubernetes", "data": {"namespace": "checkout", "pod": "checkout-api", "reason": "CrashLoopBackOff"}},
+            json={
+                "alert_type": "kubernetes",
+                "data": {"namespace": "checkout", "pod": "checkout-api", "reason": "CrashLoopBackOff"},
+            },
         )
         assert resp.status_code == 202, resp.text
         session_id = resp.json()["session_id"]

@@ -36,8 +36,14 @@ def test_secret_keys_headers_and_env_are_redacted_but_env_var_names_stay() -> No
 
 
 def test_url_credentials_and_secret_query_parameters() -> None:
-    assert redact_text("postgresql://tarsy:pw@db:5432/tarsy?sslmode=require") == "postgresql://***@db:5432/tarsy?sslmode=require"
-    assert redact_text("https://h/x?api_key=k1&page=2&access_token=t2") == "https://h/x?api_key=***&page=2&access_token=***"
+    assert (
+        redact_text("postgresql://tarsy:pw@db:5432/tarsy?sslmode=require")
+        == "postgresql://***@db:5432/tarsy?sslmode=require"
+    )
+    assert (
+        redact_text("https://h/x?api_key=k1&page=2&access_token=t2")
+        == "https://h/x?api_key=***&page=2&access_token=***"
+    )
     assert redact_text("plain text with user@example.com") == "plain text with user@example.com"
 
 
