@@ -12,7 +12,7 @@ DASHBOARD := web/dashboard
 DASHBOARD_STAMP := $(DASHBOARD)/node_modules/.installed
 DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
 
-.PHONY: run test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard clean bench lock
+.PHONY: run test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench lock
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ $(DASHBOARD_DIST): $(DASHBOARD_STAMP) $(shell find $(DASHBOARD)/src -type f 2>/d
 
 dashboard: $(DASHBOARD_DIST)
 
+## The installable wheel in dist/, with the built dashboard inside (docs/deployment.md).
+wheel: install dashboard
+	PYTHON=$(PY) bash scripts/build-wheel.sh dist
+
 ## Serve TARSy on http://127.0.0.1:8080 (embedded PostgreSQL; demo mode without LLM credentials).
 run: install
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory dashboard; \
@@ -50,7 +54,8 @@ test-dashboard: $(DASHBOARD_STAMP)
 test-browser: install system-deps dashboard
 	bash scripts/browser-tests.sh
 
-test-py: install
+# The package-install test builds the wheel, which carries the built dashboard.
+test-py: install dashboard
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: install

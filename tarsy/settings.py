@@ -24,6 +24,7 @@ class Settings:
     log_format: str  # json | console
     workers: int | None  # overrides queue.worker_count when set (0 = serve only)
     dashboard_dir: Path | None
+    health_port: int | None = None  # `tarsy worker` serves /health/live and /health/ready here when set
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -36,6 +37,7 @@ class Settings:
             demo = False
         workers_raw = e.get("TARSY_WORKERS", "").strip()
         dashboard = e.get("TARSY_DASHBOARD_DIR", "").strip()
+        health_port = e.get("TARSY_HEALTH_PORT", "").strip()
         return cls(
             config_dir=Path(e["TARSY_CONFIG_DIR"]) if e.get("TARSY_CONFIG_DIR") else None,
             host=e.get("TARSY_HOST", "127.0.0.1"),
@@ -47,4 +49,5 @@ class Settings:
             log_format=e.get("TARSY_LOG_FORMAT", "console").strip().lower(),
             workers=int(workers_raw) if workers_raw else None,
             dashboard_dir=Path(dashboard) if dashboard else None,
+            health_port=int(health_port) if health_port else None,
         )

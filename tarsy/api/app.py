@@ -13,7 +13,21 @@ from fastapi.responses import FileResponse, JSONResponse
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.api.errors import install_error_handlers
-from tarsy.api.routes import alerts, chat, events, history, metrics, queue, runbooks, sessions, system, trace
+from tarsy.api.packaged import packaged_dashboard
+from tarsy.api.routes import (
+    alerts,
+    chat,
+    events,
+    history,
+    metrics,
+    probes,
+    queue,
+    runbooks,
+    sessions,
+    system,
+    system_config,
+    trace,
+)
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
@@ -84,10 +98,24 @@ def create_app(
         return response
 
     # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
-    for module in (alerts, history, trace, sessions, chat, events, queue, system, metrics, runbooks):
+    for module in (
+        alerts,
+        history,
+        trace,
+        sessions,
+        chat,
+        events,
+        queue,
+        probes,
+        system,
+        system_config,
+        metrics,
+        runbooks,
+    ):
         app.include_router(module.router)
-    if resolved.dashboard_dir is not None:
-        _serve_dashboard(app, resolved.dashboard_dir)
+    dashboard_dir = resolved.dashboard_dir or packaged_dashboard()
+    if dashboard_dir is not None:
+        _serve_dashboard(app, dashboard_dir)
     return app
 
 

@@ -136,3 +136,5 @@ class SystemConfig(StrictModel):
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
     sse_ping_interval: PositiveDuration = 15.0
     max_chat_message_chars: int = Field(default=100_000, ge=1)
+    readiness_timeout: PositiveDuration = 2.0
+    """How long ``/health/ready`` waits for the database before it answers 503."""

@@ -70,6 +70,7 @@ class Services:
     slack: SlackNotifier
     mcp: McpManager
     embedded: EmbeddedPostgres | None = None
+    env: Mapping[str, str] = field(default_factory=dict)  # the environment config was read with
     extras: dict[str, Any] = field(default_factory=dict)
 
     def mcp_health_flags(self) -> dict[str, bool]:
@@ -164,6 +165,7 @@ async def start_services(
         slack=slack,
         mcp=mcp,
         embedded=embedded,
+        env=environ,
     )
 
 

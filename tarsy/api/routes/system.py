@@ -43,6 +43,10 @@ async def health(services: ServicesDep) -> JSONResponse:
         "count": services.workers.worker_count,
         "busy": services.workers.busy,
     }
+    # Reported, not judged: a required server that fails stops start-up; an optional one is a warning.
+    checks["mcp_servers"] = {
+        s.server: {"status": s.status, "last_error": s.last_error} for s in services.mcp.health.status().values()
+    }
     if services.demo:
         checks["llm"] = {"status": "demo", "message": f"scripted demo model: {services.demo_reason}"}
     body = HealthResponse(

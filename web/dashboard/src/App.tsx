@@ -18,6 +18,7 @@ const SessionDetailRoute = lazy(() =>
 const TraceRoute = lazy(() => import("./routes/TraceRoute").then((m) => ({ default: m.TraceRoute })));
 const SubmitAlertRoute = lazy(() => import("./routes/SubmitAlertRoute").then((m) => ({ default: m.SubmitAlertRoute })));
 const SystemRoute = lazy(() => import("./routes/SystemRoute").then((m) => ({ default: m.SystemRoute })));
+const ConfigRoute = lazy(() => import("./routes/ConfigRoute").then((m) => ({ default: m.ConfigRoute })));
 
 function Page({ children }: { children: ReactNode }) {
   return <Suspense fallback={<LinearProgress aria-label="loading page" />}>{children}</Suspense>;
@@ -58,6 +59,14 @@ export const routes = [
         element: (
           <Page>
             <SystemRoute />
+          </Page>
+        ),
+      },
+      {
+        path: "config",
+        element: (
+          <Page>
+            <ConfigRoute />
           </Page>
         ),
       },

@@ -15,6 +15,7 @@ const NAV = [
   { to: "/", label: "Sessions", end: true },
   { to: "/submit", label: "Submit alert", end: false },
   { to: "/system", label: "System", end: false },
+  { to: "/config", label: "Configuration", end: false },
 ] as const;
 
 export function Shell({
