@@ -8,6 +8,7 @@ is recorded as its own stage referencing the parallel one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +19,13 @@ from langgraph.types import Send
 
 from tarsy.config import ResolvedAgent, TarsyConfig, resolve_agent, resolve_success_policy, resolve_synthesis
 from tarsy.config import stage_agent_count as agent_count
+from tarsy.errors import public_reason
 from tarsy.graphs.state import BranchInput, BranchResult, SessionState
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.prompts import AgentTask, StageResult
 from tarsy.observability.logging import bind
+
+log = logging.getLogger(__name__)
 
 ContextOf = Callable[[Runtime[RunContext]], RunContext]
 Node = Callable[..., Awaitable[dict[str, Any]]]
@@ -151,7 +155,7 @@ class StageNodes:
             text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)
         except Exception as exc:
             # One agent failing is a branch outcome, not a crash: the success policy decides.
-            reason = f"{agent.display_name} failed: {exc}"
+            reason = f"{agent.display_name} failed: {public_reason(exc, log, agent.display_name)}"
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             return {"branch_results": [_result(index, agent_index, agent, "failed", "", reason)]}
         await ctx.recorder.execution_finished(execution_id, "completed")
@@ -214,7 +218,7 @@ class StageNodes:
             text = await run_agent(self.agent_graph, identity, stage_id, execution_id, task)
         except Exception as exc:
             # Without a synthesis the chain cannot hand one result on: the stage and session fail.
-            reason = f"{agent.display_name} failed: {exc}"
+            reason = f"{agent.display_name} failed: {public_reason(exc, log, agent.display_name)}"
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             await ctx.recorder.stage_finished(stage_id, "failed", reason)
             return {"error": f"stage '{name}' failed: {reason}"}
