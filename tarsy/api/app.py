@@ -20,6 +20,7 @@ from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
 from tarsy.settings import Settings
 
+
 def create_app(
     settings: Settings | None = None,
     *,

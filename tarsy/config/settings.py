@@ -126,7 +126,7 @@ class SseConfig(StrictModel):
     """Open SSE streams of all kinds at once; more answer 429."""
     max_subscribers_per_session: int = Field(default=50, ge=1)
     """Open streams of one session at once; more answer 429."""
-    max_catchup_events: int = Field(default=1000, ge=1)
+    max_catchup_events: int = Field(default=1000, ge=1, le=100_000)
     """The session-list stream replays at most this many missed events; further behind, it sends ``resync``."""
 
 
