@@ -15,7 +15,7 @@ WEBHOOK = {
     "version": "4",
     "status": "firing",
     "receiver": "tarsy",
-    "groupKey": "{}:{alertname=\"PodCrash\"}",
+    "groupKey": '{}:{alertname="PodCrash"}',
     "groupLabels": {"alertname": "PodCrash"},
     "commonLabels": {},
     "commonAnnotations": {},
@@ -59,4 +59,6 @@ async def test_full_queue_answers_429_with_retry_after(tmp_path: Path, database_
         # A session that leaves the queue makes room again.
         first = listed["items"][0]["id"]
         assert (await tarsy.client.post(f"/api/v1/sessions/{first}/cancel")).status_code == 200
-        assert (await tarsy.client.post("/api/v1/alerts", json={"alert_type": "kubernetes", "data": {"pod": "y"}})).status_code == 202
+        assert (
+            await tarsy.client.post("/api/v1/alerts", json={"alert_type": "kubernetes", "data": {"pod": "y"}})
+        ).status_code == 202
