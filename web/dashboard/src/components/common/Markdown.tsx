@@ -23,7 +23,13 @@ const components: Components = {
     if (isLocalImage(source)) return <img src={source} alt={alt ?? ""} />;
     // A remote image is shown as a link the reader may follow on purpose, never fetched by itself.
     return (
-      <a href={source} target="_blank" rel="noreferrer noopener" data-testid="remote-image" title="remote image, not loaded">
+      <a
+        href={source}
+        target="_blank"
+        rel="noreferrer noopener"
+        data-testid="remote-image"
+        title="remote image, not loaded"
+      >
         {`[image: ${alt || source || "no source"}]`}
       </a>
     );
