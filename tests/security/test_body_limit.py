@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +105,12 @@ async def test_the_app_never_holds_more_than_the_limit() -> None:
 
     incoming = [{"type": "http.request", "body": b"z" * 1000, "more_body": True} for _ in range(50)]
     incoming.append({"type": "http.request", "body": b"", "more_body": False})
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return incoming.pop(0)
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     middleware = BodyLimitMiddleware(app, limit_of=lambda: 4500)
