@@ -40,16 +40,26 @@ class ConflictError(TarsyError):
     code = "conflict"
 
 
-class TooManyRequestsError(TarsyError):
-    """A bound on load was reached; the caller should retry after ``retry_after`` seconds."""
+class QueueFullError(TarsyError):
+    """``queue.max_pending`` sessions wait; the caller should retry after ``retry_after`` seconds."""
 
-    code = "too_many_requests"
+    code = "queue_full"
+    retry_after = 1
 
-    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+    def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-        if code is not None:
-            self.code = code
+
+
+class TooManyStreamsError(TarsyError):
+    """An SSE subscriber cap was reached; the caller should retry after ``retry_after`` seconds."""
+
+    code = "too_many_streams"
+    retry_after = 1
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class AgentError(TarsyError):

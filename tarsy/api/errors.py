@@ -15,8 +15,9 @@ from tarsy.errors import (
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
+    QueueFullError,
     TarsyError,
-    TooManyRequestsError,
+    TooManyStreamsError,
     internal_message,
     new_error_id,
 )
@@ -64,11 +65,14 @@ def install_error_handlers(app: FastAPI) -> None:
             return internal_error_response(error_id)
         return JSONResponse(_body(exc.code, exc.message), status_code=status)
 
-    @app.exception_handler(TooManyRequestsError)
-    async def too_many(_: Request, exc: TooManyRequestsError) -> JSONResponse:
+    async def retry_later(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, QueueFullError | TooManyStreamsError)
         return JSONResponse(
             _body(exc.code, exc.message), status_code=429, headers={"Retry-After": str(exc.retry_after)}
         )
+
+    for kind in (QueueFullError, TooManyStreamsError):
+        app.add_exception_handler(kind, retry_later)
 
     @app.exception_handler(psycopg.DataError)
     async def data_error(_: Request, exc: psycopg.DataError) -> JSONResponse:

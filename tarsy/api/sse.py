@@ -67,14 +67,15 @@ def stream_response(
 
 
 async def session_stream(
-    pool: Pool, hub: EventHub, sub: Subscription, last_event_id: int
+    pool: Pool, hub: EventHub, session_id: str, last_event_id: int, sub: Subscription | None = None
 ) -> AsyncIterator[ServerSentEvent]:
     """Replay, then live until the session ends (or, on an ended session, until its chat answer ends).
 
     Replay never stops early: a finished session's log continues with its chat turns. After the
     replay the database decides: an ended session with no chat message in flight closes the stream.
     """
-    session_id = sub.key
+    if sub is None:
+        sub = hub.subscribe(session_id)
     try:
         last = last_event_id
         async for event_id, event_type, payload in _replay(pool, session_id, last):

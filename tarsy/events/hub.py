@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from tarsy.errors import TooManyRequestsError
+from tarsy.errors import TooManyStreamsError
 from tarsy.events.types import CANCEL_CHANNEL, EVENTS_CHANNEL
 from tarsy.store.db import Pool
 
@@ -81,17 +81,15 @@ class EventHub:
         """Register a subscriber; past ``max_total`` in all or ``max_for_key`` on this key, a 429."""
         subs = self._subs.get(session_id, set())
         if max_total is not None and self._count >= max_total:
-            raise TooManyRequestsError(
+            raise TooManyStreamsError(
                 f"too many open event streams ({max_total}, system.sse.max_subscribers); retry later",
                 retry_after=SUBSCRIBER_RETRY_AFTER_S,
-                code="too_many_streams",
             )
         if max_for_key is not None and len(subs) >= max_for_key:
-            raise TooManyRequestsError(
+            raise TooManyStreamsError(
                 f"too many open event streams for this session ({max_for_key}, "
                 "system.sse.max_subscribers_per_session); close one or retry later",
                 retry_after=SUBSCRIBER_RETRY_AFTER_S,
-                code="too_many_streams",
             )
         sub = Subscription(session_id)
         self._subs.setdefault(session_id, set()).add(sub)

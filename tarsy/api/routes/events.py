@@ -42,4 +42,4 @@ async def session_events(
     row = await load_session(services.pool, session_id)
     start = _last_id(last_event_id, after)
     sub = subscribe(services, str(row["id"]))
-    return stream_response(services, sub, session_stream(services.pool, services.hub, sub, start))
+    return stream_response(services, sub, session_stream(services.pool, services.hub, str(row["id"]), start, sub))

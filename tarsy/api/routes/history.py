@@ -28,8 +28,9 @@ from tarsy.api.history_schemas import (
 from tarsy.api.routes.events import _last_id
 from tarsy.api.routes.sessions import load_session
 from tarsy.api.sse import _sse, stream_response, subscribe
+from tarsy.config import SseConfig
 from tarsy.errors import InvalidInputError
-from tarsy.events.hub import EventHub, Subscription
+from tarsy.events.hub import ALL_SESSIONS, EventHub, Subscription
 from tarsy.events.types import RESYNC, SESSION_STATUS
 from tarsy.store import queries
 from tarsy.store import sessions as repo
@@ -175,7 +176,8 @@ async def session_list_events(
     start = _last_id(last_event_id, after) if replay else None
     sub = subscribe(services)
     catchup = services.config.system.sse.max_catchup_events
-    return stream_response(services, sub, session_list_stream(services.pool, services.hub, sub, start, catchup))
+    stream = session_list_stream(services.pool, services.hub, start, sub=sub, max_catchup=catchup)
+    return stream_response(services, sub, stream)
 
 
 async def _catch_up(pool: Pool, after: int, max_events: int) -> AsyncIterator[ServerSentEvent]:
@@ -192,7 +194,12 @@ async def _catch_up(pool: Pool, after: int, max_events: int) -> AsyncIterator[Se
 
 
 async def session_list_stream(
-    pool: Pool, hub: EventHub, sub: Subscription, after: int | None, max_catchup: int
+    pool: Pool,
+    hub: EventHub,
+    after: int | None,
+    *,
+    sub: Subscription | None = None,
+    max_catchup: int = SseConfig().max_catchup_events,
 ) -> AsyncIterator[ServerSentEvent]:
     """Replay after ``after`` (from the current head when None), then live.
 
@@ -200,6 +207,8 @@ async def session_list_stream(
     different sessions may commit out of id order, so duplicates are recognised by the ids recently
     replayed rather than by "not above the last id", which could drop a late commit.
     """
+    if sub is None:
+        sub = hub.subscribe(ALL_SESSIONS)
     recent: dict[int, None] = {}
 
     def remember(event_id: int) -> None:
