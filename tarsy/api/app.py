@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from tarsy.api.body_limit import BodyLimitMiddleware
 from tarsy.api.errors import install_error_handlers
 from tarsy.api.packaged import packaged_dashboard
 from tarsy.api.routes import (
@@ -28,14 +29,11 @@ from tarsy.api.routes import (
     system_config,
     trace,
 )
+from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
 from tarsy.settings import Settings
-
-# Requests larger than this are refused before their body is read; the alert data limit itself
-# (system.max_alert_data_bytes) is checked precisely after parsing.
-REQUEST_OVERHEAD_BYTES = 64 * 1024
 
 
 def create_app(
@@ -66,25 +64,6 @@ def create_app(
     install_error_handlers(app)
 
     @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        services = getattr(request.app.state, "services", None)
-        if length and length.isdigit() and services is not None:
-            limit = services.config.system.max_alert_data_bytes * 2 + REQUEST_OVERHEAD_BYTES
-            if int(length) > limit:
-                return JSONResponse(
-                    {
-                        "error": {
-                            "code": "payload_too_large",
-                            "message": f"request body is {length} bytes; the limit is {limit} bytes "
-                            "(derived from system.max_alert_data_bytes)",
-                        }
-                    },
-                    status_code=413,
-                )
-        return await call_next(request)
-
-    @app.middleware("http")
     async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
@@ -96,6 +75,8 @@ def create_app(
             services.metrics.http_requests.labels(request.method, template, str(response.status_code)).inc()
             services.metrics.http_latency.labels(request.method, template).observe(time.perf_counter() - started)
         return response
+
+    _install_guards(app)
 
     # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
     for module in (
@@ -119,6 +100,19 @@ def create_app(
     return app
 
 
+def _install_guards(app: FastAPI) -> None:
+    """Outermost first: security headers on every answer, a 500 with an error id for anything
+    unmapped, then the streaming body limit (system.max_request_bytes)."""
+
+    def body_limit() -> int | None:
+        services = getattr(app.state, "services", None)
+        return None if services is None else services.config.system.request_body_limit
+
+    app.add_middleware(BodyLimitMiddleware, limit_of=body_limit)
+    app.add_middleware(InternalErrorMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+
+
 def _serve_dashboard(app: FastAPI, root: Path) -> None:
     """Serve the built single-page app at ``/``, falling back to index.html for client routes."""
     base = root.resolve()
@@ -128,6 +122,8 @@ def _serve_dashboard(app: FastAPI, root: Path) -> None:
         candidate = (base / path).resolve()
         if path and candidate.is_file() and base in candidate.parents:
             return candidate
+        if _looks_like_file(path):
+            return None  # a missing script or image is a 404, not the page (which would run as HTML)
         return index if index.is_file() else None
 
     @app.get("/{path:path}", include_in_schema=False)
@@ -137,6 +133,13 @@ def _serve_dashboard(app: FastAPI, root: Path) -> None:
             return JSONResponse({"error": {"code": "not_found", "message": f"no route /{path}"}}, status_code=404)
         found = await asyncio.to_thread(pick, path)
         if found is None:
-            return JSONResponse({"error": {"code": "not_found", "message": "dashboard not built"}}, status_code=404)
+            message = f"no file /{path}" if _looks_like_file(path) else "dashboard not built"
+            return JSONResponse({"error": {"code": "not_found", "message": message}}, status_code=404)
         headers = {"Cache-Control": "no-cache"} if found == index else None
         return FileResponse(found, headers=headers)
+
+
+def _looks_like_file(path: str) -> bool:
+    """Client routes (``/sessions/<id>``) have no extension; files (``/assets/x.js``) do."""
+    last = path.rsplit("/", 1)[-1]
+    return path.startswith("assets/") or "." in last

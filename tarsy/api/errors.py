@@ -10,7 +10,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from tarsy.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, TarsyError
+from tarsy.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    QueueFullError,
+    TarsyError,
+    TooManyStreamsError,
+    internal_message,
+    new_error_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +36,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found"},
     409: {"description": "Conflicts with the current state"},
     413: {"description": "Payload too large"},
+    429: {"description": "Too many requests (queue full, too many streams); see the `Retry-After` header"},
     422: {"description": "Malformed request body; `fields` lists the offending fields"},
 }
 
@@ -37,14 +48,33 @@ def _body(code: str, message: str, fields: list[dict[str, Any]] | None = None) -
     return {"error": error}
 
 
+def internal_error_response(error_id: str) -> JSONResponse:
+    """A 500 that tells the client only an id; the log has the details under it."""
+    body = _body("internal_error", internal_message(error_id))
+    body["error"]["error_id"] = error_id
+    return JSONResponse(body, status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TarsyError)
     async def tarsy_error(_: Request, exc: TarsyError) -> JSONResponse:
         status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
         if status == 500:
-            log.error("unmapped error %s: %s", exc.code, exc.message)
-            return JSONResponse(_body("internal_error", "internal error; see the server log"), status_code=500)
+            error_id = new_error_id()
+            log.error(
+                "unmapped error %s [error_id=%s]: %s", exc.code, error_id, exc.message, extra={"error_id": error_id}
+            )
+            return internal_error_response(error_id)
         return JSONResponse(_body(exc.code, exc.message), status_code=status)
+
+    async def retry_later(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, QueueFullError | TooManyStreamsError)
+        return JSONResponse(
+            _body(exc.code, exc.message), status_code=429, headers={"Retry-After": str(exc.retry_after)}
+        )
+
+    for kind in (QueueFullError, TooManyStreamsError):
+        app.add_exception_handler(kind, retry_later)
 
     @app.exception_handler(psycopg.DataError)
     async def data_error(_: Request, exc: psycopg.DataError) -> JSONResponse:

@@ -35,6 +35,7 @@ class ErrorBody(BaseModel):
     code: str
     message: str
     fields: list[dict[str, Any]] | None = None
+    error_id: str | None = Field(None, description="500 only: the id the server log files the details under")
 
 
 class ErrorResponse(BaseModel):

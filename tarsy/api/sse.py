@@ -11,11 +11,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from prometheus_client import Gauge
-from sse_starlette import ServerSentEvent
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.background import BackgroundTask
 
-from tarsy.events.hub import EventHub, LiveEvent, Subscription
+from tarsy.events.hub import ALL_SESSIONS, EventHub, LiveEvent, Subscription
 from tarsy.events.types import CHAT_STATUS, SESSION_STATUS, TERMINAL_STATUSES, is_terminal_event
+from tarsy.runtime.service import Services
 from tarsy.store import chats
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool
@@ -45,15 +46,36 @@ def _ends_live_stream(event_type: str, payload: dict[str, Any], session_terminal
     return session_terminal and event_type == CHAT_STATUS and payload.get("status") in TERMINAL_STATUSES
 
 
+def subscribe(services: Services, session_id: str = ALL_SESSIONS) -> Subscription:
+    """A hub subscription within ``system.sse``'s caps (429 past them), taken before the response
+    starts so a refused client gets a real status code rather than an empty stream."""
+    caps = services.config.system.sse
+    per_session = None if session_id == ALL_SESSIONS else caps.max_subscribers_per_session
+    return services.hub.subscribe(session_id, max_total=caps.max_subscribers, max_for_key=per_session)
+
+
+def stream_response(
+    services: Services, sub: Subscription, stream: AsyncIterator[ServerSentEvent]
+) -> EventSourceResponse:
+    """The SSE answer: counted in the open-streams gauge; the subscription is released however the
+    stream ends (the stream's own ``finally`` and, should it never start, the response's clean-up)."""
+    return EventSourceResponse(
+        counted(stream, services),
+        ping=int(services.config.system.sse_ping_interval),
+        background=BackgroundTask(services.hub.unsubscribe, sub),
+    )
+
+
 async def session_stream(
-    pool: Pool, hub: EventHub, session_id: str, last_event_id: int
+    pool: Pool, hub: EventHub, session_id: str, last_event_id: int, sub: Subscription | None = None
 ) -> AsyncIterator[ServerSentEvent]:
     """Replay, then live until the session ends (or, on an ended session, until its chat answer ends).
 
     Replay never stops early: a finished session's log continues with its chat turns. After the
     replay the database decides: an ended session with no chat message in flight closes the stream.
     """
-    sub: Subscription = hub.subscribe(session_id)
+    if sub is None:
+        sub = hub.subscribe(session_id)
     try:
         last = last_event_id
         async for event_id, event_type, payload in _replay(pool, session_id, last):
@@ -88,8 +110,9 @@ async def session_stream(
         hub.unsubscribe(sub)
 
 
-async def counted(stream: AsyncIterator[ServerSentEvent], gauge: Gauge) -> AsyncIterator[ServerSentEvent]:
+async def counted(stream: AsyncIterator[ServerSentEvent], services: Services) -> AsyncIterator[ServerSentEvent]:
     """Keep the open-streams gauge right however the stream ends (disconnects cancel it)."""
+    gauge = services.metrics.sse_streams
     gauge.inc()
     try:
         async for event in stream:

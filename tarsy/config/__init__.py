@@ -63,6 +63,7 @@ from tarsy.config.settings import (
     RetentionConfig,
     RunbooksConfig,
     SlackConfig,
+    SseConfig,
     SystemConfig,
 )
 
@@ -102,6 +103,7 @@ __all__ = [
     "SSETransport",
     "ScriptedProviderConfig",
     "SlackConfig",
+    "SseConfig",
     "StageAgentConfig",
     "StageConfig",
     "StdioTransport",

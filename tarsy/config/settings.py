@@ -41,6 +41,10 @@ class QueueConfig(StrictModel):
     heartbeat_interval: PositiveDuration = 5.0
     orphan_threshold: PositiveDuration = 60.0
     graceful_shutdown_timeout: Duration = 30.0
+    max_pending: int | None = Field(default=10_000, ge=1)
+    """New alerts are refused (429 with ``Retry-After``) while this many sessions wait; null: no cap."""
+    retry_after: PositiveDuration = 30.0
+    """The ``Retry-After`` a refused alert is given."""
 
     @model_validator(mode="after")
     def _orphan_after_heartbeat(self) -> QueueConfig:
@@ -125,6 +129,17 @@ class TracingConfig(StrictModel):
     service_name: str = "tarsy"
 
 
+class SseConfig(StrictModel):
+    """Bounds on server-sent event streams, per process (each replica counts its own)."""
+
+    max_subscribers: int = Field(default=1000, ge=1)
+    """Open SSE streams of all kinds at once; more answer 429."""
+    max_subscribers_per_session: int = Field(default=50, ge=1)
+    """Open streams of one session at once; more answer 429."""
+    max_catchup_events: int = Field(default=1000, ge=1, le=100_000)
+    """The session-list stream replays at most this many missed events; further behind, it sends ``resync``."""
+
+
 class SystemConfig(StrictModel):
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()
     runbooks: RunbooksConfig = RunbooksConfig()
@@ -134,7 +149,18 @@ class SystemConfig(StrictModel):
     tracing: TracingConfig = TracingConfig()
     dashboard_url: str = "http://127.0.0.1:8080"
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
+    max_request_bytes: int | None = Field(default=None, ge=1)
+    """Largest request body, counted while it streams (chunked included); null: derived from
+    ``max_alert_data_bytes`` (twice it plus 64 KiB, room for JSON escaping and the other fields)."""
+    sse: SseConfig = SseConfig()
     sse_ping_interval: PositiveDuration = 15.0
     max_chat_message_chars: int = Field(default=100_000, ge=1)
     readiness_timeout: PositiveDuration = 2.0
     """How long ``/health/ready`` waits for the database before it answers 503."""
+
+    @property
+    def request_body_limit(self) -> int:
+        """``max_request_bytes``, or the value derived from ``max_alert_data_bytes``."""
+        if self.max_request_bytes is not None:
+            return self.max_request_bytes
+        return self.max_alert_data_bytes * 2 + 64 * 1024

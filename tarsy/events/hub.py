@@ -18,12 +18,14 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from tarsy.errors import TooManyStreamsError
 from tarsy.events.types import CANCEL_CHANNEL, EVENTS_CHANNEL
 from tarsy.store.db import Pool
 
 log = logging.getLogger(__name__)
 
 ALL_SESSIONS = "*"
+SUBSCRIBER_RETRY_AFTER_S = 5
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class EventHub:
         self._url = url
         self._pool = pool
         self._subs: dict[str, set[Subscription]] = {}
+        self._count = 0
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         self._cancel_handler: CancelHandler | None = None
@@ -68,15 +71,37 @@ class EventHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def subscribe(self, session_id: str = ALL_SESSIONS) -> Subscription:
+    @property
+    def subscriber_count(self) -> int:
+        return self._count
+
+    def subscribe(
+        self, session_id: str = ALL_SESSIONS, *, max_total: int | None = None, max_for_key: int | None = None
+    ) -> Subscription:
+        """Register a subscriber; past ``max_total`` in all or ``max_for_key`` on this key, a 429."""
+        subs = self._subs.get(session_id, set())
+        if max_total is not None and self._count >= max_total:
+            raise TooManyStreamsError(
+                f"too many open event streams ({max_total}, system.sse.max_subscribers); retry later",
+                retry_after=SUBSCRIBER_RETRY_AFTER_S,
+            )
+        if max_for_key is not None and len(subs) >= max_for_key:
+            raise TooManyStreamsError(
+                f"too many open event streams for this session ({max_for_key}, "
+                "system.sse.max_subscribers_per_session); close one or retry later",
+                retry_after=SUBSCRIBER_RETRY_AFTER_S,
+            )
         sub = Subscription(session_id)
         self._subs.setdefault(session_id, set()).add(sub)
+        self._count += 1
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
+        """Idempotent: the stream's own clean-up and the response's safety net may both call it."""
         subs = self._subs.get(sub.key)
-        if subs is not None:
+        if subs is not None and sub in subs:
             subs.discard(sub)
+            self._count -= 1
             if not subs:
                 del self._subs[sub.key]
 

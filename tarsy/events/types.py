@@ -12,6 +12,7 @@ TIMELINE_CREATED: Final = "timeline_event.created"
 TIMELINE_COMPLETED: Final = "timeline_event.completed"
 INTERACTION_CREATED: Final = "interaction.created"
 STREAM_CHUNK: Final = "stream.chunk"  # transient: token deltas, never stored
+RESYNC: Final = "resync"  # session-list stream only: too far behind to catch up, refetch the lists
 
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled", "timed_out"})
 

@@ -7,6 +7,7 @@ which can call the session's tools. Each answer is recorded as a ``chat`` stage 
 
 from __future__ import annotations
 
+import logging
 import operator
 from typing import Annotated, Any, TypedDict
 
@@ -15,10 +16,13 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from tarsy.config import TarsyConfig, resolve_chat
+from tarsy.errors import public_reason
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.graphs.stages import alert_task, run_agent
 from tarsy.nodes.agent import build_agent_graph
 from tarsy.nodes.context import RunContext, context_resolver
+
+log = logging.getLogger(__name__)
 
 
 def chat_thread_id(session_id: str) -> str:
@@ -119,7 +123,7 @@ def build_chat_graph(
             text = await run_agent(agent_graph, identity, stage_id, execution_id, task)
         except Exception as exc:
             # The chat turn fails on its own; the message row and its stage carry the reason.
-            reason = f"{agent.display_name} failed: {exc}"
+            reason = f"{agent.display_name} failed: {public_reason(exc, log, agent.display_name)}"
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             await ctx.recorder.stage_finished(stage_id, "failed", reason)
             raise

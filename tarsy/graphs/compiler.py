@@ -12,6 +12,7 @@ fail-open: its error is kept and the session still completes.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -20,10 +21,13 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from tarsy.config import TarsyConfig, resolve_exec_summary
+from tarsy.errors import public_reason
 from tarsy.graphs.stages import StageNodes, alert_task, plan_stages, run_agent
 from tarsy.graphs.state import SessionInput, SessionOutput, SessionState
 from tarsy.nodes.agent import build_agent_graph
 from tarsy.nodes.context import RunContext, context_resolver
+
+log = logging.getLogger(__name__)
 
 SessionGraph = CompiledStateGraph[Any, Any, Any, Any]
 
@@ -69,7 +73,7 @@ def build_chain_graph(
             text = await run_agent(agent_graph, identity, stage_id, execution_id, task)
         except Exception as exc:
             # Fail-open: a missing summary must not fail an investigation that succeeded.
-            reason = f"{agent.display_name} failed: {exc}"
+            reason = f"{agent.display_name} failed: {public_reason(exc, log, agent.display_name)}"
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             await ctx.recorder.stage_finished(stage_id, "failed", reason)
             return {"executive_summary_error": reason}

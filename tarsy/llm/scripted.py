@@ -81,7 +81,12 @@ class ScriptedChatModel(BaseChatModel):
         asked = humans[-1][-300:] if humans else ""
         turns = [t for t in turns if "when" not in t or str(t["when"]) in asked] or turns
         index = sum(1 for m in messages if isinstance(m, AIMessage))
-        return turns[min(index, len(turns) - 1)]
+        turn = turns[min(index, len(turns) - 1)]
+        if turn.get("echo") and "when" in turn:
+            # An "echo" turn answers with its text plus what the question says after "when" (a
+            # browser test uses it to make the answer carry a URL only the test knows).
+            turn = {**turn, "text": str(turn.get("text", "")) + asked.split(str(turn["when"]), 1)[-1].strip()}
+        return turn
 
     def _chunks(self, turn: dict[str, Any], messages: list[BaseMessage]) -> Iterator[AIMessageChunk]:
         size = int(self.script.get("chunk_chars", 24))

@@ -23,6 +23,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
+from tarsy.errors import AgentError
 from tarsy.llm.errors import provider_error
 from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes import prompts
@@ -217,7 +218,7 @@ class _Loop:
                 # No nudge here: the reply may hold tool calls that will never be answered, and a
                 # provider refuses a conversation with unanswered calls. An empty analysis is not an
                 # answer; failing says so, and the stage's success policy decides what follows.
-                raise RuntimeError("the model gave no analysis when asked to conclude at the iteration limit")
+                raise AgentError("the model gave no analysis when asked to conclude at the iteration limit")
             return {"final_answer": answer}
         if native:
             if reply.tool_calls or reply.invalid_tool_calls:
@@ -245,7 +246,7 @@ class _Loop:
     def _empty(empty_retries: int) -> dict[str, Any]:
         if empty_retries < 1:
             return {"messages": [HumanMessage(content=prompts.EMPTY_RESPONSE_NUDGE)], "empty_retries": 1}
-        raise RuntimeError("the model returned an empty response twice in a row")
+        raise AgentError("the model returned an empty response twice in a row")
 
     async def run_tools(self, state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = self.context_of(runtime)

@@ -13,7 +13,7 @@ from typing import Any
 from psycopg.errors import UniqueViolation
 
 from tarsy.config import TarsyConfig
-from tarsy.errors import InvalidInputError, PayloadTooLargeError
+from tarsy.errors import InvalidInputError, PayloadTooLargeError, QueueFullError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.masking import build_policy, mask_alert_data
@@ -69,6 +69,17 @@ def payload_size(data: dict[str, Any] | str) -> int:
     if isinstance(data, str):
         return len(data.encode())
     return len(json.dumps(data, separators=(",", ":")).encode())
+
+
+async def ensure_queue_room(pool: Pool, config: TarsyConfig) -> None:
+    """Refuse new work (429) while ``queue.max_pending`` sessions wait; concurrent requests may pass
+    the check together, so the cap can be exceeded by as many as arrive at the same moment."""
+    cap = config.queue.max_pending
+    if cap is not None and await repo.pending_at_least(pool, cap):
+        raise QueueFullError(
+            f"the queue is full: {cap} sessions are waiting (queue.max_pending); retry later",
+            retry_after=max(1, round(config.queue.retry_after)),
+        )
 
 
 async def submit_alert(

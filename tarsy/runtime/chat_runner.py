@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from tarsy.errors import public_reason
 from tarsy.events import types as ev
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
 from tarsy.graphs.compiler import SessionGraph
@@ -120,8 +121,7 @@ class ChatRunner:
         if outcome.ending != "done":
             return outcome.ending, None, f"chat answer {outcome.ending.replace('_', ' ')}"
         if outcome.error is not None:
-            log.error("chat message %s failed", message["id"], exc_info=outcome.error)
-            return "failed", None, str(outcome.error)
+            return "failed", None, public_reason(outcome.error, log, f"chat message {message['id']} failed")
         turns = (outcome.result or {}).get("turns", [])
         return "completed", str(turns[-1]["answer"]) if turns else "", None
 

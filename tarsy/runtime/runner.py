@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from tarsy.errors import public_reason
 from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
@@ -133,9 +134,8 @@ class SessionRunner:
             return Outcome("timed_out", error=f"session exceeded its timeout of {self._timeout_s():.0f}s")
         if outcome.error is not None:
             # Infrastructure failures (database, checkpointer, bugs) end the session as failed; the
-            # error goes to the session row, and the log keeps the traceback.
-            log.error("session %s failed", session_id, exc_info=outcome.error)
-            return Outcome("failed", error=f"internal error: {type(outcome.error).__name__}: {outcome.error}")
+            # session row gets a message and an error id, the log the traceback under that id.
+            return Outcome("failed", error=public_reason(outcome.error, log, f"session {session_id} failed"))
         result = outcome.result or {}
         if result.get("error"):
             return Outcome("failed", error=str(result["error"]))

@@ -171,6 +171,18 @@ async def events_after(pool: Pool, session_id: str, after_id: int, limit: int = 
         return await cur.fetchall()
 
 
+async def pending_at_least(pool: Pool, count: int) -> bool:
+    """Whether ``count`` or more sessions wait; reads at most ``count`` rows however long the queue."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM alert_sessions WHERE status = 'pending' LIMIT %s) AS p",
+            (count,),
+        )
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row["n"]) >= count
+
+
 async def queue_figures(pool: Pool) -> Row:
     async with pool.connection() as conn:
         cur = await conn.execute(

@@ -6,7 +6,8 @@
 //   TARSY_URL=http://127.0.0.1:8080 node tests/browser/run.mjs
 //
 // It submits an alert from the form, watches it stream to completion, opens the trace, asks a chat
-// question and waits for the answer, filters the session list, and saves a screenshot of each page
+// question and waits for the answer, checks that a remote markdown image in an answer is never
+// requested, filters the session list, and saves a screenshot of each page
 // (desktop 1280×800 and phone width) into test-artifacts/screenshots/. Endpoints the server does not
 // have yet are reported as MISSING (failures, or skips with TARSY_ALLOW_MISSING=1).
 // Env: TARSY_URL, CHROMIUM (default /usr/bin/chromium), TARSY_ARTIFACTS (screenshot dir),
@@ -291,6 +292,44 @@ try {
     if (status !== "completed") throw new Error(`chat answer ended ${status}: ${answer}`);
     if (!answer) throw new Error("empty answer");
     return `answer: ${answer.slice(0, 60).replace(/\s+/g, " ")}…`;
+  });
+
+  await check("a markdown image from another host is never requested", async () => {
+    if (!sessionUrl) throw new Error("no session");
+    // Another origin on loopback (this test's own server) counts every request it gets.
+    const hits = [];
+    const bait = createServer((req, res) => {
+      hits.push(req.url);
+      res.writeHead(200, { "content-type": "image/png" });
+      res.end();
+    });
+    await new Promise((done) => bait.listen(0, "127.0.0.1", done));
+    const origin = `http://127.0.0.1:${bait.address().port}`;
+    try {
+      await page.goto(sessionUrl);
+      const panel = page.getByTestId("chat-panel");
+      await panel.waitFor();
+      // The demo model's "Quote back:" turn repeats what follows it, so the answer carries the image.
+      const question = `Quote back: ![status pixel](${origin}/pixel.png?leak=secret) and ![b](//127.0.0.1:${bait.address().port}/b.png)`;
+      await panel.getByLabel("chat question").fill(question);
+      await panel.getByRole("button", { name: "Send" }).click();
+      const message = panel.getByTestId("chat-message").filter({ hasText: "Quote back:" });
+      await message.locator('xpath=self::*[@data-status="completed" or @data-status="failed"]').waitFor();
+      if ((await message.getAttribute("data-status")) !== "completed") throw new Error("the chat answer failed");
+      const shown = message.getByTestId("chat-answer").getByTestId("remote-image");
+      await shown.first().waitFor();
+      const images = await page.locator("img").evaluateAll((els) => els.map((e) => e.getAttribute("src")));
+      // Give a stray load (a timeline copy, a reload) time to arrive before counting.
+      await page.reload();
+      await page.getByTestId("chat-panel").waitFor();
+      await page.waitForTimeout(1500);
+      if (hits.length) throw new Error(`the other host was requested: ${hits.join(", ")}`);
+      const remote = images.filter((src) => src && !src.startsWith("/"));
+      if (remote.length) throw new Error(`remote <img> rendered: ${remote.join(", ")}`);
+      return `answer shows ${await shown.count()} image(s) as links; ${hits.length} requests to ${origin}`;
+    } finally {
+      await new Promise((done) => bait.close(done));
+    }
   });
 
   await check("survive a dropped stream (reconnect with Last-Event-ID)", async () => {

@@ -11,7 +11,7 @@ from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import AlertAccepted, AlertRequest, AlertTypesResponse
 from tarsy.runtime.alertmanager import AMWebhook, plan
-from tarsy.runtime.alerts import AlertSubmission, submit_alert
+from tarsy.runtime.alerts import AlertSubmission, ensure_queue_room, submit_alert
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
@@ -20,10 +20,11 @@ router = APIRouter(prefix="/api/v1", tags=["alerts"])
     "/alerts",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=AlertAccepted,
-    responses={k: ERROR_RESPONSES[k] for k in (400, 413, 422)},
+    responses={k: ERROR_RESPONSES[k] for k in (400, 413, 422, 429)},
 )
 async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDep) -> AlertAccepted:
     """Queue an investigation; the session runs on a worker and streams on its SSE endpoint."""
+    await ensure_queue_room(services.pool, services.config)
     if body.runbook is not None:
         services.runbooks.validate_url(str(body.runbook))
     selection = services.mcp.validate_override(body.mcp).model_dump(mode="json") if body.mcp else None
@@ -66,10 +67,11 @@ class AlertmanagerResponse(BaseModel):
     "/alerts/alertmanager",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=AlertmanagerResponse,
-    responses={k: ERROR_RESPONSES[k] for k in (400, 413, 422)},
+    responses={k: ERROR_RESPONSES[k] for k in (400, 413, 422, 429)},
 )
 async def post_alertmanager(body: AMWebhook, services: ServicesDep) -> AlertmanagerResponse:
     """Alertmanager webhook receiver: one session per firing alert, deduplicated by fingerprint."""
+    await ensure_queue_room(services.pool, services.config)  # full queue: Alertmanager retries later
     results: list[AlertmanagerResult] = []
     for planned in plan(body, services.config):
         if planned.alert_type is None:

@@ -8,7 +8,7 @@ from sse_starlette import EventSourceResponse
 from tarsy.api.deps import ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.routes.sessions import load_session
-from tarsy.api.sse import counted, session_stream
+from tarsy.api.sse import session_stream, stream_response, subscribe
 from tarsy.errors import InvalidInputError
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["events"])
@@ -29,6 +29,7 @@ def _last_id(header: str | None, query: int | None) -> int:
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
         404: ERROR_RESPONSES[404],
+        429: ERROR_RESPONSES[429],
     },
 )
 async def session_events(
@@ -40,7 +41,5 @@ async def session_events(
     """Every persisted event of the session after ``Last-Event-ID``, then live events until it ends."""
     row = await load_session(services.pool, session_id)
     start = _last_id(last_event_id, after)
-    return EventSourceResponse(
-        counted(session_stream(services.pool, services.hub, str(row["id"]), start), services.metrics.sse_streams),
-        ping=int(services.config.system.sse_ping_interval),
-    )
+    sub = subscribe(services, str(row["id"]))
+    return stream_response(services, sub, session_stream(services.pool, services.hub, str(row["id"]), start, sub))

@@ -27,10 +27,11 @@ from tarsy.api.history_schemas import (
 )
 from tarsy.api.routes.events import _last_id
 from tarsy.api.routes.sessions import load_session
-from tarsy.api.sse import _sse, counted
+from tarsy.api.sse import _sse, stream_response, subscribe
+from tarsy.config import SseConfig
 from tarsy.errors import InvalidInputError
-from tarsy.events.hub import ALL_SESSIONS, EventHub
-from tarsy.events.types import SESSION_STATUS
+from tarsy.events.hub import ALL_SESSIONS, EventHub, Subscription
+from tarsy.events.types import RESYNC, SESSION_STATUS
 from tarsy.store import queries
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
@@ -44,7 +45,6 @@ OptionalDatetime = datetime | SkipJsonSchema[None]
 OptionalInt = int | SkipJsonSchema[None]
 
 LIST_EVENT_TYPES = (SESSION_STATUS,)
-_REPLAY_BATCH = 500
 _DEDUPE_WINDOW = 2000  # the hub's queue size: a burst larger than this overflows and resyncs anyway
 
 
@@ -157,7 +157,7 @@ async def filter_options(services: ServicesDep) -> dict[str, Any]:
     response_class=EventSourceResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
-        **error_responses(400, 422),
+        **error_responses(400, 422, 429),
     },
 )
 async def session_list_events(
@@ -169,34 +169,46 @@ async def session_list_events(
 ) -> EventSourceResponse:
     """``session.status`` events of every session: those after ``Last-Event-ID``/``after``, then live.
 
-    Without either, the stream starts live. It never ends by itself.
+    Without either, the stream starts live. It never ends by itself. A client more than
+    ``system.sse.max_catchup_events`` behind gets one ``resync`` event instead of the backlog.
     """
     replay = (last_event_id is not None and last_event_id.strip() != "") or after is not None
     start = _last_id(last_event_id, after) if replay else None
-    return EventSourceResponse(
-        counted(session_list_stream(services.pool, services.hub, start), services.metrics.sse_streams),
-        ping=int(services.config.system.sse_ping_interval),
-    )
+    sub = subscribe(services)
+    catchup = services.config.system.sse.max_catchup_events
+    stream = session_list_stream(services.pool, services.hub, start, sub=sub, max_catchup=catchup)
+    return stream_response(services, sub, stream)
 
 
-async def _replay(pool: Pool, after: int) -> AsyncIterator[Row]:
-    while True:
-        rows = await queries.status_events_after(pool, LIST_EVENT_TYPES, after, limit=_REPLAY_BATCH)
-        for row in rows:
-            after = int(row["id"])
-            yield row
-        if len(rows) < _REPLAY_BATCH:
-            return
+async def _catch_up(pool: Pool, after: int, max_events: int) -> AsyncIterator[ServerSentEvent]:
+    """The missed events after ``after``; more than ``max_events`` of them: a single ``resync``
+    event (its id the current head) that tells the client to refetch instead."""
+    rows = await queries.status_events_after(pool, LIST_EVENT_TYPES, after, limit=max_events + 1)
+    if len(rows) > max_events:
+        head = await queries.latest_event_id(pool)
+        payload = {"type": RESYNC, "after": after, "latest_id": head, "max_catchup_events": max_events}
+        yield _sse(head, RESYNC, payload)
+        return
+    for row in rows:
+        yield _sse(int(row["id"]), str(row["event_type"]), dict(row["payload"]))
 
 
-async def session_list_stream(pool: Pool, hub: EventHub, after: int | None) -> AsyncIterator[ServerSentEvent]:
+async def session_list_stream(
+    pool: Pool,
+    hub: EventHub,
+    after: int | None,
+    *,
+    sub: Subscription | None = None,
+    max_catchup: int = SseConfig().max_catchup_events,
+) -> AsyncIterator[ServerSentEvent]:
     """Replay after ``after`` (from the current head when None), then live.
 
     The subscription comes first, so nothing falls between replay and live delivery. Events of
     different sessions may commit out of id order, so duplicates are recognised by the ids recently
     replayed rather than by "not above the last id", which could drop a late commit.
     """
-    sub = hub.subscribe(ALL_SESSIONS)
+    if sub is None:
+        sub = hub.subscribe(ALL_SESSIONS)
     recent: dict[int, None] = {}
 
     def remember(event_id: int) -> None:
@@ -207,10 +219,10 @@ async def session_list_stream(pool: Pool, hub: EventHub, after: int | None) -> A
     try:
         last = await queries.latest_event_id(pool) if after is None else after
         while True:
-            async for row in _replay(pool, last):
-                last = int(row["id"])
+            async for event in _catch_up(pool, last, max_catchup):
+                last = int(str(event.id))
                 remember(last)
-                yield _sse(last, str(row["event_type"]), dict(row["payload"]))
+                yield event
             while not sub.overflowed:
                 live = await sub.queue.get()
                 if live.type not in LIST_EVENT_TYPES or live.id in recent:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tarsy.errors import AgentError
 from tarsy.nodes import prompts
 from tests.unit.agent.factories import (
     POD_REPORT,
@@ -90,7 +91,7 @@ async def test_an_empty_forced_conclusion_fails_the_agent(tmp_path: Path, strate
     only_calls = {"tool_calls": [call("pods_list", "call-2", namespace="again")]}
     for reply in ({"text": ""}, {"thinking": "nothing to say"} if strategy == "react" else only_calls):
         turns = [tool_turn(strategy, "call-1", namespace="shop"), reply, answer_turn(strategy, "never asked for")]
-        with pytest.raises(RuntimeError, match="no analysis when asked to conclude"):
+        with pytest.raises(AgentError, match="no analysis when asked to conclude"):
             await run_script(tmp_path, turns, strategy=strategy, max_iterations=1)
 
 
@@ -106,7 +107,7 @@ async def test_empty_reply_is_retried_once_with_the_nudge(tmp_path: Path, strate
 @pytest.mark.parametrize("strategy", STRATEGIES)
 async def test_two_empty_replies_in_a_row_fail_the_agent(tmp_path: Path, strategy: str) -> None:
     turns = [{"text": ""}, {"thinking": "only thinking, no text"}, answer_turn(strategy, "never asked for")]
-    with pytest.raises(RuntimeError, match="empty response twice"):
+    with pytest.raises(AgentError, match="empty response twice"):
         await run_script(tmp_path, turns, strategy=strategy)
 
 

@@ -1,7 +1,8 @@
 /**
  * Live updates for list views: `session.status` events of every session patch the cached pages
  * and the active/queued query, then those queries are refetched (debounced) for what events do not
- * carry (queue positions, new rows, token totals).
+ * carry (queue positions, new rows, token totals). A `resync` event (the client fell too far
+ * behind for the server to replay what it missed) refetches them at once.
  */
 
 import { type InfiniteData, type QueryClient, useQueryClient } from "@tanstack/react-query";
@@ -70,6 +71,12 @@ export function useSessionsListStream(): StreamState | "idle" {
       shouldResume: () => true,
       dedupe: "recent",
       onMessages: (messages) => {
+        if (messages.some((m) => m.event === "resync")) {
+          // The server would not replay a long backlog (system.sse.max_catchup_events): refetch
+          // the lists now instead; the stream carries on live from the head.
+          void client.invalidateQueries({ queryKey: sessionListKeys.active() });
+          void client.invalidateQueries({ queryKey: sessionListKeys.lists() });
+        }
         const events = messages
           .map(parseStreamEvent)
           .filter((e): e is SessionStatusEvent => e.type === "session.status" && e.sessionId !== "");

@@ -3,15 +3,40 @@ import { memo } from "react";
 import ReactMarkdown, { type Components } from "react-markdown";
 import remarkGfm from "remark-gfm";
 
+/**
+ * Whether an image may load: this dashboard's own paths only. Anything else would make the browser
+ * call a host that a prompt injection chose, with whatever it put in the URL.
+ */
+export function isLocalImage(src: string | undefined): boolean {
+  if (!src) return false;
+  return src.startsWith("/") && !src.startsWith("//") && !src.startsWith("/\\");
+}
+
 const components: Components = {
   a: ({ href, children }) => (
     <a href={href} target="_blank" rel="noreferrer noopener">
       {children}
     </a>
   ),
+  img: ({ src, alt }) => {
+    const source = typeof src === "string" ? src : undefined;
+    if (isLocalImage(source)) return <img src={source} alt={alt ?? ""} />;
+    // A remote image is shown as a link the reader may follow on purpose, never fetched by itself.
+    return (
+      <a
+        href={source}
+        target="_blank"
+        rel="noreferrer noopener"
+        data-testid="remote-image"
+        title="remote image, not loaded"
+      >
+        {`[image: ${alt || source || "no source"}]`}
+      </a>
+    );
+  },
 };
 
-/** Markdown from models and engineers: GFM, links open elsewhere, no raw HTML. */
+/** Markdown from models and engineers: GFM, links open elsewhere, remote images not loaded, no raw HTML. */
 export const Markdown = memo(function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
   return (
     <Box
