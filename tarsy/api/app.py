@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.api.body_limit import BodyLimitMiddleware
 from tarsy.api.errors import install_error_handlers
+from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
 from tarsy.api.packaged import packaged_dashboard
 from tarsy.api.routes import (
     alerts,
@@ -29,7 +30,6 @@ from tarsy.api.routes import (
     system_config,
     trace,
 )
-from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services

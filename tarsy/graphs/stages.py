@@ -155,7 +155,7 @@ class StageNodes:
             text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)
         except Exception as exc:
             # One agent failing is a branch outcome, not a crash: the success policy decides.
-            reason = f"{agent.display_name} failed: {public_reason(exc, log, f"agent {agent.display_name} failed")}"
+            reason = f"{agent.display_name} failed: {public_reason(exc, log, f'agent {agent.display_name} failed')}"
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             return {"branch_results": [_result(index, agent_index, agent, "failed", "", reason)]}
         await ctx.recorder.execution_finished(execution_id, "completed")
@@ -219,7 +219,7 @@ class StageNodes:
             text = await run_agent(self.agent_graph, identity, stage_id, execution_id, task)
         except Exception as exc:
             # Without a synthesis the chain cannot hand one result on: the stage and session fail.
-            reason = f"{agent.display_name} failed: {public_reason(exc, log, f"agent {agent.display_name} failed")}"
+            reason = f"{agent.display_name} failed: {public_reason(exc, log, f'agent {agent.display_name} failed')}"
             await ctx.recorder.execution_finished(execution_id, "failed", reason)
             await ctx.recorder.stage_finished(stage_id, "failed", reason)
             return {"error": f"stage '{name}' failed: {reason}"}

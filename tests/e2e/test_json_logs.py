@@ -1,4 +1,4 @@
-"""The JSON log lines of a session name the session, stage, agent and trace, and hold no secret."""
+"""The JSON log lines of a session name the session, stage, agent, trace and error id, and hold no secret."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from tarsy.config import ResolvedAgent
+from tarsy.contracts import ToolOutcome, ToolRequest, ToolScope, ToolSpec
 from tarsy.observability.logging import configure_logging
 from tarsy.tools import demo_cluster
-from tests.e2e.test_tracing import SERVER
 from tests.support.server import running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e]
@@ -28,24 +29,13 @@ SECRETS = [
 ]
 SCRIPT = {
     "agents": {
-        "Collector": [
-            {
-                "tool_calls": [
-                    {
-                        "name": "kubernetes-server__resources_get",
-                        "args": {"kind": "Secret", "namespace": "checkout", "name": "checkout-api-credentials"},
-                    }
-                ]
-            },
-            {"text": f"Found the secret; the AWS key is {demo_cluster.AWS_SECRET_ACCESS_KEY}."},
-        ],
-        "Breaker": [{"error": "boom"}],
+        "Collector": [{"text": f"Found the secret; the AWS key is {demo_cluster.AWS_SECRET_ACCESS_KEY}."}],
+        "Breaker": [{"tool_calls": [{"name": "srv__explode", "args": {}}]}],
         "*": [{"text": "summary"}],
     }
 }
 CHAIN: dict[str, Any] = {
-    "mcp_servers": SERVER,
-    "agents": {"Collector": {"mcp_servers": ["kubernetes-server"]}, "Breaker": {}},
+    "agents": {"Collector": {}, "Breaker": {}},
     "agent_chains": {
         "kubernetes": {
             "alert_types": ["kubernetes"],
@@ -53,6 +43,16 @@ CHAIN: dict[str, Any] = {
         }
     },
 }
+
+
+class ExplodingTools:
+    """A tool layer with a bug: its failure is internal, so only an error id may reach clients."""
+
+    async def list_tools(self, agent: ResolvedAgent) -> list[ToolSpec]:
+        return [ToolSpec(name="srv.explode", description="Fails inside TARSy.")]
+
+    async def execute(self, agent: ResolvedAgent, request: ToolRequest, scope: ToolScope) -> ToolOutcome:
+        raise LookupError("internal detail that must stay in the log")
 
 
 @pytest.fixture
@@ -74,7 +74,9 @@ def json_log() -> Iterator[StringIO]:
 
 async def test_session_log_lines_carry_ids_and_no_secret(tmp_path: Path, database_url: str, json_log: StringIO) -> None:
     config = write_config(tmp_path / "cfg", script=SCRIPT, tarsy=CHAIN)
-    async with running_tarsy(config, database_url, span_exporter=InMemorySpanExporter()) as tarsy:
+    async with running_tarsy(
+        config, database_url, span_exporter=InMemorySpanExporter(), tools=ExplodingTools()
+    ) as tarsy:
         session_id = await tarsy.submit({"pod": "checkout-api-1", "note": f"password={demo_cluster.DB_PASSWORD}"})
         session = await tarsy.wait_status(session_id, {"completed", "failed"}, timeout=60)
     assert session["status"] == "completed", session
@@ -87,7 +89,12 @@ async def test_session_log_lines_carry_ids_and_no_secret(tmp_path: Path, databas
     for line in agent_lines.values():
         assert line["stage_id"] in stage_ids
         assert line["execution_id"] and len(line["trace_id"]) == 32 and len(line["span_id"]) == 16
-    assert agent_lines["Breaker"]["level"] == "WARNING" and "failed" in agent_lines["Breaker"]["message"]
+    failure = agent_lines["Breaker"]
+    assert failure["level"] == "ERROR" and failure["message"].startswith("agent Breaker failed")
+    assert failure["error_id"] and failure["error_id"] in failure["message"], "the error id is a field of its own"
+    (stored,) = [e["error_message"] for s in session["stages"] for e in s["executions"] if e["agent_name"] == "Breaker"]
+    assert failure["error_id"] in stored and "internal detail" not in stored, "the API shows the id, not the text"
+    assert "internal detail that must stay in the log" in failure["exception"]
     assert len({line["trace_id"] for line in mine if "trace_id" in line}) == 1, "one trace per session run"
     text = json_log.getvalue()
     for secret in SECRETS:
