@@ -26,7 +26,9 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
     """Queue an investigation; the session runs on a worker and streams on its SSE endpoint."""
     if body.runbook is not None:
         services.runbooks.validate_url(str(body.runbook))
-    selection = services.mcp.validate_override(body.mcp).model_dump(mode="json") if body.mcp else None
+    selection = None
+    if body.mcp:
+        selection = services.mcp.validate_override(body.mcp, alert_type=body.alert_type).model_dump(mode="json")
     submitted = await submit_alert(
         pool=services.pool,
         publisher=services.publisher,
