@@ -162,7 +162,11 @@ def chain_grants(config: TarsyConfig, chain_id: str) -> ChainGrants:
         for stage_index, stage in enumerate(chain.stages)
         for agent_index in range(stage_agent_count(stage))
     ]
-    agents += [resolve_synthesis(config, chain_id, index) for index in range(len(chain.stages))]
+    agents += [
+        resolve_synthesis(config, chain_id, index)
+        for index, stage in enumerate(chain.stages)
+        if stage_agent_count(stage) > 1
+    ]
     if chain.chat.enabled:
         agents.append(resolve_chat(config, chain_id))
     servers: dict[str, list[ToolFilter]] = {}
