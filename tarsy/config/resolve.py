@@ -82,16 +82,28 @@ def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> R
 
 
 def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
-    """The follow-up chat agent; without servers set anywhere it gets every server the chain's stages use."""
+    """The follow-up chat agent; without servers set anywhere it gets every server the chain's stages
+    use, and then (without its own ``tools``) no tool that their allow-lists leave out."""
     chain = config.chain(chain_id)
     chat = chain.chat
     top = _Layer(chat.strategy, chat.llm_provider, chat.max_iterations, chat.mcp_servers, chat.tools)
     stage_servers: dict[str, None] = {}
+    stage_tools: dict[str, None] = {}
+    limited = False
     for stage_index, stage in enumerate(chain.stages):
         for agent_index in range(stage_agent_count(stage)):
             resolved = resolve_agent(config, chain_id, stage_index, agent_index)
             stage_servers.update(dict.fromkeys(resolved.mcp_servers))
-    return _resolve(config, chat.agent, [_chain_layer(chain), top], fallback_servers=tuple(stage_servers))
+            limited = limited or resolved.tools is not None
+            own = resolved.tools if resolved.tools is not None else [f"{s}.*" for s in resolved.mcp_servers]
+            stage_tools.update(dict.fromkeys(own))
+    return _resolve(
+        config,
+        chat.agent,
+        [_chain_layer(chain), top],
+        fallback_servers=tuple(stage_servers),
+        fallback_tools=tuple(stage_tools) if limited else None,
+    )
 
 
 def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
@@ -113,6 +125,7 @@ def _resolve(
     *,
     display_name: str | None = None,
     fallback_servers: tuple[str, ...] = (),
+    fallback_tools: tuple[str, ...] | None = None,
     native_tools: bool = True,
 ) -> ResolvedAgent:
     """The one place precedence is applied: defaults, then the agent definition, then ``layers``."""
@@ -140,7 +153,7 @@ def _resolve(
         max_iterations=iterations,
         mcp_servers=tuple(servers) if servers is not None else fallback_servers,
         custom_instructions=agent.custom_instructions,
-        tools=tuple(tools) if tools is not None else None,
+        tools=tuple(tools) if tools is not None else (fallback_tools if servers is None else None),
         native_tools=frozenset(agent.native_tools) if native_tools else frozenset(),
     )
 
