@@ -26,15 +26,18 @@ INVESTIGATOR = "You are the investigator."
 
 
 def _config(tmp_path: Path, script: dict[str, Any], **agent: Any) -> Path:
-    """The default chain run by ``Investigator`` on the demo cluster; ``tiny`` is configured but no
-    agent of the chain has it."""
+    """The default chain: ``Investigator`` on the demo cluster, then ``Notes`` on ``tiny``."""
     tarsy = {
         "mcp_servers": {"tiny": TINY},
         "agents": {
-            "Investigator": {"mcp_servers": ["kubernetes-server"], "custom_instructions": INVESTIGATOR, **agent}
+            "Investigator": {"mcp_servers": ["kubernetes-server"], "custom_instructions": INVESTIGATOR, **agent},
+            "Notes": {"mcp_servers": ["tiny"], "custom_instructions": "You take notes."},
         },
         "agent_chains": {
-            "kubernetes": {"alert_types": ["kubernetes"], "stages": [{"name": "look", "agent": "Investigator"}]}
+            "kubernetes": {
+                "alert_types": ["kubernetes"],
+                "stages": [{"name": "look", "agent": "Investigator"}, {"name": "notes", "agent": "Notes"}],
+            }
         },
     }
     return write_config(tmp_path / "config", script=script, tarsy=tarsy)
@@ -54,7 +57,8 @@ async def _refused(tarsy: RunningTarsy, mcp: dict[str, Any]) -> str:
 
 
 async def test_an_override_cannot_add_a_server_the_chain_does_not_have(tmp_path: Path, database_url: str) -> None:
-    async with running_tarsy(_config(tmp_path, DONE), database_url, workers=0) as tarsy:
+    config = write_config(tmp_path / "config", script=DONE, tarsy={"mcp_servers": {"tiny": TINY}})
+    async with running_tarsy(config, database_url, workers=0) as tarsy:
         message = await _refused(tarsy, {"servers": [{"name": "tiny", "tools": ["getenv"]}]})
     assert "MCP server 'tiny' is not one of the servers of chain 'kubernetes'" in message
     assert "its agents have: kubernetes-server" in message
@@ -75,13 +79,14 @@ async def test_an_override_cannot_switch_a_native_tool_on(tmp_path: Path, databa
     assert "may only switch native tools off" in message
 
 
-async def _offered(tarsy: RunningTarsy, session_id: str) -> list[list[str]]:
-    """The tool names bound to each of the investigator's model calls, as recorded."""
+async def _offered(tarsy: RunningTarsy, session_id: str, agent: str = "Investigator") -> list[list[str]]:
+    """The tool names bound to each model call of ``agent``, as recorded."""
     async with tarsy.services.pool.connection() as conn:
         cur = await conn.execute(
-            "SELECT tools, request_messages FROM llm_interactions WHERE session_id = %s"
-            " AND interaction_type IN ('iteration', 'forced_conclusion') ORDER BY created_at",
-            (session_id,),
+            "SELECT i.tools FROM llm_interactions i JOIN agent_executions e ON e.id = i.execution_id"
+            " WHERE i.session_id = %s AND e.agent_name = %s"
+            " AND i.interaction_type IN ('iteration', 'forced_conclusion') ORDER BY i.created_at",
+            (session_id, agent),
         )
         rows = await cur.fetchall()
     return [list(row["tools"]) for row in rows]
@@ -107,6 +112,7 @@ NARROW_SCRIPT = {
             {"tool_calls": [{"name": "kubernetes-server__pods_list", "args": {"namespace": "checkout"}}]},
             {"text": "The pods were listed."},
         ],
+        "Notes": [{"text": "Noted."}],
         "*": [{"text": "summary"}],
     }
 }
@@ -118,6 +124,7 @@ async def test_a_narrowing_override_offers_the_model_only_the_narrowed_tools(tmp
         session_id = await tarsy.submit(mcp=mcp)
         session = await tarsy.wait_status(session_id, {"completed", "failed"})
         offered = await _offered(tarsy, session_id)
+        notes = await _offered(tarsy, session_id, "Notes")
         prompt = await _system_prompt(tarsy, session_id)
         calls = await _tool_calls(tarsy, session_id)
     assert session["status"] == "completed", session["error_message"]
@@ -127,6 +134,9 @@ async def test_a_narrowing_override_offers_the_model_only_the_narrowed_tools(tmp
     assert "kubernetes-server.events_list" not in prompt and "kubernetes-server.pods_log" not in prompt
     # The tool the model was not offered is refused, never run; the offered one runs.
     assert calls == [("events_list", True), ("pods_list", False)]
+    # Narrowing never hands an agent a server it did not have: Notes keeps none of tiny (left out
+    # of the override) and gets nothing of kubernetes-server (never its own).
+    assert notes == [[]]
 
 
 async def _tool_calls(tarsy: RunningTarsy, session_id: str) -> list[tuple[str, bool]]:
