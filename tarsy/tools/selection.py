@@ -52,6 +52,9 @@ class McpServerSelection(_Strict):
     def _tools(cls, tools: tuple[str, ...] | None) -> tuple[str, ...] | None:
         if tools is not None and not tools:
             raise ValueError("must list at least one tool, or be null to allow all of the server's tools")
+        globbed = [t for t in tools or () if any(c in t for c in "*?[")]
+        if globbed:
+            raise ValueError(f"must list exact tool names, not patterns: {', '.join(globbed)}")
         return tools
 
 

@@ -78,6 +78,10 @@ async def test_tools_of_a_server_never_listed_are_taken_on_trust(health: McpHeal
             "allow all of the server's tools",
         ),
         (
+            {"servers": [{"name": "tiny", "tools": ["echo", "p*"]}]},
+            "invalid mcp override: mcp.servers.0.tools: Value error, must list exact tool names, not patterns: p*",
+        ),
+        (
             {"servers": [{"name": "tiny"}, {"name": "tiny"}]},
             "invalid mcp override: mcp.servers: Value error, server(s) listed more than once: tiny",
         ),
