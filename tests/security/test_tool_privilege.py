@@ -8,6 +8,7 @@ built-in tool; these tests fail there.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ pytestmark = [pytest.mark.e2e]
 
 TINY = {"transport": {"type": "stdio", "command": sys.executable, "args": [str(TINY_SERVER)]}}
 INVESTIGATOR = "You are the investigator."
+TINY_TOOLS = ["big", "echo", "fail", "getenv", "pid", "secret", "slow"]
 
 
 def _config(tmp_path: Path, script: dict[str, Any], **agent: Any) -> Path:
@@ -68,7 +70,22 @@ async def test_an_override_cannot_add_a_tool_the_allow_list_leaves_out(tmp_path:
     config = _config(tmp_path, DONE, tools=["kubernetes-server.pods_*"])
     async with running_tarsy(config, database_url, workers=0) as tarsy:
         message = await _refused(tarsy, {"servers": [{"name": "kubernetes-server", "tools": ["events_list"]}]})
+        granted = await _default_tools(tarsy)
     assert "tool 'kubernetes-server.events_list' is not allowed for the agents of chain 'kubernetes'" in message
+    # What an alert of this type may narrow, as the API shows it: only the granted tools, no native tools.
+    assert granted["native_tools"] == {"google_search": False, "code_execution": False, "url_context": False}
+    servers = {s["name"]: sorted(t["name"] for t in s["tools"]) for s in granted["servers"]}
+    assert servers == {"kubernetes-server": ["pods_get", "pods_list", "pods_log"], "tiny": TINY_TOOLS}
+
+
+async def _default_tools(tarsy: RunningTarsy) -> dict[str, Any]:
+    """``GET /api/v1/system/default-tools`` once the health monitor has listed every server's tools."""
+    for _ in range(400):
+        body: dict[str, Any] = (await tarsy.client.get("/api/v1/system/default-tools")).json()
+        if body["servers"] and all(s["tools"] for s in body["servers"]):
+            return body
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the servers' tools were never listed: {body}")
 
 
 @pytest.mark.parametrize("tool", ["google_search", "code_execution", "url_context"])
