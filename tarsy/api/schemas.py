@@ -21,8 +21,8 @@ class AlertRequest(BaseModel):
     )
     mcp: dict[str, Any] | None = Field(
         None,
-        description="Replace the configured MCP servers for this session: "
-        '{"servers": [{"name": "...", "tools": ["..."] | null}], "native_tools": {...}}',
+        description="Narrow the chain's MCP servers and tools for this session (widening is a 400): "
+        '{"servers": [{"name": "...", "tools": ["..."] | null}], "native_tools": {"<tool>": false}}',
     )
 
 

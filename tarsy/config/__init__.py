@@ -37,7 +37,6 @@ from tarsy.config.mcp import (
 from tarsy.config.models import TarsyConfig
 from tarsy.config.providers import (
     AnthropicProviderConfig,
-    GoogleNativeTools,
     GoogleProviderConfig,
     LLMProviderConfig,
     LLMProviderType,
@@ -87,7 +86,6 @@ __all__ = [
     "DefaultsConfig",
     "Duration",
     "GitHubConfig",
-    "GoogleNativeTools",
     "GoogleProviderConfig",
     "HTTPTransport",
     "LLMProviderConfig",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tarsy.config.base import AgentType, Strategy, StrictModel
+from tarsy.config.base import AgentType, NativeToolName, Strategy, StrictModel
 
 
 class AgentConfig(StrictModel):
@@ -17,3 +17,7 @@ class AgentConfig(StrictModel):
     strategy: Strategy | None = None
     llm_provider: str | None = None
     max_iterations: int | None = Field(default=None, ge=1)
+    tools: list[str] | None = None
+    """Allow-list of ``server.tool`` names or globs (``kubernetes-server.pods_*``); ``None``: every tool."""
+    native_tools: list[NativeToolName] = Field(default_factory=list)
+    """Gemini built-in tools this agent may use; none unless listed (never for summaries)."""

@@ -14,6 +14,9 @@ SuccessPolicy = Literal["all", "any"]
 
 AgentType = Literal["investigation", "synthesis", "exec_summary", "chat"]
 
+NativeToolName = Literal["google_search", "code_execution", "url_context"]
+"""Gemini's built-in tools, run on Google's side (off unless an agent switches them on)."""
+
 
 class StrictModel(BaseModel):
     """Base of every config model.

@@ -17,6 +17,7 @@ class StageAgentConfig(StrictModel):
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
+    tools: list[str] | None = None
 
 
 class SynthesisConfig(StrictModel):
@@ -44,6 +45,7 @@ class StageConfig(StrictModel):
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
+    tools: list[str] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -86,6 +88,7 @@ class ChatConfig(StrictModel):
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
+    tools: list[str] | None = None
 
 
 class ChainConfig(StrictModel):
@@ -97,6 +100,7 @@ class ChainConfig(StrictModel):
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
+    tools: list[str] | None = None
     executive_summary_provider: str | None = None
     runbook: str | None = None
     """A runbook URL or inline runbook text used when the alert brings none."""

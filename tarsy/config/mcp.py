@@ -12,12 +12,19 @@ from tarsy.config.duration import PositiveDuration
 
 
 class StdioTransport(StrictModel):
-    """A server spawned as a child process speaking MCP over stdin/stdout."""
+    """A server spawned as a child process speaking MCP over stdin/stdout.
+
+    Its environment is explicit: ``PATH``, ``HOME`` and the locale (``LANG``, ``LANGUAGE``,
+    ``LC_*``) from TARSy's, the variables named in ``inherit_env``, then ``env`` on top. Nothing
+    else of TARSy's environment (provider keys, ``DATABASE_URL``, API tokens) reaches it.
+    """
 
     type: Literal["stdio"]
     command: str = Field(min_length=1)
     args: list[str] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict)
+    inherit_env: list[str] = Field(default_factory=list)
+    """Names of TARSy's environment variables passed through as they are (e.g. ``KUBECONFIG``)."""
 
 
 class _RemoteTransport(StrictModel):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tarsy.config.base import StrictModel
 from tarsy.config.duration import PositiveDuration
@@ -27,20 +27,21 @@ class _ProviderBase(StrictModel):
         return bool(self.api_key_env and env.get(self.api_key_env))
 
 
-class GoogleNativeTools(StrictModel):
-    """Gemini's built-in tools; the LLM layer turns them off when MCP tools are bound."""
-
-    google_search: bool = True
-    code_execution: bool = False
-    url_context: bool = True
-
-
 class GoogleProviderConfig(_ProviderBase):
     type: Literal["google"]
     api_key_env: str | None = "GOOGLE_API_KEY"
     thinking_budget: int | None = None
     thinking_level: str | None = None
-    native_tools: GoogleNativeTools = GoogleNativeTools()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _native_tools_moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "native_tools" in data:
+            raise ValueError(
+                "native_tools is no longer a provider setting: Gemini's built-in tools are off unless an "
+                "agent lists them, e.g. agents.<name>.native_tools: [google_search]"
+            )
+        return data
 
 
 class OpenAIProviderConfig(_ProviderBase):

@@ -3,7 +3,9 @@
 Layers, lowest to highest precedence: ``defaults`` → agent definition → chain → stage → the stage's
 agent entry (synthesis, chat and executive summary have their own top layer instead). A layer
 overrides a value when it sets it (not None). For MCP servers the agent definition's list counts when
-it is not empty, and any higher layer that sets a list (even ``[]``) replaces it.
+it is not empty, and any higher layer that sets a list (even ``[]``) replaces it. The ``tools``
+allow-list resolves the same way (any layer that sets it replaces it). Gemini's ``native_tools``
+come from the agent definition only, and never reach the executive summary.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ class ResolvedAgent:
     max_iterations: int
     mcp_servers: tuple[str, ...]
     custom_instructions: str
+    tools: tuple[str, ...] | None = None
+    """``server.tool`` names or globs the agent may be offered; ``None``: all tools of its servers."""
+    native_tools: frozenset[str] = frozenset()
+    """Gemini built-in tools switched on for this agent (by its definition)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class _Layer:
     llm_provider: str | None = None
     max_iterations: int | None = None
     mcp_servers: Sequence[str] | None = None
+    tools: Sequence[str] | None = None
 
 
 def resolve_agent(config: TarsyConfig, chain_id: str, stage_index: int, agent_index: int) -> ResolvedAgent:
@@ -58,7 +65,7 @@ def resolve_agent(config: TarsyConfig, chain_id: str, stage_index: int, agent_in
     else:
         entry = stage.agents[agent_index]
         display_name = _display_name(stage, agent_index)
-    entry_layer = _Layer(entry.strategy, entry.llm_provider, entry.max_iterations, entry.mcp_servers)
+    entry_layer = _Layer(entry.strategy, entry.llm_provider, entry.max_iterations, entry.mcp_servers, entry.tools)
     layers = [_chain_layer(chain), _stage_layer(stage), entry_layer]
     return _resolve(config, entry.name, layers, display_name=display_name)
 
@@ -75,23 +82,35 @@ def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> R
 
 
 def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
-    """The follow-up chat agent; without servers set anywhere it gets every server the chain's stages use."""
+    """The follow-up chat agent; without servers set anywhere it gets every server the chain's stages
+    use, and then (without its own ``tools``) no tool that their allow-lists leave out."""
     chain = config.chain(chain_id)
     chat = chain.chat
-    top = _Layer(chat.strategy, chat.llm_provider, chat.max_iterations, chat.mcp_servers)
+    top = _Layer(chat.strategy, chat.llm_provider, chat.max_iterations, chat.mcp_servers, chat.tools)
     stage_servers: dict[str, None] = {}
+    stage_tools: dict[str, None] = {}
+    limited = False
     for stage_index, stage in enumerate(chain.stages):
         for agent_index in range(stage_agent_count(stage)):
             resolved = resolve_agent(config, chain_id, stage_index, agent_index)
             stage_servers.update(dict.fromkeys(resolved.mcp_servers))
-    return _resolve(config, chat.agent, [_chain_layer(chain), top], fallback_servers=tuple(stage_servers))
+            limited = limited or resolved.tools is not None
+            own = resolved.tools if resolved.tools is not None else [f"{s}.*" for s in resolved.mcp_servers]
+            stage_tools.update(dict.fromkeys(own))
+    return _resolve(
+        config,
+        chat.agent,
+        [_chain_layer(chain), top],
+        fallback_servers=tuple(stage_servers),
+        fallback_tools=tuple(stage_tools) if limited else None,
+    )
 
 
 def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
     """The executive summary writer; ``executive_summary_provider`` beats the chain's provider."""
     chain = config.chain(chain_id)
     layers = [_chain_layer(chain, tools=False), _Layer(llm_provider=chain.executive_summary_provider)]
-    return _resolve(config, EXEC_SUMMARY_AGENT, layers)
+    return _resolve(config, EXEC_SUMMARY_AGENT, layers, native_tools=False)
 
 
 def resolve_success_policy(config: TarsyConfig, chain_id: str, stage_index: int) -> SuccessPolicy:
@@ -106,18 +125,24 @@ def _resolve(
     *,
     display_name: str | None = None,
     fallback_servers: tuple[str, ...] = (),
+    fallback_tools: tuple[str, ...] | None = None,
+    native_tools: bool = True,
 ) -> ResolvedAgent:
     """The one place precedence is applied: defaults, then the agent definition, then ``layers``."""
     agent = config.agent(agent_name)
     defaults = config.defaults
     strategy, provider, iterations = defaults.strategy, defaults.llm_provider, defaults.max_iterations
     servers: Sequence[str] | None = None
-    agent_layer = _Layer(agent.strategy, agent.llm_provider, agent.max_iterations, agent.mcp_servers or None)
+    tools: Sequence[str] | None = None
+    agent_layer = _Layer(
+        agent.strategy, agent.llm_provider, agent.max_iterations, agent.mcp_servers or None, agent.tools
+    )
     for layer in (agent_layer, *layers):
         strategy = layer.strategy if layer.strategy is not None else strategy
         provider = layer.llm_provider if layer.llm_provider is not None else provider
         iterations = layer.max_iterations if layer.max_iterations is not None else iterations
         servers = layer.mcp_servers if layer.mcp_servers is not None else servers
+        tools = layer.tools if layer.tools is not None else tools
     return ResolvedAgent(
         name=agent_name,
         display_name=display_name or agent_name,
@@ -128,17 +153,21 @@ def _resolve(
         max_iterations=iterations,
         mcp_servers=tuple(servers) if servers is not None else fallback_servers,
         custom_instructions=agent.custom_instructions,
+        tools=tuple(tools) if tools is not None else (fallback_tools if servers is None else None),
+        native_tools=frozenset(agent.native_tools) if native_tools else frozenset(),
     )
 
 
 def _chain_layer(chain: ChainConfig, *, tools: bool = True) -> _Layer:
-    servers = chain.mcp_servers if tools else None
-    return _Layer(chain.strategy, chain.llm_provider, chain.max_iterations, servers)
+    if not tools:
+        return _Layer(chain.strategy, chain.llm_provider, chain.max_iterations)
+    return _Layer(chain.strategy, chain.llm_provider, chain.max_iterations, chain.mcp_servers, chain.tools)
 
 
 def _stage_layer(stage: StageConfig, *, tools: bool = True) -> _Layer:
-    servers = stage.mcp_servers if tools else None
-    return _Layer(stage.strategy, stage.llm_provider, stage.max_iterations, servers)
+    if not tools:
+        return _Layer(stage.strategy, stage.llm_provider, stage.max_iterations)
+    return _Layer(stage.strategy, stage.llm_provider, stage.max_iterations, stage.mcp_servers, stage.tools)
 
 
 def _stage(chain: ChainConfig, chain_id: str, stage_index: int) -> StageConfig:

@@ -83,7 +83,12 @@ class RunbooksConfig(StrictModel):
     cache_ttl: Duration = 60.0
     allowed_domains: list[str] = Field(default_factory=lambda: ["github.com", "raw.githubusercontent.com"])
     """Hosts runbook URLs may point at (subdomains included)."""
+    allowed_prefixes: list[str] | None = None
+    """URL prefixes an alert's runbook URL must lie under; ``None``: the repository of ``repo_url``
+    (as ``https://github.com/<o>/<r>/`` and raw content); without either, alerts cannot name runbooks."""
     max_bytes: int = Field(default=1_048_576, ge=1)
+    cache_max_bytes: int = Field(default=8_388_608, ge=0)
+    """Total size of fetched runbooks (and listings) kept in the cache; least recently used go first."""
     timeout: PositiveDuration = 10.0
 
 

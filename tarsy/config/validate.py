@@ -35,6 +35,19 @@ class _References:
         for index, name in enumerate(names or ()):
             self.name("mcp_servers", name, file, f"{path}[{index}]")
 
+    def tools(self, patterns: Sequence[str] | None, file: str, path: str) -> None:
+        """A ``tools`` allow-list: ``server.tool`` patterns whose server part names a configured server."""
+        for index, pattern in enumerate(patterns or ()):
+            server, dot, tool = pattern.partition(".")
+            if not dot or not server or not tool:
+                message = (
+                    f"tool pattern {pattern!r} must be 'server.tool' "
+                    "(globs allowed in the tool part, e.g. 'kubernetes-server.pods_*')"
+                )
+                self.issues.append(ConfigIssue(file, f"{path}[{index}]", message))
+                continue
+            self.name("mcp_servers", server, file, f"{path}[{index}]")
+
     def agent(self, name: str, expected: AgentType, role: str, file: str, path: str) -> None:
         self.name("agents", name, file, path)
         agent = self.config.agents.get(name)
@@ -59,6 +72,7 @@ def validate_references(
     for name, agent in config.agents.items():
         file, path = provenance.file_for("agents", name), f"agents.{name}"
         refs.servers(agent.mcp_servers, file, f"{path}.mcp_servers")
+        refs.tools(agent.tools, file, f"{path}.tools")
         refs.name("llm_providers", agent.llm_provider, file, f"{path}.llm_provider")
     for chain_id, chain in config.agent_chains.items():
         _check_chain(refs, chain, provenance.file_for("agent_chains", chain_id), f"agent_chains.{chain_id}")
@@ -70,18 +84,22 @@ def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) ->
     refs.name("llm_providers", chain.llm_provider, file, f"{path}.llm_provider")
     refs.name("llm_providers", chain.executive_summary_provider, file, f"{path}.executive_summary_provider")
     refs.servers(chain.mcp_servers, file, f"{path}.mcp_servers")
+    refs.tools(chain.tools, file, f"{path}.tools")
     refs.agent(chain.chat.agent, "chat", "a chat agent", file, f"{path}.chat.agent")
     refs.name("llm_providers", chain.chat.llm_provider, file, f"{path}.chat.llm_provider")
     refs.servers(chain.chat.mcp_servers, file, f"{path}.chat.mcp_servers")
+    refs.tools(chain.chat.tools, file, f"{path}.chat.tools")
     for s, stage in enumerate(chain.stages):
         stage_path = f"{path}.stages[{s}]"
         refs.name("llm_providers", stage.llm_provider, file, f"{stage_path}.llm_provider")
         refs.servers(stage.mcp_servers, file, f"{stage_path}.mcp_servers")
+        refs.tools(stage.tools, file, f"{stage_path}.tools")
         for a, entry in enumerate(stage.agents):
             entry_path = f"{stage_path}.agents[{a}]"
             refs.agent(entry.name, "investigation", "a stage agent", file, f"{entry_path}.name")
             refs.name("llm_providers", entry.llm_provider, file, f"{entry_path}.llm_provider")
             refs.servers(entry.mcp_servers, file, f"{entry_path}.mcp_servers")
+            refs.tools(entry.tools, file, f"{entry_path}.tools")
         if stage.synthesis is not None:
             synthesis_path = f"{stage_path}.synthesis"
             refs.agent(stage.synthesis.agent, "synthesis", "a synthesis agent", file, f"{synthesis_path}.agent")

@@ -1,8 +1,11 @@
 """Runbooks: fetching the one an alert (or its chain) names, and listing the team's runbook folder.
 
-Fetching is guarded because the URL comes from whoever sends the alert: only configured domains,
-a size limit, a time limit, and the GitHub token only ever goes to GitHub's own endpoints. Content
-is cached by URL for ``runbooks.cache_ttl`` so a burst of alerts does not hammer GitHub.
+Fetching is guarded because the URL comes from whoever sends the alert: an alert's URL must lie
+under an allowed repository prefix (``tarsy.integrations.runbook_policy``), every request
+(redirects included) goes to a configured domain, with a size limit and a time limit, and the
+GitHub token only ever goes to the configured GitHub origins. Content is cached by URL for
+``runbooks.cache_ttl`` (at most ``runbooks.cache_max_bytes`` in all) so a burst of alerts does not
+hammer GitHub.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from pydantic import BaseModel
 
 from tarsy.config import SystemConfig
 from tarsy.errors import InvalidInputError, TarsyError
+from tarsy.integrations.byte_cache import ByteBoundedCache
 from tarsy.integrations.github import RepoFolder, parse_tree_url, raw_url_for
+from tarsy.integrations.runbook_policy import allowed_prefixes, origin, token_origins, under_prefix
 
 log = logging.getLogger(__name__)
 
 _URL = re.compile(r"https?://\S+")
-_MAX_CACHED = 512
 _MAX_FOLDERS = 100  # contents-API calls per listing; a runbook folder is not a monorepo
 
 
@@ -53,12 +57,6 @@ class ResolvedRunbook:
     error: str | None
 
 
-@dataclass(frozen=True)
-class _Cached:
-    expires: float
-    value: Any
-
-
 class RunbookService:
     """Built once per process; ``aclose`` releases its HTTP client."""
 
@@ -73,8 +71,11 @@ class RunbookService:
         self._github = config.github
         self._env = env
         self._clock = clock
-        self._cache: dict[str, _Cached] = {}
-        self._github_bases = tuple(base.rstrip("/") + "/" for base in (self._github.raw_url, self._github.api_url))
+        self._cache = ByteBoundedCache(
+            ttl=self._runbooks.cache_ttl, max_bytes=self._runbooks.cache_max_bytes, clock=clock
+        )
+        self._token_origins = token_origins(config)
+        self._prefixes = allowed_prefixes(config)
         self._client = httpx.AsyncClient(
             follow_redirects=True, timeout=self._runbooks.timeout, event_hooks={"request": [self._guard]}
         )
@@ -87,6 +88,16 @@ class RunbookService:
         await self._client.aclose()
 
     def validate_url(self, url: str) -> None:
+        """Refuse an alert's runbook URL outside ``system.runbooks.allowed_prefixes`` (or domains)."""
+        self._check_domain(url)
+        if not under_prefix(url, self._prefixes):
+            shown = ", ".join(self._prefixes) or "(none: set system.runbooks.repo_url or allowed_prefixes)"
+            raise InvalidInputError(
+                f"runbook {_display(url)!r} is not under an allowed prefix; allowed prefixes: {shown} "
+                "(system.runbooks.allowed_prefixes)"
+            )
+
+    def _check_domain(self, url: str) -> None:
         """Refuse a runbook URL whose host is not in ``system.runbooks.allowed_domains``."""
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -105,27 +116,33 @@ class RunbookService:
         return f"allowed domains: {', '.join(self._allowed_domains()) or '(none)'} (system.runbooks.allowed_domains)"
 
     async def _guard(self, request: httpx.Request) -> None:
-        """Every request, redirects included, goes to an allowed domain or to the configured GitHub endpoints.
+        """Every request, redirects included, goes to an allowed domain or to the configured GitHub origins.
 
         Checking only the URL we were given would let an open redirect on an allowed host reach
         anything the server can reach.
         """
         host = request.url.host.lower()
-        if not str(request.url).startswith(self._github_bases) and not self._allowed(host):
+        if origin(str(request.url)) not in self._token_origins and not self._allowed(host):
             raise RunbookError(f"runbook request to {host!r} refused (a redirect?); {self._allowed_text()}")
 
-    async def fetch(self, url: str) -> str:
-        """The runbook's text; GitHub file pages are fetched as raw content. Raises :class:`RunbookError`."""
+    async def fetch(self, url: str, *, from_alert: bool = False) -> str:
+        """The runbook's text; GitHub file pages are fetched as raw content. Raises :class:`RunbookError`.
+
+        ``from_alert``: the URL came with the alert, so it must also lie under an allowed prefix.
+        """
         try:
-            self.validate_url(url)
+            if from_alert:
+                self.validate_url(url)
+            else:
+                self._check_domain(url)
         except InvalidInputError as exc:
             raise RunbookError(exc.message) from exc
-        cached = self._cached(url)
+        cached = self._cache.get(url)
         if cached is not None:
             text: str = cached
             return text
         text = await self._download(url, raw_url_for(url, self._github.raw_url) or url)
-        self._remember(url, text)
+        self._cache.put(url, text, len(text.encode()))
         return text
 
     async def resolve(self, alert_runbook: str | None, chain_runbook: str | None) -> ResolvedRunbook:
@@ -135,14 +152,14 @@ class RunbookService:
         can record it on the session.
         """
         errors: list[str] = []
-        for source in (alert_runbook, chain_runbook):
+        for source, from_alert in ((alert_runbook, True), (chain_runbook, False)):
             if not source or not source.strip():
                 continue
             if not _URL.fullmatch(source.strip()):
                 return ResolvedRunbook(source, None, "; ".join(errors) or None)
             url = source.strip()
             try:
-                return ResolvedRunbook(await self.fetch(url), url, "; ".join(errors) or None)
+                return ResolvedRunbook(await self.fetch(url, from_alert=from_alert), url, "; ".join(errors) or None)
             except RunbookError as exc:
                 log.warning("runbook fetch failed: %s", exc.message)
                 errors.append(exc.message)
@@ -154,7 +171,7 @@ class RunbookService:
         if not repo_url:
             return []
         key = f"list:{repo_url}"
-        cached = self._cached(key)
+        cached = self._cache.get(key)
         if cached is not None:
             listed: list[RunbookInfo] = cached
             return listed
@@ -165,7 +182,7 @@ class RunbookService:
                 f"system.runbooks.repo_url: {exc}; use e.g. https://github.com/<owner>/<repo>/tree/<branch>/<folder>"
             ) from exc
         listed = await self._walk(folder)
-        self._remember(key, listed)
+        self._cache.put(key, listed, sum(len(r.name) + len(r.path) + len(r.url) for r in listed))
         return listed
 
     async def _walk(self, folder: RepoFolder) -> list[RunbookInfo]:
@@ -235,9 +252,10 @@ class RunbookService:
         return body.decode("utf-8", errors="replace")
 
     def _auth_headers(self, target: str) -> dict[str, str]:
-        """The GitHub token, but only for GitHub's API and raw content: never for other allowed domains."""
+        """The GitHub token, but only for the configured API and raw-content origins (exact scheme, host
+        and port): never for other allowed domains or subdomains."""
         token = self._env.get(self._github.token_env, "").strip()
-        if token and target.startswith(self._github_bases):
+        if token and origin(target) in self._token_origins:
             return {"Authorization": f"token {token}"}
         return {}
 
@@ -247,19 +265,6 @@ class RunbookService:
         if status == 404:
             return " (not found; private repositories also answer 404 without a valid token)"
         return ""
-
-    def _cached(self, key: str) -> Any:
-        entry = self._cache.get(key)
-        if entry is None or entry.expires <= self._clock():
-            return None
-        return entry.value
-
-    def _remember(self, key: str, value: Any) -> None:
-        now = self._clock()
-        self._cache = {k: e for k, e in self._cache.items() if e.expires > now}
-        if len(self._cache) >= _MAX_CACHED:
-            self._cache.pop(next(iter(self._cache)))
-        self._cache[key] = _Cached(now + self._runbooks.cache_ttl, value)
 
 
 def _display(url: str) -> str:

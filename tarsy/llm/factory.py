@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Collection, Iterator, Mapping
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -76,11 +76,6 @@ class ModelFactory:
         if model is None:
             model = self._cache[provider_name] = self._build(provider_name)
         return model
-
-    def with_native_tools(self, switches: Mapping[str, bool]) -> ModelFactory | NativeToolsView:
-        """This factory as one session sees it, with an alert's ``native_tools`` switches applied to
-        every Google provider; the factory itself when there are none."""
-        return NativeToolsView(self, switches) if switches and not self._demo else self
 
     def _key(self, provider_name: str, env_name: str | None) -> str:
         if not env_name:
@@ -178,7 +173,6 @@ class ModelFactory:
                 extra["thinking_level"] = p.thinking_level  # Gemini 3+; wins over a budget
             elif p.thinking_budget is not None:
                 extra["thinking_budget"] = p.thinking_budget
-            extra["native_tools"] = native_tool_specs(p)
             extra["include_thoughts"] = p.thinking_budget != 0
         else:
             extra["include_thoughts"] = True
@@ -208,47 +202,27 @@ class ModelFactory:
 NATIVE_TOOLS = ("google_search", "code_execution", "url_context")
 
 
-def native_tool_specs(p: GoogleProviderConfig, switches: Mapping[str, bool] | None = None) -> list[dict[str, Any]]:
-    """Gemini's built-in tools that ``native_tools`` (then ``switches``) turn on, in ``bind_tools`` form."""
-    flags = {**p.native_tools.model_dump(), **(switches or {})}
-    return [{tool: {}} for tool in NATIVE_TOOLS if flags.get(tool)]
+def with_native_tools(model: BaseChatModel, names: Collection[str]) -> BaseChatModel:
+    """``model`` sending Gemini's built-in tools ``names`` on its calls without function tools.
 
-
-class NativeToolsView:
-    """A ``ModelProvider`` for one session whose alert switched Gemini's built-in tools.
-
-    Models of other provider types are the factory's own; a Google model is a copy of the factory's
-    with its native tool list replaced (same client, same settings), made once per provider.
+    A copy (same client, same settings); a model of another vendor, or no names, is returned as is:
+    only Gemini has these tools, and every model starts without them.
     """
-
-    def __init__(self, factory: ModelFactory, switches: Mapping[str, bool]) -> None:
-        self._factory = factory
-        self._switches = dict(switches)
-        self._cache: dict[str, BaseChatModel] = {}
-
-    def model_name(self, provider_name: str) -> str:
-        return self._factory.model_name(provider_name)
-
-    def model_for(self, provider_name: str) -> BaseChatModel:
-        model = self._cache.get(provider_name)
-        if model is None:
-            model = self._factory.model_for(provider_name)
-            p = self._factory.config.provider(provider_name)
-            if isinstance(p, GoogleProviderConfig):
-                model = model.model_copy(update={"native_tools": native_tool_specs(p, self._switches)})
-            self._cache[provider_name] = model
+    if not names or "native_tools" not in type(model).model_fields:
         return model
+    return model.model_copy(update={"native_tools": [{tool: {}} for tool in NATIVE_TOOLS if tool in names]})
 
 
 @functools.cache
 def gemini_chat_class() -> type[BaseChatModel]:
-    """``ChatGoogleGenerativeAI`` that sends the provider's native tools on calls without functions.
+    """``ChatGoogleGenerativeAI`` that can send Gemini's built-in tools on calls without functions.
 
-    Gemini rejects built-in tools (Google Search, code execution, URL context) mixed with function
-    declarations, so the rule is per call: a call that binds function tools (an agent's MCP tools)
-    sends only those; any other call (an agent without MCP tools, a forced conclusion, a synthesis
-    or summary, a ReAct prompt) sends the native tools. Defined on first use so that importing
-    TARSy does not import the Google SDK.
+    A model starts with none; ``with_native_tools`` gives an agent that lists them a copy that has
+    them (never the executive summary or a tool-result summary). Gemini rejects built-in tools
+    (Google Search, code execution, URL context) mixed with function declarations, so the rule is
+    per call: a call that binds function tools (an agent's MCP tools) sends only those; any other
+    call of such a copy (a forced conclusion, a ReAct prompt) sends the native tools. Defined on
+    first use so that importing TARSy does not import the Google SDK.
     """
     from langchain_google_genai import ChatGoogleGenerativeAI
 

@@ -16,7 +16,9 @@ import json
 import time
 from typing import Annotated, Any, Literal, TypedDict
 
+from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import Runnable
 from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
@@ -25,6 +27,7 @@ from langgraph.runtime import Runtime
 from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
 from tarsy.errors import AgentError
 from tarsy.llm.errors import provider_error
+from tarsy.llm.factory import with_native_tools
 from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes import prompts
 from tarsy.nodes.context import (
@@ -134,7 +137,10 @@ class _Loop:
             sent.append(HumanMessage(content=prompts.FORCED_CONCLUSION))
         model = ctx.models.model_for(agent.llm_provider)
         native = agent.strategy != "react"
-        runnable = model.bind_tools([wire_tool(t) for t in tools]) if native and tools else model
+        if native and tools:
+            runnable: Runnable[LanguageModelInput, BaseMessage] = model.bind_tools([wire_tool(t) for t in tools])
+        else:  # Gemini's built-in tools only where the agent turned them on and the alert left them on
+            runnable = with_native_tools(model, agent.native_tools - ctx.native_tools_off)
         role = state["agent"].get("role", "investigation")
         interaction_type = "forced_conclusion" if forced else _INTERACTION_TYPE.get(role, "iteration")
         started = time.monotonic()

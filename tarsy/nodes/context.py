@@ -50,6 +50,8 @@ class RunContext:
     recorder: Recorder
     models: ModelProvider
     tools: ToolExecutor
+    native_tools_off: frozenset[str] = frozenset()
+    """Gemini built-in tools the alert switched off for this session (agents turn them on)."""
 
 
 def context_resolver(default: RunContext | None, graph: str) -> Callable[[Runtime[RunContext]], RunContext]:

@@ -22,9 +22,10 @@ from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import supervise
-from tarsy.runtime.tools import alert_context, session_models
+from tarsy.runtime.tools import alert_context
 from tarsy.store import chats
 from tarsy.store.db import Row
+from tarsy.tools.selection import native_tools_switched_off
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +86,9 @@ class ChatRunner:
                 session_id=session_id,
                 config=self._config,
                 recorder=recorder,
-                models=session_models(self._models, session.get("mcp_selection")),
+                models=self._models,
                 tools=tools,
+                native_tools_off=native_tools_switched_off(session.get("mcp_selection")),
             )
             return await self._run_turn(message, session, graph, cfg, ctx, cancel)
 

@@ -26,9 +26,10 @@ from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.supervise import supervise
-from tarsy.runtime.tools import alert_context, session_models
+from tarsy.runtime.tools import alert_context
 from tarsy.store import sessions as repo
 from tarsy.store.db import Row
+from tarsy.tools.selection import native_tools_switched_off
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +100,9 @@ class SessionRunner:
                 session_id=str(row["id"]),
                 config=self._config,
                 recorder=recorder,
-                models=session_models(self._models, row.get("mcp_selection")),
+                models=self._models,
                 tools=tools,
+                native_tools_off=native_tools_switched_off(row.get("mcp_selection")),
             )
             return await self._run_graph(row, ctx, cancel)
 

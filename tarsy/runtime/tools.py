@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
-from tarsy.llm.factory import ModelFactory
-from tarsy.nodes.context import ModelProvider, Recorder, ToolExecutor
+from tarsy.nodes.context import Recorder, ToolExecutor
 from tarsy.tools.manager import McpManager
 from tarsy.tools.selection import McpOverride
 
@@ -45,15 +44,6 @@ class McpTools:
         selection = McpOverride.model_validate(override) if override else None
         async with self._manager.executor(recorder, override=selection, context=context) as executor:
             yield executor
-
-
-def session_models(models: ModelProvider, override: dict[str, Any] | None) -> ModelProvider:
-    """The models a session uses: ``models`` with the alert's ``mcp.native_tools`` switches applied."""
-    native = (override or {}).get("native_tools") or {}
-    switches = {name: bool(on) for name, on in native.items() if on is not None}
-    if isinstance(models, ModelFactory):
-        return models.with_native_tools(switches)
-    return models
 
 
 def alert_context(alert_type: str, data: Any) -> str:

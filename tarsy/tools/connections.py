@@ -1,8 +1,8 @@
 """From ``mcp_servers.<name>.transport`` to a langchain-mcp-adapters connection.
 
 The adapters own the transports (stdio, streamable HTTP, SSE); this module only translates TARSy's
-configuration: the child's environment is the service's environment with the configured ``env``
-on top, ``~`` in stdio arguments means the home directory, a bearer token is read from the named
+configuration: a stdio child's environment is explicit (``stdio_environment``: never TARSy's
+secrets), ``~`` in stdio arguments means the home directory, a bearer token is read from the named
 environment variable when the session opens, and ``verify_ssl: false`` gets its own HTTP client.
 """
 
@@ -75,9 +75,21 @@ def _stdio(transport: StdioTransport, environ: Mapping[str, str], session_kwargs
         transport="stdio",
         command=os.path.expanduser(transport.command),
         args=[os.path.expanduser(arg) for arg in transport.args],
-        env={**environ, **transport.env},
+        env=stdio_environment(transport, environ),
         session_kwargs=session_kwargs,
     )
+
+
+BASE_ENV = ("PATH", "HOME", "LANG", "LANGUAGE")
+"""Passed to every stdio server (with the ``LC_*`` locale variables) so that it can run at all."""
+
+
+def stdio_environment(transport: StdioTransport, environ: Mapping[str, str]) -> dict[str, str]:
+    """A stdio server's whole environment: the base variables and its ``inherit_env`` names taken
+    from ``environ`` (when set), then its configured ``env``. Provider keys, ``DATABASE_URL`` and
+    the API tokens stay in TARSy unless a server's config names them."""
+    names = [*BASE_ENV, *(name for name in environ if name.startswith("LC_")), *transport.inherit_env]
+    return {**{name: environ[name] for name in names if name in environ}, **transport.env}
 
 
 def _unverified_client(

@@ -44,9 +44,12 @@ class McpManager:
     async def stop(self) -> None:
         await self.health.stop()
 
-    def validate_override(self, override: McpOverride | Mapping[str, Any]) -> McpOverride:
-        """Check an alert's ``mcp`` field; raises ``InvalidInputError`` naming the unknown server or tool."""
-        return validate_mcp_override(self._config, override, self.health)
+    def validate_override(
+        self, override: McpOverride | Mapping[str, Any], *, alert_type: str | None = None
+    ) -> McpOverride:
+        """Check an alert's ``mcp`` field against its chain; raises ``InvalidInputError`` naming the
+        unknown server or tool, or what it would widen."""
+        return validate_mcp_override(self._config, override, self.health, alert_type=alert_type)
 
     @asynccontextmanager
     async def executor(

@@ -13,6 +13,7 @@ from langchain_core.tools import BaseTool
 
 from tarsy.config import ResolvedAgent
 from tarsy.contracts import ToolOutcome, ToolRequest, ToolScope, ToolSpec
+from tarsy.tools.selection import configured_servers
 
 
 class StaticToolExecutor:
@@ -22,7 +23,17 @@ class StaticToolExecutor:
         }
 
     def _allowed(self, agent: ResolvedAgent) -> dict[str, BaseTool]:
-        return {name: tool for name, tool in self._tools.items() if name.split(".", 1)[0] in agent.mcp_servers}
+        """The tools of the agent's servers that its ``tools`` allow-list (if any) lets through."""
+        granted = configured_servers(agent)
+        allowed: dict[str, BaseTool] = {}
+        for name, tool in self._tools.items():
+            server, _, tool_name = name.partition(".")
+            if server not in granted:
+                continue
+            only = granted[server]
+            if only is None or tool_name in only:
+                allowed[name] = tool
+        return allowed
 
     async def list_tools(self, agent: ResolvedAgent) -> list[ToolSpec]:
         return [

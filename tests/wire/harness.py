@@ -41,11 +41,14 @@ _QUEUE = {
 }
 
 
-def write_config(directory: Path, provider: dict[str, Any]) -> Path:
-    """A config dir whose only and default provider is ``provider`` (``api_key_env`` filled in)."""
+def write_config(directory: Path, provider: dict[str, Any], *, agents: dict[str, Any] | None = None) -> Path:
+    """A config dir whose only and default provider is ``provider`` (``api_key_env`` filled in),
+    with ``agents`` replacing built-in agents of the same name."""
     directory.mkdir(parents=True, exist_ok=True)
     entry = {"api_key_env": KEY_ENV, "max_retries": 0, "timeout": "20s", **provider}
-    tarsy = {"defaults": {"llm_provider": PROVIDER}, "queue": _QUEUE}
+    tarsy: dict[str, Any] = {"defaults": {"llm_provider": PROVIDER}, "queue": _QUEUE}
+    if agents:
+        tarsy["agents"] = agents
     (directory / "tarsy.yaml").write_text(yaml.safe_dump(tarsy))
     (directory / "llm-providers.yaml").write_text(yaml.safe_dump({"llm_providers": {PROVIDER: entry}}))
     return directory

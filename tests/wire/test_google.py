@@ -30,6 +30,12 @@ def provider(fake: FakeVendor, **settings: Any) -> dict[str, Any]:
     return {"type": "google", "model": MODEL, "base_url": fake.base_url, **settings}
 
 
+def native_agent(*native_tools: str) -> dict[str, Any]:
+    """The default chain's agent (replacing the built-in one) with Gemini's built-in tools switched on."""
+    agent = {"mcp_servers": ["kubernetes-server"], "custom_instructions": "You investigate."}
+    return {"KubernetesAgent": {**agent, "native_tools": list(native_tools)}}
+
+
 def tool_kinds(request: Recorded) -> list[str]:
     """Each entry of ``tools`` by kind: ``googleSearch``, ``codeExecution``, ``functionDeclarations:<names>``."""
     kinds = []
@@ -62,11 +68,11 @@ async def test_thoughts_and_function_calling(tmp_path: Path, database_url: str, 
         assert request.query == {"alt": "sse"}
         assert request.headers["x-goog-api-key"] == KEY
         assert thinking_config(request) == {"include_thoughts": True, "thinking_budget": 1024}
-    # MCP tools and Gemini's built-in tools never travel together: the agent's calls carry its
-    # functions, the tool-less executive summary the provider's native tools (defaults).
+    # The agent's calls carry its functions; Gemini's built-in tools are off unless an agent turns
+    # them on, so the executive summary carries no tools at all.
     assert tool_kinds(first) == [f"functionDeclarations:{TOOL_WIRE_NAME}"]
     assert tool_kinds(second) == tool_kinds(first)
-    assert tool_kinds(summary) == ["googleSearch", "urlContext"]
+    assert tool_kinds(summary) == []
 
     call = scenario.turns[0].tool_calls[0]
     model_turn, user_turn = second.body["contents"][-2:]
@@ -96,8 +102,9 @@ async def test_function_call_thought_signature_is_sent_back(
 async def test_native_tools_become_timeline_events(tmp_path: Path, database_url: str, fake: FakeVendor) -> None:
     scenario = Scenario.load("native_tools")
     fake.play(*scenario.turns)
-    native = {"google_search": True, "code_execution": True, "url_context": False}
-    config = write_config(tmp_path, provider(fake, thinking_level="low", native_tools=native))
+    config = write_config(
+        tmp_path, provider(fake, thinking_level="low"), agents=native_agent("google_search", "code_execution")
+    )
 
     run = await run_alert(config, database_url, fake, tools=no_tools())
 
@@ -122,26 +129,26 @@ async def test_native_tools_become_timeline_events(tmp_path: Path, database_url:
     assert (row["input_tokens"], row["output_tokens"], row["thinking_tokens"]) == (900, 200, 60)
 
 
-async def test_an_alert_switches_native_tools_for_its_session(
+async def test_an_alert_switches_native_tools_off_for_its_session(
     tmp_path: Path, database_url: str, fake: FakeVendor
 ) -> None:
     scenario = Scenario.load("native_tools")
     fake.play(*scenario.turns, *scenario.turns)
-    native = {"google_search": True, "code_execution": True, "url_context": False}
-    config = write_config(tmp_path, provider(fake, native_tools=native))
-    switched = {"mcp": {"native_tools": {"code_execution": False, "url_context": True}}}
+    config = write_config(tmp_path, provider(fake), agents=native_agent("google_search", "code_execution"))
+    switched = {"mcp": {"native_tools": {"code_execution": False, "google_search": True}}}
 
     run = await run_alert(config, database_url, fake, tools=no_tools(), alert=switched)
 
     assert run.session["status"] == "completed", run.session["error_message"]
     assert run.session["mcp_selection"] == {
         "servers": None,
-        "native_tools": {"google_search": None, "code_execution": False, "url_context": True},
+        "native_tools": {"google_search": True, "code_execution": False, "url_context": None},
     }
-    assert tool_kinds(fake.requests[0]) == ["googleSearch", "urlContext"]
-    # The provider's own setting is untouched for the next session.
+    assert tool_kinds(fake.requests[0]) == ["googleSearch"]
+    # The agent's own setting is untouched for the next session.
+    first = len(fake.requests)
     await run_alert(config, database_url, fake, tools=no_tools())
-    assert tool_kinds(fake.requests[-1]) == ["googleSearch", "codeExecution"]
+    assert tool_kinds(fake.requests[first]) == ["googleSearch", "codeExecution"]
 
 
 async def test_rate_limit_then_success_is_retried(tmp_path: Path, database_url: str, fake: FakeVendor) -> None:

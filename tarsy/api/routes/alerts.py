@@ -27,7 +27,9 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
     await ensure_queue_room(services.pool, services.config)
     if body.runbook is not None:
         services.runbooks.validate_url(str(body.runbook))
-    selection = services.mcp.validate_override(body.mcp).model_dump(mode="json") if body.mcp else None
+    selection = None
+    if body.mcp:
+        selection = services.mcp.validate_override(body.mcp, alert_type=body.alert_type).model_dump(mode="json")
     submitted = await submit_alert(
         pool=services.pool,
         publisher=services.publisher,

@@ -12,9 +12,10 @@ from pydantic import BaseModel
 from tarsy.api.deps import ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import HealthResponse
-from tarsy.config import resolve_agent, stage_agent_count
 from tarsy.errors import InvalidInputError
+from tarsy.llm.factory import NATIVE_TOOLS
 from tarsy.store import sessions as repo
+from tarsy.tools.selection import chain_grants
 
 router = APIRouter(tags=["system"])
 
@@ -118,30 +119,28 @@ async def system_warnings(services: ServicesDep) -> list[WarningOut]:
 
 @router.get("/api/v1/system/default-tools", response_model=DefaultTools, responses={400: ERROR_RESPONSES[400]})
 async def default_tools(services: ServicesDep, alert_type: str | None = None) -> DefaultTools:
-    """The MCP servers and tools an alert of this type gets without an ``mcp`` override."""
+    """The MCP servers and tools an alert of this type gets without an ``mcp`` override (what it may narrow)."""
     config = services.config
     kind = alert_type or config.defaults.alert_type
     try:
-        chain_id, chain = config.chain_for_alert_type(kind)
+        chain_id, _ = config.chain_for_alert_type(kind)
     except LookupError as exc:
         raise InvalidInputError(str(exc)) from exc
-    servers: dict[str, None] = {}
-    for index, stage in enumerate(chain.stages):
-        for agent_index in range(stage_agent_count(stage)):
-            servers.update(dict.fromkeys(resolve_agent(config, chain_id, index, agent_index).mcp_servers))
+    grants = chain_grants(config, chain_id)
     status = services.mcp.health.status()
-    native = getattr(config.provider(config.defaults.llm_provider), "native_tools", None)
     return DefaultTools(
         alert_type=kind,
         chain_id=chain_id,
         servers=[
             DefaultServerTools(
                 name=name,
-                tools=[ToolOut(name=t.name, description=t.description) for t in status[name].tools]
-                if name in status
-                else [],
+                tools=[
+                    ToolOut(name=t.name, description=t.description)
+                    for t in (status[name].tools if name in status else [])
+                    if grants.allows_tool(name, t.name)
+                ],
             )
-            for name in servers
+            for name in grants.servers
         ],
-        native_tools=native.model_dump() if native is not None else {},
+        native_tools={name: name in grants.native_tools for name in NATIVE_TOOLS},
     )

@@ -36,7 +36,11 @@ async def make_service(fake_github: FakeGitHub) -> AsyncIterator[MakeService]:
         config = SystemConfig.model_validate(
             {
                 "github": {"api_url": fake_github.api_url, "raw_url": fake_github.raw_url},
-                "runbooks": {"allowed_domains": ["github.com", "raw.githubusercontent.com"], **runbooks},
+                "runbooks": {
+                    "allowed_domains": ["github.com", "raw.githubusercontent.com"],
+                    "allowed_prefixes": ["https://github.com/acme/sre/"],
+                    **runbooks,
+                },
             }
         )
         service = RunbookService(config, TOKEN_ENV if env is None else env, clock=clock or Clock())

@@ -45,8 +45,9 @@ def test_builtin_providers() -> None:
     }
     google = config.provider("google-default")
     assert isinstance(google, GoogleProviderConfig)
-    assert (google.native_tools.google_search, google.native_tools.code_execution) == (True, False)
-    assert google.native_tools.url_context is True
+    # Gemini's built-in tools are off unless an agent lists them; no built-in agent does.
+    assert not hasattr(google, "native_tools")
+    assert all(not agent.native_tools and agent.tools is None for agent in config.agents.values())
     vertex = config.provider("vertexai-default")
     assert isinstance(vertex, VertexAIProviderConfig)
     assert (vertex.project_env, vertex.location_env) == ("GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION")

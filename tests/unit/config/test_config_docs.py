@@ -27,11 +27,12 @@ def test_documented_example_loads_and_resolves_as_described() -> None:
     metrics = resolve_agent(config, "pod-crash", 0, 1)
     replica = resolve_agent(config, "pod-crash", 1, 1)
 
-    assert (metrics.name, metrics.llm_provider, metrics.strategy, metrics.mcp_servers) == (
+    assert (metrics.name, metrics.llm_provider, metrics.strategy, metrics.mcp_servers, metrics.tools) == (
         "MetricsAgent",
         "openai-default",
         "react",
         ("prometheus",),
+        ("prometheus.query*",),
     )
     assert (replica.display_name, replica.max_iterations, replica.llm_provider) == (
         "KubernetesAgent-2",

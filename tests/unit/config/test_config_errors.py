@@ -62,7 +62,7 @@ CASES = [
             T,
             "agents.A.custom_instruction",
             "unknown key 'custom_instruction'; allowed keys: custom_instructions, "
-            "description, llm_provider, max_iterations, mcp_servers, strategy, type",
+            "description, llm_provider, max_iterations, mcp_servers, native_tools, strategy, tools, type",
         ),
         id="unknown-agent-key",
     ),
@@ -114,7 +114,7 @@ CASES = [
     pytest.param(
         "mcp_servers:\n  s: {transport: {type: stdio, command: x, url: 'http://x'}}\n",
         None,
-        (T, "mcp_servers.s.transport.url", "unknown key 'url'; allowed keys: args, command, env, type"),
+        (T, "mcp_servers.s.transport.url", "unknown key 'url'; allowed keys: args, command, env, inherit_env, type"),
         id="key-of-another-transport",
     ),
     pytest.param(

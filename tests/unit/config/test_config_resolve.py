@@ -222,3 +222,52 @@ def test_success_policy_falls_back_to_defaults() -> None:
 
     assert resolve_success_policy(config, "c", 0) == "any"
     assert resolve_success_policy(strict, "c", 0) == "all"
+
+
+def test_the_tools_allow_list_comes_from_the_highest_layer_that_sets_it() -> None:
+    def config(stage: dict[str, Any], **chain: Any) -> TarsyConfig:
+        tarsy = {
+            "agents": {
+                "LogAgent": {
+                    "mcp_servers": ["kubernetes-server"],
+                    "tools": ["kubernetes-server.pods_log"],
+                    "native_tools": ["google_search"],
+                }
+            },
+            "agent_chains": {"c": {"alert_types": ["c"], "stages": [stage], **chain}},
+        }
+        return load_config_from_data(tarsy, env={})
+
+    own = resolve_agent(config({"name": "s", "agent": "LogAgent"}), "c", 0, 0)
+    chain = resolve_agent(config({"name": "s", "agent": "LogAgent"}, tools=["kubernetes-server.*"]), "c", 0, 0)
+    stage = config({"name": "s", "agent": "LogAgent", "tools": []}, tools=["kubernetes-server.*"])
+    entry = config(
+        {"name": "s", "agents": [{"name": "LogAgent", "tools": ["kubernetes-server.events_*"]}], "tools": []}
+    )
+
+    assert (own.tools, own.native_tools) == (("kubernetes-server.pods_log",), frozenset({"google_search"}))
+    assert chain.tools == ("kubernetes-server.*",)
+    assert resolve_agent(stage, "c", 0, 0).tools == ()
+    assert resolve_agent(entry, "c", 0, 0).tools == ("kubernetes-server.events_*",)
+    assert resolve_agent(config({"name": "s", "agent": "KubernetesAgent"}), "c", 0, 0).tools is None
+
+
+def test_a_chat_on_the_stage_servers_keeps_their_allow_lists() -> None:
+    limited = _stage_config(
+        {"name": "s", "agents": ["KubernetesAgent", {"name": "LogAgent", "tools": ["kubernetes-server.pods_log"]}]}
+    )
+    unlimited = _stage_config({"name": "s", "agents": ["KubernetesAgent", "LogAgent"]})
+    own = _stage_config(
+        {"name": "s", "agents": [{"name": "LogAgent", "tools": ["kubernetes-server.pods_log"]}]},
+        chat={"tools": ["kubernetes-server.events_list"]},
+    )
+
+    assert resolve_chat(limited, "c").tools == ("kubernetes-server.*", "kubernetes-server.pods_log")
+    assert resolve_chat(unlimited, "c").tools is None
+    assert resolve_chat(own, "c").tools == ("kubernetes-server.events_list",)
+
+
+def test_the_executive_summary_never_gets_native_tools() -> None:
+    tarsy = {"agents": {"ExecSummaryAgent": {"type": "exec_summary", "native_tools": ["google_search"]}}}
+    config = load_config_from_data(tarsy, env={})
+    assert resolve_exec_summary(config, "kubernetes").native_tools == frozenset()

@@ -15,7 +15,19 @@ from tarsy.integrations.runbooks import ResolvedRunbook, RunbookError, RunbookSe
 @pytest_asyncio.fixture
 async def service() -> AsyncIterator[RunbookService]:
     runbooks = RunbookService(
-        SystemConfig.model_validate({"runbooks": {"allowed_domains": ["github.com", "runbooks.example.com"]}}),
+        SystemConfig.model_validate(
+            {
+                "runbooks": {
+                    "allowed_domains": ["github.com", "runbooks.example.com"],
+                    # The domain check is what these tests are about: let every path of them pass.
+                    "allowed_prefixes": [
+                        "https://github.com/",
+                        "https://gist.github.com/",
+                        "http://runbooks.example.com:8443/",
+                    ],
+                }
+            }
+        ),
         env={},
     )
     yield runbooks

@@ -29,10 +29,29 @@ def stdio_server(*, env: dict[str, str] | None = None, **extra: Any) -> dict[str
     return {"transport": transport, **extra}
 
 
-def make_config(servers: dict[str, dict[str, Any]], *, script: str | None = None) -> TarsyConfig:
-    """A config holding only ``servers`` (no built-ins) and a scripted provider playing ``script``."""
+def make_config(
+    servers: dict[str, dict[str, Any]], *, script: str | None = None, **sections: dict[str, Any]
+) -> TarsyConfig:
+    """A config holding only ``servers`` (no built-ins), a scripted provider playing ``script`` and
+    any other ``sections`` (``agents``, ``agent_chains``, ``defaults``)."""
     provider = {"type": "scripted", "script": script or "demo", "model": "scripted-test-model"}
-    return TarsyConfig.model_validate({"mcp_servers": servers, "llm_providers": {PROVIDER: provider}})
+    return TarsyConfig.model_validate({"mcp_servers": servers, "llm_providers": {PROVIDER: provider}, **sections})
+
+
+def tool_chain_config(servers: dict[str, dict[str, Any]], **agent: Any) -> TarsyConfig:
+    """``servers`` and a chain ``tools`` (the default alert type) whose ``ToolAgent`` has them all."""
+    return make_config(
+        servers,
+        agents={"ToolAgent": {"mcp_servers": list(servers), **agent}},
+        agent_chains={
+            "tools": {
+                "alert_types": ["tools"],
+                "stages": [{"name": "look", "agent": "ToolAgent"}],
+                "chat": {"enabled": False},
+            }
+        },
+        defaults={"alert_type": "tools", "llm_provider": PROVIDER},
+    )
 
 
 def write_script(directory: Path, turns: list[dict[str, Any]], **agents: list[dict[str, Any]]) -> str:
@@ -43,7 +62,10 @@ def write_script(directory: Path, turns: list[dict[str, Any]], **agents: list[di
 
 
 def make_agent(
-    config: TarsyConfig, servers: tuple[str, ...] = ("tiny",), agent_type: AgentType = "investigation"
+    config: TarsyConfig,
+    servers: tuple[str, ...] = ("tiny",),
+    agent_type: AgentType = "investigation",
+    tools: tuple[str, ...] | None = None,
 ) -> ResolvedAgent:
     return ResolvedAgent(
         name="TestAgent",
@@ -55,6 +77,7 @@ def make_agent(
         max_iterations=5,
         mcp_servers=servers,
         custom_instructions="",
+        tools=tools,
     )
 
 

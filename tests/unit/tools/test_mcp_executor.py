@@ -66,17 +66,20 @@ async def test_tools_are_listed_with_canonical_names_and_schemas(
     assert {"name": "pid", "description": "The server's process id."} in (listings[0].available_tools or [])
 
 
-async def test_an_override_replaces_the_agents_servers_and_filters_tools(
+async def test_an_override_narrows_the_agents_servers_and_filters_tools(
     config: TarsyConfig, sessions: McpSessions, recorder: MemoryRecorder
 ) -> None:
     override = McpOverride.model_validate({"servers": [{"name": "other", "tools": ["echo", "pid"]}]})
     tools = executor(config, sessions, recorder, override)
-    specs = await tools.list_tools(make_agent(config, servers=("tiny",)))
+    both = make_agent(config, servers=("tiny", "other"))
+    specs = await tools.list_tools(both)
     assert sorted(spec.name for spec in specs) == ["other.echo", "other.pid"]
-    refused = await tools.execute(make_agent(config), request("tiny.echo", text="x"), scope())
+    refused = await tools.execute(both, request("tiny.echo", text="x"), scope())
     assert refused.is_error
     assert "server 'tiny' is not one of your MCP servers (other)" in refused.content
-    filtered = await tools.execute(make_agent(config), request("other.fail", reason="x"), scope())
+    # The override never adds a server the agent was not configured with.
+    assert await tools.list_tools(make_agent(config, servers=("tiny",))) == []
+    filtered = await tools.execute(both, request("other.fail", reason="x"), scope())
     assert filtered.is_error
     assert "unknown tool 'other.fail'. Tools of server 'other': other.echo, other.pid." in filtered.content
     # Agents that never use tools are not given the override's servers.

@@ -12,9 +12,9 @@ from tarsy.errors import InvalidInputError
 from tarsy.tools.health import McpHealth
 from tarsy.tools.selection import McpOverride, allowed_servers, validate_mcp_override
 from tarsy.tools.settings import McpSettings
-from tests.unit.tools.factories import make_agent, make_config, stdio_server
+from tests.unit.tools.factories import make_agent, stdio_server, tool_chain_config
 
-CONFIG = make_config({"tiny": stdio_server(), "never-checked": stdio_server()})
+CONFIG = tool_chain_config({"tiny": stdio_server(), "never-checked": stdio_server()})
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,10 @@ async def test_tools_of_a_server_never_listed_are_taken_on_trust(health: McpHeal
             "allow all of the server's tools",
         ),
         (
+            {"servers": [{"name": "tiny", "tools": ["echo", "p*"]}]},
+            "invalid mcp override: mcp.servers.0.tools: Value error, must list exact tool names, not patterns: p*",
+        ),
+        (
             {"servers": [{"name": "tiny"}, {"name": "tiny"}]},
             "invalid mcp override: mcp.servers: Value error, server(s) listed more than once: tiny",
         ),
@@ -100,18 +104,22 @@ def test_malformed_overrides_are_rejected_with_the_path(override: Any, expected:
     assert _error(override) == expected
 
 
-def test_selection_uses_the_override_only_for_agents_that_call_tools() -> None:
+def test_an_override_narrows_only_agents_that_call_tools() -> None:
     override = McpOverride.model_validate({"servers": [{"name": "tiny", "tools": ["echo"]}]})
-    investigator = make_agent(CONFIG, servers=("never-checked",))
-    assert allowed_servers(investigator, None) == {"never-checked": None}
-    assert allowed_servers(investigator, override) == {"tiny": frozenset({"echo"})}
-    assert allowed_servers(make_agent(CONFIG, agent_type="chat"), override) == {"tiny": frozenset({"echo"})}
+    both = make_agent(CONFIG, servers=("tiny", "never-checked"))
+    assert allowed_servers(both, None) == {"tiny": None, "never-checked": None}
+    narrowed = allowed_servers(both, override)
+    assert list(narrowed) == ["tiny"]
+    assert "echo" in narrowed["tiny"] and "pid" not in narrowed["tiny"]  # type: ignore[operator]
+    # An agent never gets a server the override names but its configuration does not.
+    assert allowed_servers(make_agent(CONFIG, servers=("never-checked",)), override) == {}
+    assert list(allowed_servers(make_agent(CONFIG, agent_type="chat"), override)) == ["tiny"]
     assert allowed_servers(make_agent(CONFIG, servers=(), agent_type="exec_summary"), override) == {}
 
 
 def test_an_override_without_servers_keeps_the_configured_ones() -> None:
-    override = validate_mcp_override(CONFIG, {"native_tools": {"code_execution": True}}, None)
+    override = validate_mcp_override(CONFIG, {"native_tools": {"code_execution": False}}, None)
     assert override.servers is None
-    assert override.native_tools is not None and override.native_tools.code_execution is True
+    assert override.native_tools is not None and override.native_tools.code_execution is False
     investigator = make_agent(CONFIG, servers=("never-checked",))
     assert allowed_servers(investigator, override) == {"never-checked": None}

@@ -180,8 +180,8 @@ export function AlertForm({ alertTypes, servers, submitting, error, fieldErrors,
       <Box>
         <Typography sx={{ fontWeight: 600, mb: 0.5 }}>MCP servers and tools (optional)</Typography>
         <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-          Leave all unchecked to use the chain's configured servers. A checked server with no tools chosen offers all of
-          its tools.
+          Leave all unchecked to use the chain's configured servers. Checked servers narrow them: only servers and tools
+          the chain's agents already have are accepted, and a checked server with no tools chosen keeps all of its tools.
         </Typography>
         {servers === null ? (
           <Alert severity="info" variant="outlined">
