@@ -11,7 +11,8 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
-from tarsy.api.errors import install_error_handlers
+from tarsy.api.errors import COMMON_RESPONSES, install_error_handlers
+from tarsy.api.intake import JSONIntakeMiddleware
 from tarsy.api.routes import alerts, chat, events, history, metrics, queue, runbooks, sessions, system, trace
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
@@ -21,6 +22,7 @@ from tarsy.settings import Settings
 # Requests larger than this are refused before their body is read; the alert data limit itself
 # (system.max_alert_data_bytes) is checked precisely after parsing.
 REQUEST_OVERHEAD_BYTES = 64 * 1024
+ALERTMANAGER_PATH = "/api/v1/alerts/alertmanager"
 
 
 def create_app(
@@ -46,20 +48,30 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Added first, so it runs inside the body-size limit below: it reads the body whole.
+    app.add_middleware(JSONIntakeMiddleware)
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
         services = getattr(request.app.state, "services", None)
         if length and length.isdigit() and services is not None:
-            limit = services.config.system.max_alert_data_bytes * 2 + REQUEST_OVERHEAD_BYTES
+            limit, setting = (
+                services.config.system.max_alert_data_bytes * 2 + REQUEST_OVERHEAD_BYTES,
+                "derived from system.max_alert_data_bytes",
+            )
+            if request.url.path == ALERTMANAGER_PATH:  # a whole group of alerts: its own limit
+                limit, setting = (
+                    services.config.system.alertmanager.max_body_bytes,
+                    "system.alertmanager.max_body_bytes",
+                )
             if int(length) > limit:
                 return JSONResponse(
                     {
                         "error": {
                             "code": "payload_too_large",
-                            "message": f"request body is {length} bytes; the limit is {limit} bytes "
-                            "(derived from system.max_alert_data_bytes)",
+                            "message": f"request body is {length} bytes; the limit is {limit} bytes ({setting})",
+                            "fields": None,
                         }
                     },
                     status_code=413,
@@ -81,7 +93,7 @@ def create_app(
 
     # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
     for module in (alerts, history, trace, sessions, chat, events, queue, system, metrics, runbooks):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=COMMON_RESPONSES)
     if resolved.dashboard_dir is not None:
         _serve_dashboard(app, resolved.dashboard_dir)
     return app

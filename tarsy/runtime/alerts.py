@@ -16,6 +16,7 @@ from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError, PayloadTooLargeError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
+from tarsy.jsonsafe import check_storable
 from tarsy.masking import build_policy, mask_alert_data
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
@@ -71,6 +72,20 @@ def payload_size(data: dict[str, Any] | str) -> int:
     return len(json.dumps(data, separators=(",", ":")).encode())
 
 
+def check_alert_data(data: dict[str, Any] | str, config: TarsyConfig) -> None:
+    """Refuse alert data that is empty (400), that the checkpointer or database cannot hold (400), or
+    that is over ``system.max_alert_data_bytes`` (413)."""
+    if (isinstance(data, str) and not data.strip()) or (isinstance(data, dict) and not data):
+        raise InvalidInputError("alert data is empty; send a non-empty JSON object or text in 'data'")
+    check_storable(data, max_depth=config.system.max_json_depth, name="data")
+    limit = config.system.max_alert_data_bytes
+    size = payload_size(data)
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"alert data is {size} bytes; the limit is {limit} bytes (system.max_alert_data_bytes)"
+        )
+
+
 async def submit_alert(
     *,
     pool: Pool,
@@ -84,16 +99,9 @@ async def submit_alert(
         chain_id, _ = config.chain_for_alert_type(alert_type)
     except LookupError as exc:  # UnknownAlertTypeError is a LookupError with a listing message
         raise InvalidInputError(str(exc)) from exc
-    limit = config.system.max_alert_data_bytes
-    size = payload_size(submission.data)
-    if size > limit:
-        raise PayloadTooLargeError(
-            f"alert data is {size} bytes; the limit is {limit} bytes (system.max_alert_data_bytes)"
-        )
-    if contains_nul(submission.data) or contains_nul(submission.slack_message_fingerprint):
-        raise InvalidInputError("alert data contains NUL (\\u0000) characters, which cannot be stored; remove them")
-    if isinstance(submission.data, str) and not submission.data.strip():
-        raise InvalidInputError("alert data is empty; send a JSON object or a non-empty string in 'data'")
+    check_alert_data(submission.data, config)
+    if contains_nul(submission.slack_message_fingerprint):
+        raise InvalidInputError("slack_message_fingerprint contains NUL (\\u0000) characters; remove them")
     masked, masking_error = mask(submission.data)
     new = repo.NewSession(
         alert_type=alert_type,

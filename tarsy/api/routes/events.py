@@ -28,7 +28,7 @@ def _last_id(header: str | None, query: int | None) -> int:
     response_class=EventSourceResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
-        404: ERROR_RESPONSES[404],
+        **{k: ERROR_RESPONSES[k] for k in (400, 404, 429)},
     },
 )
 async def session_events(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
+from pydantic import BeforeValidator
 from pydantic.json_schema import SkipJsonSchema
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -40,7 +41,20 @@ router = APIRouter(prefix="/api/v1/sessions", tags=["history"])
 
 # A query parameter is absent or a value, never null: keep null out of the OpenAPI schema.
 OptionalStr = str | SkipJsonSchema[None]
-OptionalDatetime = datetime | SkipJsonSchema[None]
+
+
+def _iso_only(value: Any) -> Any:
+    """Pydantic takes a number as Unix time; the API promises ISO 8601 only."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError(f"must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z, not the number {value!r}")
+    return value
+
+
+OptionalDatetime = Annotated[datetime | SkipJsonSchema[None], BeforeValidator(_iso_only)]
 OptionalInt = int | SkipJsonSchema[None]
 
 LIST_EVENT_TYPES = (SESSION_STATUS,)
@@ -157,7 +171,7 @@ async def filter_options(services: ServicesDep) -> dict[str, Any]:
     response_class=EventSourceResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
-        **error_responses(400, 422),
+        **error_responses(400, 422, 429),
     },
 )
 async def session_list_events(
