@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,9 +120,7 @@ async def test_unknown_route_answers_in_the_error_shape(tarsy: RunningTarsy) -> 
 
 
 @pytest.mark.parametrize("value", ["0.5", "1700000000", "yesterday"])
-async def test_dates_must_be_iso_8601_and_messages_name_no_validator_internals(
-    tarsy: RunningTarsy, value: str
-) -> None:
+async def test_dates_must_be_iso_8601_and_messages_name_no_validator_internals(tarsy: RunningTarsy, value: str) -> None:
     resp = await tarsy.client.get("/api/v1/sessions", params={"start_date": value})
     assert resp.status_code == 422, resp.text
     error = resp.json()["error"]
