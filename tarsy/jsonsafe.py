@@ -27,6 +27,7 @@ INT_RANGE = "-9223372036854775808 … 18446744073709551615"
 
 # One token per match: a whole string (skipped), a bracket, a non-finite constant, or an integer
 # of 21+ digits (2^64 has 20). The look-behind keeps fraction and exponent digits out.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?\bNaN\b|-?\bInfinity\b|(?<![.\deE+\-])-?\d{21,}')
 
 
@@ -82,8 +83,9 @@ def check_storable(value: Any, *, max_depth: int, name: str) -> None:
             )
         if isinstance(item, dict):
             for key, child in item.items():
-                if "\x00" in key:
-                    raise JSONShapeError(f"{_path(path)}: a key contains NUL (\\u0000), which cannot be stored")
+                problem = _text_problem(key)
+                if problem:
+                    raise JSONShapeError(f"{_path(path)}: a key {problem}")
                 stack.append((child, (*path, key)))
         elif isinstance(item, list):
             stack.extend((child, (*path, i)) for i, child in enumerate(item))
@@ -100,14 +102,27 @@ def _scalar_problem(item: Any) -> str | None:
         return f"the integer {item} is outside {INT_RANGE} (64 bits), which TARSy can store; send it as a string"
     if isinstance(item, float) and not math.isfinite(item):
         return f"{item} is not a JSON number; send a finite number, null or a string"
-    if isinstance(item, str) and "\x00" in item:
-        return "contains NUL (\\u0000) characters, which cannot be stored; remove them"
+    if isinstance(item, str):
+        return _text_problem(item)
     return None
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains NUL (\\u0000) characters, which cannot be stored; remove them"
+    if _SURROGATE.search(text):
+        return "contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not valid Unicode; remove it"
+    return None
+
+
+def _clean(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text.replace("\x00", "\ufffd"))
 
 
 def make_storable(value: Any, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
     """A copy of ``value`` that can be stored: out-of-range integers and non-finite floats become
-    strings, NUL becomes U+FFFD, and containers nested deeper than ``max_depth`` become a note."""
+    strings, NUL and unpaired surrogates become U+FFFD, and containers nested deeper than
+    ``max_depth`` become a note."""
     return _storable(value, max_depth, 1)
 
 
@@ -115,20 +130,23 @@ def _storable(item: Any, max_depth: int, depth: int) -> Any:
     if isinstance(item, dict | list) and depth > max_depth:
         return f"[nested deeper than {max_depth} levels: omitted]"
     if isinstance(item, dict):
-        return {
-            str(key).replace("\x00", "\ufffd"): _storable(child, max_depth, depth + 1) for key, child in item.items()
-        }
+        return {_clean(str(key)): _storable(child, max_depth, depth + 1) for key, child in item.items()}
     if isinstance(item, list | tuple):
         return [_storable(child, max_depth, depth + 1) for child in item]
     if isinstance(item, str):
-        return item.replace("\x00", "\ufffd")
+        return _clean(item)
     if isinstance(item, bool) or item is None:
         return item
     if isinstance(item, int):
         return item if MIN_INT <= item <= MAX_INT else str(item)
     if isinstance(item, float):
         return item if math.isfinite(item) else str(item)
-    return str(item).replace("\x00", "\ufffd")
+    return _clean(str(item))
+
+
+def clean_text(text: str) -> str:
+    """``text`` with NUL and unpaired surrogates replaced by U+FFFD (storable in PostgreSQL and msgpack)."""
+    return _clean(text)
 
 
 def storable_json_text(value: Any, *, max_depth: int = DEFAULT_MAX_DEPTH, indent: int | None = None) -> str:

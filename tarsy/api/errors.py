@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from tarsy.api.schemas import ErrorResponse
 from tarsy.api.validation import describe, summary
 from tarsy.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, TarsyError
+from tarsy.jsonsafe import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,10 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {k: ERROR_RESPONSES[k] for k
 
 
 def _body(code: str, message: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields}}
+    # Messages may quote the caller's input: keep them encodable (no lone surrogates, no NUL).
+    if fields is not None:
+        fields = [{key: clean_text(str(value)) for key, value in field.items()} for field in fields]
+    return {"error": {"code": code, "message": clean_text(message), "fields": fields}}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -55,17 +55,6 @@ class Submitted:
     duplicate: bool = False  # an open session for the same fingerprint already existed
 
 
-def contains_nul(value: Any) -> bool:
-    """PostgreSQL text and jsonb cannot hold U+0000; such input is refused, not half-stored."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(v) for v in value)
-    return False
-
-
 def payload_size(data: dict[str, Any] | str) -> int:
     if isinstance(data, str):
         return len(data.encode())
@@ -100,8 +89,8 @@ async def submit_alert(
     except LookupError as exc:  # UnknownAlertTypeError is a LookupError with a listing message
         raise InvalidInputError(str(exc)) from exc
     check_alert_data(submission.data, config)
-    if contains_nul(submission.slack_message_fingerprint):
-        raise InvalidInputError("slack_message_fingerprint contains NUL (\\u0000) characters; remove them")
+    if submission.slack_message_fingerprint is not None:
+        check_storable(submission.slack_message_fingerprint, max_depth=1, name="slack_message_fingerprint")
     masked, masking_error = mask(submission.data)
     new = repo.NewSession(
         alert_type=alert_type,

@@ -3,7 +3,7 @@
 Text blocks are kept as they are; binary blocks are described, not inlined, because a base64 blob
 is useless to a text model and would only cost tokens. A result with no content blocks but
 structured content shows the structured content as JSON. The text is always storable: a result
-never fails a session for its shape (NUL becomes U+FFFD; structured content too deep, with
+never fails a session for its shape (NUL and unpaired surrogates become U+FFFD; structured content too deep, with
 integers past 64 bits or non-finite numbers is converted by ``tarsy.jsonsafe.make_storable``).
 """
 
@@ -21,14 +21,14 @@ from mcp.types import (
     TextResourceContents,
 )
 
-from tarsy.jsonsafe import storable_json_text
+from tarsy.jsonsafe import clean_text, storable_json_text
 
 
 def result_text(result: CallToolResult) -> str:
     parts = [_block_text(block) for block in result.content]
     if not parts and result.structuredContent is not None:
         return storable_json_text(result.structuredContent, indent=2)
-    return "\n".join(parts).replace("\x00", "\ufffd")
+    return clean_text("\n".join(parts))
 
 
 def _block_text(block: ContentBlock) -> str:
