@@ -21,7 +21,7 @@ def _is_json(scope: Scope) -> bool:
     """FastAPI parses a body as JSON without a content type or with ``application/json`` / ``+json``."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
-            media = value.split(b";", 1)[0].strip().lower()
+            media: bytes = value.split(b";", 1)[0].strip().lower()
             return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
     return True
 

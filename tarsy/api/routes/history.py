@@ -26,7 +26,7 @@ from tarsy.api.history_schemas import (
     SessionStats,
     error_responses,
 )
-from tarsy.api.routes.events import _last_id
+from tarsy.api.routes.events import OptionalEventId, _last_id
 from tarsy.api.routes.sessions import load_session
 from tarsy.api.sse import _sse, counted
 from tarsy.errors import InvalidInputError
@@ -55,7 +55,6 @@ def _iso_only(value: Any) -> Any:
 
 
 OptionalDatetime = Annotated[datetime | SkipJsonSchema[None], BeforeValidator(_iso_only)]
-OptionalInt = int | SkipJsonSchema[None]
 
 LIST_EVENT_TYPES = (SESSION_STATUS,)
 _REPLAY_BATCH = 500
@@ -178,7 +177,7 @@ async def session_list_events(
     services: ServicesDep,
     last_event_id: Annotated[OptionalStr, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
-        OptionalInt, Query(ge=0, description="Replay events after this id (for clients without headers)")
+        OptionalEventId, Query(description="Replay events after this id (for clients without headers)")
     ] = None,
 ) -> EventSourceResponse:
     """``session.status`` events of every session: those after ``Last-Event-ID``/``after``, then live.
