@@ -8,6 +8,7 @@ of that session.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -48,6 +49,22 @@ async def submit_batch(
 ) -> list[BatchOutcome]:
     """One outcome per alert, in order."""
     outcomes: dict[int, BatchOutcome] = {}
+    # Checking and masking a thousand alerts is CPU work: off the event loop, which serves SSE.
+    news = await asyncio.to_thread(_prepare, config, alerts, author, mask, outcomes)
+    for _ in range(2):  # a second round for duplicates whose open session ended in between
+        if not news:
+            break
+        news = await _insert_round(pool, publisher, news, outcomes)
+    for index, new in news.items():
+        reason = "an open session for this fingerprint ended while the group was stored; resend"
+        outcomes[index] = BatchOutcome(str(new.fingerprint), None, "skipped", reason)
+    return [outcomes[i] for i in range(len(alerts))]
+
+
+def _prepare(
+    config: TarsyConfig, alerts: list[BatchAlert], author: str, mask: AlertMasker, outcomes: dict[int, BatchOutcome]
+) -> dict[int, repo.NewSession]:
+    """The sessions to insert, by alert index; alerts that cannot be stored go to ``outcomes``."""
     news: dict[int, repo.NewSession] = {}
     for index, alert in enumerate(alerts):
         try:
@@ -67,14 +84,7 @@ async def submit_batch(
             alert_masking_error=masking_error,
             fingerprint=alert.fingerprint,
         )
-    for _ in range(2):  # a second round for duplicates whose open session ended in between
-        if not news:
-            break
-        news = await _insert_round(pool, publisher, news, outcomes)
-    for index, new in news.items():
-        reason = "an open session for this fingerprint ended while the group was stored; resend"
-        outcomes[index] = BatchOutcome(str(new.fingerprint), None, "skipped", reason)
-    return [outcomes[i] for i in range(len(alerts))]
+    return news
 
 
 async def _insert_round(
