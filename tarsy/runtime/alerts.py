@@ -5,6 +5,7 @@ Nothing else happens in the request: the investigation runs on a worker.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,12 +18,16 @@ from tarsy.errors import InvalidInputError, PayloadTooLargeError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.jsonsafe import check_storable
-from tarsy.masking import build_policy, mask_alert_data
+from tarsy.masking import MaskingPolicy, build_policy, mask_alert_data, mask_text
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
 # (data) -> (masked data, masking error or None); masking is fail-open for alerts.
 AlertMasker = Callable[[Any], tuple[Any, str | None]]
+
+
+_MEMO_ENTRIES = 8192
+_MEMO_MAX_CHARS = 512
 
 
 def alert_masker(config: TarsyConfig) -> AlertMasker:
@@ -32,8 +37,17 @@ def alert_masker(config: TarsyConfig) -> AlertMasker:
         return lambda data: (data, None)
     policy = build_policy(groups=[settings.pattern_group])
 
+    # Alerts repeat most of their short strings (label values, summaries, group labels): an
+    # Alertmanager group masks each distinct one once. Bounded: short texts, a fixed number of them.
+    @functools.lru_cache(maxsize=_MEMO_ENTRIES)
+    def mask_short(text: str) -> str:
+        return mask_text(text, policy)
+
+    def masker(text: str, given: MaskingPolicy, /) -> str:
+        return mask_short(text) if len(text) <= _MEMO_MAX_CHARS and given is policy else mask_text(text, given)
+
     def mask(data: Any) -> tuple[Any, str | None]:
-        return mask_alert_data(data, policy)
+        return mask_alert_data(data, policy, masker=masker)
 
     return mask
 
