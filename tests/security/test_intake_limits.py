@@ -56,10 +56,7 @@ async def test_json_nested_past_the_limit_is_a_400_naming_it(tarsy: RunningTarsy
     assert status == 400, body
     assert body["error"]["code"] == "invalid_input"
     assert "32 levels" in body["error"]["message"] and "system.max_json_depth" in body["error"]["message"]
-
-
-async def test_json_nesting_within_the_limit_is_accepted(tarsy: RunningTarsy) -> None:
-    status, body = await _post_raw(tarsy, '{"data": {"x": ' + _nested(29) + "}}")
+    status, body = await _post_raw(tarsy, '{"data": {"x": ' + _nested(29) + "}}")  # 32 levels in all
     assert status == 202, body
 
 
@@ -76,10 +73,7 @@ async def test_integers_beyond_64_bits_are_refused(tarsy: RunningTarsy, value: s
     assert status == 400, body
     assert expected in body["error"]["message"]
     assert "send" in body["error"]["message"] and "string" in body["error"]["message"]
-
-
-async def test_integers_within_64_bits_are_accepted(tarsy: RunningTarsy) -> None:
-    status, body = await _post_raw(tarsy, json.dumps({"data": {"a": 2**64 - 1, "b": -(2**63)}}))
+    status, body = await _post_raw(tarsy, json.dumps({"data": {"a": 2**64 - 1, "b": -(2**63)}}))  # the edges
     assert status == 202, body
 
 
