@@ -7,7 +7,8 @@ back out as JSON. Three tools keep to that:
 - ``scan_json_text``: a single pass over a raw body, before it is parsed, that refuses nesting
   deeper than the limit, ``NaN``/``Infinity`` (not JSON, though Python's parser takes them) and
   integers with more digits than any 64-bit integer, so the parser never recurses deeply;
-- ``check_storable``: refuses a parsed value that cannot be stored, naming the path (intake);
+- ``check_storable``: refuses a parsed value that cannot be stored, naming the path (intake); a
+  float past the 64-bit range counts, since ``jsonb`` gives it back as an integer without exponent;
 - ``make_storable``: converts such a value into one that can (tool results: never refused).
 """
 
@@ -102,6 +103,9 @@ def _scalar_problem(item: Any) -> str | None:
         return f"the integer {item} is outside {INT_RANGE} (64 bits), which TARSy can store; send it as a string"
     if isinstance(item, float) and not math.isfinite(item):
         return f"{item} is not a JSON number; send a finite number, null or a string"
+    if isinstance(item, float) and not MIN_INT <= item <= MAX_INT:
+        # PostgreSQL prints numbers without exponents: 1.5e40 comes back as a 41-digit integer.
+        return f"the number {item} is outside {INT_RANGE} (64 bits), which TARSy can store; send it as a string"
     if isinstance(item, str):
         return _text_problem(item)
     return None
@@ -140,7 +144,7 @@ def _storable(item: Any, max_depth: int, depth: int) -> Any:
     if isinstance(item, int):
         return item if MIN_INT <= item <= MAX_INT else str(item)
     if isinstance(item, float):
-        return item if math.isfinite(item) else str(item)
+        return item if math.isfinite(item) and MIN_INT <= item <= MAX_INT else str(item)
     return _clean(str(item))
 
 

@@ -61,6 +61,7 @@ def _generate(base_url: str) -> list[str]:
         @given(body=_bodies)
         @example(body={"data": {"replicas": 2**64 - 1}})
         @example(body={"data": {"replicas": 2**64}})
+        @example(body={"data": {"ratio": -1.3694478950057564e40}})  # comes back from jsonb as an integer
         @example(body={"data": _nest(29)})
         @example(body={"data": _nest(31)})
         @settings(
