@@ -10,11 +10,13 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.types import Scope
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.api.body_limit import BodyLimitMiddleware
-from tarsy.api.errors import install_error_handlers
+from tarsy.api.errors import COMMON_RESPONSES, install_error_handlers
 from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
+from tarsy.api.intake import JSONIntakeMiddleware
 from tarsy.api.packaged import packaged_dashboard
 from tarsy.api.routes import (
     alerts,
@@ -34,6 +36,8 @@ from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
 from tarsy.settings import Settings
+
+ALERTMANAGER_PATH = "/api/v1/alerts/alertmanager"
 
 
 def create_app(
@@ -62,6 +66,8 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    # Added first, so it runs inside the body-size limit below: it reads the body whole.
+    app.add_middleware(JSONIntakeMiddleware)
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -93,7 +99,7 @@ def create_app(
         metrics,
         runbooks,
     ):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=COMMON_RESPONSES)
     dashboard_dir = resolved.dashboard_dir or packaged_dashboard()
     if dashboard_dir is not None:
         _serve_dashboard(app, dashboard_dir)
@@ -104,9 +110,15 @@ def _install_guards(app: FastAPI) -> None:
     """Outermost first: security headers on every answer, a 500 with an error id for anything
     unmapped, then the streaming body limit (system.max_request_bytes)."""
 
-    def body_limit() -> int | None:
+    def body_limit(scope: Scope) -> tuple[int, str] | None:
         services = getattr(app.state, "services", None)
-        return None if services is None else services.config.system.request_body_limit
+        if services is None:
+            return None
+        system = services.config.system
+        if scope.get("path") == ALERTMANAGER_PATH:  # a whole group of alerts: its own limit
+            return system.alertmanager.max_body_bytes, "system.alertmanager.max_body_bytes"
+        setting = "system.max_request_bytes" if system.max_request_bytes else "derived from system.max_alert_data_bytes"
+        return system.request_body_limit, setting
 
     app.add_middleware(BodyLimitMiddleware, limit_of=body_limit)
     app.add_middleware(InternalErrorMiddleware)

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-LimitOf = Callable[[], int | None]
+Limit = tuple[int, str]  # bytes, and the setting that says so (named in the 413)
+LimitOf = Callable[[Scope], Limit | None]
 
 
 class _BodyTooLarge(Exception):
@@ -29,16 +30,13 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-def _too_large_body(limit: int, declared: int | None) -> bytes:
+def _too_large_body(limit: Limit, declared: int | None) -> bytes:
     size = f"{declared} bytes" if declared is not None else "larger than that"
-    message = (
-        f"request body is {size}; the limit is {limit} bytes "
-        "(system.max_request_bytes, by default derived from system.max_alert_data_bytes)"
-    )
-    return json.dumps({"error": {"code": "payload_too_large", "message": message}}).encode()
+    message = f"request body is {size}; the limit is {limit[0]} bytes ({limit[1]})"
+    return json.dumps({"error": {"code": "payload_too_large", "message": message, "fields": None}}).encode()
 
 
-async def _send_413(send: Send, limit: int, declared: int | None) -> None:
+async def _send_413(send: Send, limit: Limit, declared: int | None) -> None:
     body = _too_large_body(limit, declared)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     # The rest of the upload is not read: the connection cannot be reused.
@@ -48,20 +46,21 @@ async def _send_413(send: Send, limit: int, declared: int | None) -> None:
 
 
 class BodyLimitMiddleware:
-    """``limit_of`` is asked per request (None: no limit yet, e.g. before start-up finished)."""
+    """``limit_of`` is asked per request, by path (None: no limit yet, e.g. before start-up finished)."""
 
     def __init__(self, app: ASGIApp, limit_of: LimitOf) -> None:
         self.app = app
         self.limit_of = limit_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.limit_of() if scope["type"] == "http" else None
-        if limit is None:
+        found = self.limit_of(scope) if scope["type"] == "http" else None
+        if found is None:
             await self.app(scope, receive, send)
             return
+        limit = found[0]
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
-            await _send_413(send, limit, declared)
+            await _send_413(send, found, declared)
             return
         received = 0
         exceeded = False
@@ -92,4 +91,4 @@ class BodyLimitMiddleware:
             if not exceeded:
                 raise
         if exceeded and not started:
-            await _send_413(send, limit, declared)
+            await _send_413(send, found, declared)

@@ -9,7 +9,10 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
+from tarsy.api.schemas import ErrorResponse
+from tarsy.api.validation import describe, summary
 from tarsy.errors import (
     ConflictError,
     InvalidInputError,
@@ -21,6 +24,7 @@ from tarsy.errors import (
     internal_message,
     new_error_id,
 )
+from tarsy.jsonsafe import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -31,21 +35,34 @@ _STATUS: list[tuple[type[TarsyError], int]] = [
     (ConflictError, 409),
 ]
 
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Invalid input; the message says what to fix"},
-    404: {"description": "Not found"},
-    409: {"description": "Conflicts with the current state"},
-    413: {"description": "Payload too large"},
-    429: {"description": "Too many requests (queue full, too many streams); see the `Retry-After` header"},
-    422: {"description": "Malformed request body; `fields` lists the offending fields"},
+_HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_HTTP_MESSAGES = {
+    "There was an error parsing the body": "the request body could not be read as JSON; send a JSON object",
+    "Not Found": "no such route; see /docs for the API",
+    "Method Not Allowed": "this route does not accept that method; see /docs for the API",
 }
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Invalid input; the message says what to fix"},
+    401: {"model": ErrorResponse, "description": "No identity (authentication is on)"},
+    403: {"model": ErrorResponse, "description": "The identity lacks the role this route needs"},
+    404: {"model": ErrorResponse, "description": "Not found"},
+    409: {"model": ErrorResponse, "description": "Conflicts with the current state"},
+    413: {"model": ErrorResponse, "description": "Payload too large"},
+    422: {"model": ErrorResponse, "description": "Malformed request; `fields` lists the offending fields"},
+    429: {"model": ErrorResponse, "description": "Too many queued sessions or open streams; retry after `Retry-After`"},
+    503: {"model": ErrorResponse, "description": "The database is unavailable; retry after `Retry-After`"},
+}
+
+# Documented on every route: any of them can answer these (authentication, an outage).
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {k: ERROR_RESPONSES[k] for k in (401, 403, 503)}
 
 
 def _body(code: str, message: str, fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
+    # Messages may quote the caller's input: keep them encodable (no lone surrogates, no NUL).
     if fields is not None:
-        error["fields"] = fields
-    return {"error": error}
+        fields = [{key: clean_text(str(value)) for key, value in field.items()} for field in fields]
+    return {"error": {"code": code, "message": clean_text(message), "fields": fields}}
 
 
 def internal_error_response(error_id: str) -> JSONResponse:
@@ -86,12 +103,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = [
-            {
-                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body",
-                "message": str(err.get("msg", "")),
-            }
-            for err in exc.errors()
-        ]
-        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-        return JSONResponse(_body("validation_error", f"invalid request: {summary}", fields), status_code=422)
+        fields = describe(exc.errors())
+        return JSONResponse(_body("validation_error", summary(fields), list(fields)), status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        # Starlette's and FastAPI's own refusals (a body that cannot be read, an unknown route or
+        # method) in the one error shape.
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = _HTTP_MESSAGES.get(str(exc.detail), str(exc.detail))
+        return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)

@@ -63,6 +63,10 @@ class AlertmanagerConfig(StrictModel):
     """Label whose value selects the chain (through ``alert_types``); unknown values use the default type."""
     include_resolved: bool = False
     """Open sessions for resolved alerts too (normally they are skipped)."""
+    max_alerts_per_request: int = Field(default=1000, ge=1, le=100_000)
+    """At most this many sessions are opened per webhook; the rest are counted and reported, not opened."""
+    max_body_bytes: int = Field(default=10_485_760, ge=1024)
+    """Request-size limit of the receiver alone (a 4,200-alert group is ~2.5 MB)."""
 
 
 class RetentionConfig(StrictModel):
@@ -158,6 +162,8 @@ class SystemConfig(StrictModel):
     """Largest request body, counted while it streams (chunked included); null: derived from
     ``max_alert_data_bytes`` (twice it plus 64 KiB, room for JSON escaping and the other fields)."""
     sse: SseConfig = SseConfig()
+    max_json_depth: int = Field(default=32, ge=2, le=128)
+    """Deepest nesting of a JSON request body (and of stored alert data); the checkpointer holds ~250."""
     sse_ping_interval: PositiveDuration = 15.0
     max_chat_message_chars: int = Field(default=100_000, ge=1)
     readiness_timeout: PositiveDuration = 2.0

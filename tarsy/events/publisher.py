@@ -85,6 +85,31 @@ class EventPublisher:
         )
         return event_id
 
+    async def publish_new(self, conn: AsyncConnection[DictRow], events: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Store and NOTIFY the first event of each of many new sessions, in two statements.
+
+        Inside the caller's transaction; a new session has no other events yet, so no lock is needed.
+        """
+        if not events:
+            return
+        payloads = [build_payload(session_id, event_type, data) for session_id, event_type, data in events]
+        cur = await conn.execute(
+            "INSERT INTO events (session_id, event_type, payload)"
+            " SELECT s, t, p::jsonb FROM unnest(%s::uuid[], %s::text[], %s::text[]) WITH ORDINALITY AS u(s, t, p, n)"
+            " ORDER BY n RETURNING id, session_id",
+            (
+                [session_id for session_id, _, _ in events],
+                [event_type for _, event_type, _ in events],
+                [json.dumps(payload, default=str) for payload in payloads],
+            ),
+        )
+        ids = {str(row["session_id"]): int(row["id"]) for row in await cur.fetchall()}  # one event per session
+        envelopes = [
+            _envelope(ids[session_id], session_id, event_type, payload)
+            for (session_id, event_type, _), payload in zip(events, payloads, strict=True)
+        ]
+        await conn.execute("SELECT pg_notify(%s, e) FROM unnest(%s::text[]) AS e", (EVENTS_CHANNEL, envelopes))
+
     async def transient(self, session_id: str, event_type: str, data: dict[str, Any]) -> None:
         """NOTIFY only. Large deltas are split so each notification stays under the size limit."""
         payload = build_payload(session_id, event_type, data)

@@ -15,7 +15,7 @@ _ADVICE: dict[Category, str] = {
     "rate_limit": "the provider is rate limiting; retries were exhausted",
     "invalid_request": "the provider rejected the request (model name, parameters or input)",
     "timeout": "the call exceeded the provider timeout",
-    "provider_down": "the provider is unreachable or failing (5xx)",
+    "provider_down": "the provider answered with a server error (5xx)",
     "unknown": "unexpected provider error",
 }
 
@@ -81,5 +81,9 @@ def provider_error(provider: str, model: str, exc: BaseException) -> ProviderErr
     category = classify(exc)
     text = _detail(exc).strip()
     detail = text.splitlines()[0][:300] if text else type(exc).__name__
-    message = f"LLM provider '{provider}' ({model}) failed [{category}]: {_ADVICE[category]}: {detail}"
+    advice = _ADVICE[category]
+    if category == "provider_down" and _status(exc) is None:
+        # No HTTP answer at all: a refused, reset or unresolvable connection, not a 5xx.
+        advice = "the provider could not be reached (connection refused, reset or name not resolved)"
+    message = f"LLM provider '{provider}' ({model}) failed [{category}]: {advice}: {detail}"
     return ProviderError(message, category)

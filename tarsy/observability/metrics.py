@@ -49,6 +49,11 @@ class Metrics:
         self.http_latency = Histogram(
             "tarsy_http_duration_seconds", "HTTP latency", ["method", "route"], buckets=_CALL_BUCKETS, registry=r
         )
+        self.alertmanager_over_limit = Counter(
+            "tarsy_alertmanager_alerts_over_limit",
+            "Firing Alertmanager alerts not opened: past system.alertmanager.max_alerts_per_request",
+            registry=r,
+        )
         self.sse_streams = Gauge("tarsy_sse_streams_open", "Open SSE streams", registry=r)
 
     def llm_interaction(self, record: LLMInteraction) -> None:

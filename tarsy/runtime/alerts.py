@@ -5,6 +5,7 @@ Nothing else happens in the request: the investigation runs on a worker.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,12 +17,17 @@ from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError, PayloadTooLargeError, QueueFullError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
-from tarsy.masking import build_policy, mask_alert_data
+from tarsy.jsonsafe import check_storable
+from tarsy.masking import MaskingPolicy, build_policy, mask_alert_data, mask_text
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
 # (data) -> (masked data, masking error or None); masking is fail-open for alerts.
 AlertMasker = Callable[[Any], tuple[Any, str | None]]
+
+
+_MEMO_ENTRIES = 8192
+_MEMO_MAX_CHARS = 512
 
 
 def alert_masker(config: TarsyConfig) -> AlertMasker:
@@ -31,8 +37,17 @@ def alert_masker(config: TarsyConfig) -> AlertMasker:
         return lambda data: (data, None)
     policy = build_policy(groups=[settings.pattern_group])
 
+    # Alerts repeat most of their short strings (label values, summaries, group labels): an
+    # Alertmanager group masks each distinct one once. Bounded: short texts, a fixed number of them.
+    @functools.lru_cache(maxsize=_MEMO_ENTRIES)
+    def mask_short(text: str) -> str:
+        return mask_text(text, policy)
+
+    def masker(text: str, given: MaskingPolicy, /) -> str:
+        return mask_short(text) if len(text) <= _MEMO_MAX_CHARS and given is policy else mask_text(text, given)
+
     def mask(data: Any) -> tuple[Any, str | None]:
-        return mask_alert_data(data, policy)
+        return mask_alert_data(data, policy, masker=masker)
 
     return mask
 
@@ -54,17 +69,6 @@ class Submitted:
     duplicate: bool = False  # an open session for the same fingerprint already existed
 
 
-def contains_nul(value: Any) -> bool:
-    """PostgreSQL text and jsonb cannot hold U+0000; such input is refused, not half-stored."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(v) for v in value)
-    return False
-
-
 def payload_size(data: dict[str, Any] | str) -> int:
     if isinstance(data, str):
         return len(data.encode())
@@ -82,6 +86,20 @@ async def ensure_queue_room(pool: Pool, config: TarsyConfig) -> None:
         )
 
 
+def check_alert_data(data: dict[str, Any] | str, config: TarsyConfig) -> None:
+    """Refuse alert data that is empty (400), that the checkpointer or database cannot hold (400), or
+    that is over ``system.max_alert_data_bytes`` (413)."""
+    if (isinstance(data, str) and not data.strip()) or (isinstance(data, dict) and not data):
+        raise InvalidInputError("alert data is empty; send a non-empty JSON object or text in 'data'")
+    check_storable(data, max_depth=config.system.max_json_depth, name="data")
+    limit = config.system.max_alert_data_bytes
+    size = payload_size(data)
+    if size > limit:
+        raise PayloadTooLargeError(
+            f"alert data is {size} bytes; the limit is {limit} bytes (system.max_alert_data_bytes)"
+        )
+
+
 async def submit_alert(
     *,
     pool: Pool,
@@ -95,16 +113,9 @@ async def submit_alert(
         chain_id, _ = config.chain_for_alert_type(alert_type)
     except LookupError as exc:  # UnknownAlertTypeError is a LookupError with a listing message
         raise InvalidInputError(str(exc)) from exc
-    limit = config.system.max_alert_data_bytes
-    size = payload_size(submission.data)
-    if size > limit:
-        raise PayloadTooLargeError(
-            f"alert data is {size} bytes; the limit is {limit} bytes (system.max_alert_data_bytes)"
-        )
-    if contains_nul(submission.data) or contains_nul(submission.slack_message_fingerprint):
-        raise InvalidInputError("alert data contains NUL (\\u0000) characters, which cannot be stored; remove them")
-    if isinstance(submission.data, str) and not submission.data.strip():
-        raise InvalidInputError("alert data is empty; send a JSON object or a non-empty string in 'data'")
+    check_alert_data(submission.data, config)
+    if submission.slack_message_fingerprint is not None:
+        check_storable(submission.slack_message_fingerprint, max_depth=1, name="slack_message_fingerprint")
     masked, masking_error = mask(submission.data)
     new = repo.NewSession(
         alert_type=alert_type,

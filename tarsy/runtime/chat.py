@@ -6,6 +6,7 @@ from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError, PayloadTooLargeError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
+from tarsy.jsonsafe import check_storable
 from tarsy.store import chats
 from tarsy.store.db import Pool, Row
 
@@ -21,8 +22,7 @@ async def post_message(
     if chain is None or not chain.chat.enabled:
         raise InvalidInputError(f"follow-up chat is disabled for chain '{session['chain_id']}' (chat.enabled)")
     text = content.strip()
-    if "\x00" in text:
-        raise InvalidInputError("the chat message contains NUL (\\u0000) characters; remove them")
+    check_storable(text, max_depth=config.system.max_json_depth, name="content")  # NUL, lone surrogates
     if not text:
         raise InvalidInputError("the chat message is empty; send the question in 'content'")
     limit = config.system.max_chat_message_chars

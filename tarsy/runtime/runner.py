@@ -21,6 +21,7 @@ from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
+from tarsy.jsonsafe import make_storable
 from tarsy.nodes.context import RunContext
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
@@ -121,7 +122,8 @@ class SessionRunner:
             graph_input = {
                 "alert": {
                     "alert_type": row["alert_type"],
-                    "data": row["alert_data"],
+                    # Rows stored before intake checked shapes may hold what the checkpointer cannot.
+                    "data": make_storable(row["alert_data"], max_depth=self._config.system.max_json_depth),
                     "runbook": await self._runbook(row),
                 }
             }
@@ -176,7 +178,12 @@ class SessionRunner:
         state = await graph.aget_state(cast(RunnableConfig, {"configurable": {"thread_id": str(session["id"])}}))
         values = dict(state.values)
         values.setdefault(
-            "alert", {"alert_type": session["alert_type"], "data": session["alert_data"], "runbook": None}
+            "alert",
+            {
+                "alert_type": session["alert_type"],
+                "data": make_storable(session["alert_data"], max_depth=self._config.system.max_json_depth),
+                "runbook": None,
+            },
         )
         values.setdefault("final_analysis", session["final_analysis"])
         values.setdefault("executive_summary", session["executive_summary"])

@@ -21,12 +21,16 @@ JobTable = Literal["alert_sessions", "chat_messages"]
 async def claim_oldest(
     conn: AsyncConnection[DictRow], table: JobTable, *, worker_id: str, stale_after_s: float
 ) -> Row | None:
-    """Inside the caller's transaction: lock and take the oldest claimable job of ``table``."""
+    """Inside the caller's transaction: lock and take the oldest claimable job of ``table``.
+
+    Times are ``clock_timestamp()``, not the transaction's ``now()``: the caller may have waited on
+    the claim lock, and a job created meanwhile must not appear to start before it was created.
+    """
     name = sql.Identifier(table)
     cur = await conn.execute(
         sql.SQL(
             "SELECT id FROM {} WHERE status = 'pending'"
-            " OR (status = ANY(%s) AND heartbeat_at <= now() - make_interval(secs => %s))"
+            " OR (status = ANY(%s) AND heartbeat_at <= clock_timestamp() - make_interval(secs => %s))"
             " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
         ).format(name),
         (list(ACTIVE), stale_after_s),
@@ -37,7 +41,7 @@ async def claim_oldest(
     cur = await conn.execute(
         sql.SQL(
             "UPDATE {} SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'in_progress' END,"
-            " worker_id = %s, heartbeat_at = now(), started_at = coalesce(started_at, now()),"
+            " worker_id = %s, heartbeat_at = clock_timestamp(), started_at = coalesce(started_at, clock_timestamp()),"
             " attempts = attempts + 1 WHERE id = %s RETURNING *"
         ).format(name),
         (worker_id, found["id"]),

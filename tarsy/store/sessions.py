@@ -53,6 +53,50 @@ async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row
     return row
 
 
+_OPEN = "('pending', 'in_progress', 'cancelling')"
+
+
+async def insert_sessions(conn: AsyncConnection[DictRow], news: list[NewSession]) -> list[Row]:
+    """Insert many pending sessions in one statement; returns the inserted rows (``id``,
+    ``fingerprint``, ``alert_type``, ``chain_id``).
+
+    A session whose fingerprint already has an open session (or repeats an earlier one of the same
+    batch) is left out: the caller finds those with ``open_sessions_for_fingerprints``.
+    """
+    if not news:
+        return []
+    cur = await conn.execute(
+        "INSERT INTO alert_sessions (id, alert_type, chain_id, status, alert_data, runbook_url, author,"
+        " alert_masking_error, fingerprint)"
+        " SELECT id, alert_type, chain_id, 'pending', alert_data::jsonb, runbook_url, author,"
+        " alert_masking_error, fingerprint"
+        " FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])"
+        " AS t(id, alert_type, chain_id, alert_data, runbook_url, author, alert_masking_error, fingerprint)"
+        f" ON CONFLICT (fingerprint) WHERE fingerprint IS NOT NULL AND status IN {_OPEN} DO NOTHING"
+        " RETURNING id, fingerprint, alert_type, chain_id",
+        (
+            [str(uuid.uuid4()) for _ in news],
+            [n.alert_type for n in news],
+            [n.chain_id for n in news],
+            [json.dumps(n.alert_data) for n in news],
+            [n.runbook_url for n in news],
+            [n.author for n in news],
+            [n.alert_masking_error for n in news],
+            [n.fingerprint for n in news],
+        ),
+    )
+    return await cur.fetchall()
+
+
+async def open_sessions_for_fingerprints(conn: AsyncConnection[DictRow], fingerprints: list[str]) -> dict[str, str]:
+    """fingerprint → id of its open session, for those that have one."""
+    cur = await conn.execute(
+        f"SELECT id, fingerprint FROM alert_sessions WHERE fingerprint = ANY(%s) AND status IN {_OPEN}",
+        (fingerprints,),
+    )
+    return {str(row["fingerprint"]): str(row["id"]) for row in await cur.fetchall()}
+
+
 async def open_session_for_fingerprint(conn: AsyncConnection[DictRow], fingerprint: str) -> Row | None:
     cur = await conn.execute(
         "SELECT id, status FROM alert_sessions WHERE fingerprint = %s"
@@ -78,7 +122,7 @@ async def claim_next(pool: Pool, *, worker_id: str, max_concurrent: int, stale_a
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CLAIM_LOCK,))
         cur = await conn.execute(
             "SELECT count(*) AS n FROM alert_sessions WHERE status = ANY(%s)"
-            " AND heartbeat_at > now() - make_interval(secs => %s)",
+            " AND heartbeat_at > clock_timestamp() - make_interval(secs => %s)",
             (list(ACTIVE), stale_after_s),
         )
         running = await cur.fetchone()

@@ -2,12 +2,12 @@
 
 Text blocks are kept as they are; binary blocks are described, not inlined, because a base64 blob
 is useless to a text model and would only cost tokens. A result with no content blocks but
-structured content shows the structured content as JSON.
+structured content shows the structured content as JSON. The text is always storable: a result
+never fails a session for its shape (NUL and unpaired surrogates become U+FFFD; structured content too deep, with
+integers past 64 bits or non-finite numbers is converted by ``tarsy.jsonsafe.make_storable``).
 """
 
 from __future__ import annotations
-
-import json
 
 from mcp.types import (
     AudioContent,
@@ -21,12 +21,14 @@ from mcp.types import (
     TextResourceContents,
 )
 
+from tarsy.jsonsafe import clean_text, storable_json_text
+
 
 def result_text(result: CallToolResult) -> str:
     parts = [_block_text(block) for block in result.content]
     if not parts and result.structuredContent is not None:
-        return json.dumps(result.structuredContent, indent=2, ensure_ascii=False, default=str)
-    return "\n".join(parts)
+        return storable_json_text(result.structuredContent, indent=2)
+    return clean_text("\n".join(parts))
 
 
 def _block_text(block: ContentBlock) -> str:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tarsy.config import load_config_from_data
-from tarsy.runtime.alertmanager import AMWebhook, plan
+from tarsy.runtime.alertmanager import AMWebhook, labels_fingerprint, plan
 from tests.support.procs import process, require
 from tests.support.server import free_port, running_tarsy, write_config
 
@@ -32,13 +32,25 @@ CHAINS: dict[str, Any] = {
 def test_sample_webhook_plans_one_session_per_firing_alert() -> None:
     body = AMWebhook.model_validate(json.loads((FIXTURES / "firing.json").read_text()))
     config = load_config_from_data(tarsy=CHAINS)
-    [planned] = plan(body, config)
+    [planned] = plan(body, config).alerts
     assert planned.alert_type == "kubernetes"  # ProbeAlwaysFiring has no chain: the default type
-    assert planned.fingerprint == "alertmanager:4112858d83a0552a"
+    assert planned.fingerprint == "4112858d83a0552a" == planned.data["fingerprint"]
     assert planned.runbook == "http://127.0.0.1/runbooks/probe"
     assert planned.data["labels"]["service"] == "payment-api"
     resolved = body.model_copy(update={"alerts": [body.alerts[0].model_copy(update={"status": "resolved"})]})
-    assert plan(resolved, config)[0].skipped == "alert is resolved"
+    assert plan(resolved, config).alerts[0].skipped == "alert is resolved"
+
+
+def test_alerts_without_a_fingerprint_get_alertmanagers_own_from_their_labels() -> None:
+    sample = json.loads((FIXTURES / "firing.json").read_text())
+    [alert] = sample["alerts"]
+    given = alert.pop("fingerprint")
+    body = AMWebhook.model_validate(sample)
+    [planned] = plan(body, load_config_from_data(tarsy=CHAINS)).alerts
+    assert planned.fingerprint == given == labels_fingerprint(alert["labels"])
+    reordered = dict(reversed(list(alert["labels"].items())))
+    assert labels_fingerprint(reordered) == given
+    assert labels_fingerprint({**alert["labels"], "pod": "other"}) != given
 
 
 async def test_prometheus_and_alertmanager_drive_tarsy(tmp_path: Path, database_url: str) -> None:
@@ -133,5 +145,5 @@ async def test_prometheus_and_alertmanager_drive_tarsy(tmp_path: Path, database_
     [row] = rows
     assert row["alert_type"] == "KubePodCrashLooping"
     assert row["author"] == "alertmanager"
-    assert row["fingerprint"].startswith("alertmanager:")
+    assert row["fingerprint"] == labels_fingerprint(row["alert_data"]["labels"]) == row["alert_data"]["fingerprint"]
     assert row["alert_data"]["labels"]["pod"] == "api-1"

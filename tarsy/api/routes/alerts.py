@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Literal
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import AlertAccepted, AlertRequest, AlertTypesResponse
+from tarsy.runtime.alert_batch import BatchAlert, submit_batch
 from tarsy.runtime.alertmanager import AMWebhook, plan
 from tarsy.runtime.alerts import AlertSubmission, ensure_queue_room, submit_alert
 
@@ -55,7 +57,7 @@ async def alert_types(services: ServicesDep) -> dict[str, Any]:
 
 
 class AlertmanagerResult(BaseModel):
-    fingerprint: str | None
+    fingerprint: str = Field(description="Alertmanager's fingerprint, or the same hash of the sorted labels")
     session_id: str | None
     status: Literal["queued", "duplicate", "skipped"]
     reason: str | None = None
@@ -63,6 +65,13 @@ class AlertmanagerResult(BaseModel):
 
 class AlertmanagerResponse(BaseModel):
     sessions: list[AlertmanagerResult]
+    queued: int = Field(description="Sessions opened")
+    duplicates: int = Field(description="Alerts whose fingerprint already had an open session")
+    skipped: int = Field(description="Resolved alerts, and alerts whose data cannot be stored (see `reason`)")
+    over_limit: int = Field(
+        description="Firing alerts past system.alertmanager.max_alerts_per_request: counted, never opened"
+    )
+    max_alerts_per_request: int
 
 
 @router.post(
@@ -72,38 +81,49 @@ class AlertmanagerResponse(BaseModel):
     responses={k: ERROR_RESPONSES[k] for k in (400, 413, 422, 429)},
 )
 async def post_alertmanager(body: AMWebhook, services: ServicesDep) -> AlertmanagerResponse:
-    """Alertmanager webhook receiver: one session per firing alert, deduplicated by fingerprint."""
+    """Alertmanager webhook receiver: one session per firing alert up to the cap, deduplicated by fingerprint."""
     await ensure_queue_room(services.pool, services.config)  # full queue: Alertmanager retries later
-    results: list[AlertmanagerResult] = []
-    for planned in plan(body, services.config):
-        if planned.alert_type is None:
-            results.append(
-                AlertmanagerResult(
-                    fingerprint=planned.fingerprint, session_id=None, status="skipped", reason=planned.skipped
-                )
-            )
-            continue
-        submitted = await submit_alert(
+    planned = plan(body, services.config)
+    firing = [
+        BatchAlert(p.fingerprint, p.alert_type, p.data, p.runbook) for p in planned.alerts if p.alert_type is not None
+    ]
+    outcomes = iter(
+        await submit_batch(
             pool=services.pool,
             publisher=services.publisher,
             config=services.config,
-            submission=AlertSubmission(
-                alert_type=planned.alert_type,
-                data=planned.data,
-                runbook=planned.runbook,
-                author="alertmanager",
-                fingerprint=planned.fingerprint,
-            ),
+            alerts=firing,
+            author="alertmanager",
             mask=services.mask_alert,
         )
-        if not submitted.duplicate:
-            services.metrics.sessions_submitted.labels(planned.alert_type).inc()
+    )
+    results: list[AlertmanagerResult] = []
+    for p in planned.alerts:
+        if p.alert_type is None:
+            results.append(
+                AlertmanagerResult(fingerprint=p.fingerprint, session_id=None, status="skipped", reason=p.skipped)
+            )
+            continue
+        outcome = next(outcomes)
+        if outcome.status == "queued":
+            services.metrics.sessions_submitted.labels(p.alert_type).inc()
         results.append(
             AlertmanagerResult(
-                fingerprint=planned.fingerprint,
-                session_id=str(submitted.session["id"]),
-                status="duplicate" if submitted.duplicate else "queued",
+                fingerprint=outcome.fingerprint,
+                session_id=outcome.session_id,
+                status=outcome.status,
+                reason=outcome.reason,
             )
         )
+    if planned.over_limit:
+        services.metrics.alertmanager_over_limit.inc(planned.over_limit)
     services.workers.nudge()
-    return AlertmanagerResponse(sessions=results)
+    counts = Counter(r.status for r in results)
+    return AlertmanagerResponse(
+        sessions=results,
+        queued=counts["queued"],
+        duplicates=counts["duplicate"],
+        skipped=counts["skipped"],
+        over_limit=planned.over_limit,
+        max_alerts_per_request=services.config.system.alertmanager.max_alerts_per_request,
+    )

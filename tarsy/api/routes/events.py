@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Header, Query
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 from sse_starlette import EventSourceResponse
 
 from tarsy.api.deps import ServicesDep
@@ -12,6 +16,11 @@ from tarsy.api.sse import session_stream, stream_response, subscribe
 from tarsy.errors import InvalidInputError
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["events"])
+
+# A query parameter is absent or a value, never null; the bound sits on the integer so the OpenAPI
+# schema carries it as ``minimum``.
+OptionalEventId = Annotated[int, Field(ge=0)] | SkipJsonSchema[None]
+OptionalHeader = str | SkipJsonSchema[None]
 
 
 def _last_id(header: str | None, query: int | None) -> int:
@@ -28,15 +37,16 @@ def _last_id(header: str | None, query: int | None) -> int:
     response_class=EventSourceResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
-        404: ERROR_RESPONSES[404],
-        429: ERROR_RESPONSES[429],
+        **{k: ERROR_RESPONSES[k] for k in (400, 404, 429)},
     },
 )
 async def session_events(
     session_id: str,
     services: ServicesDep,
-    last_event_id: str | None = Header(None, alias="Last-Event-ID"),
-    after: int | None = Query(None, ge=0, description="Replay events after this id (for clients without headers)"),
+    last_event_id: Annotated[OptionalHeader, Header(alias="Last-Event-ID")] = None,
+    after: Annotated[
+        OptionalEventId, Query(description="Replay events after this id (for clients without headers)")
+    ] = None,
 ) -> EventSourceResponse:
     """Every persisted event of the session after ``Last-Event-ID``, then live events until it ends."""
     row = await load_session(services.pool, session_id)

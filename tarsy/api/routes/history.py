@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
+from pydantic import BeforeValidator
 from pydantic.json_schema import SkipJsonSchema
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -25,7 +26,7 @@ from tarsy.api.history_schemas import (
     SessionStats,
     error_responses,
 )
-from tarsy.api.routes.events import _last_id
+from tarsy.api.routes.events import OptionalEventId, _last_id
 from tarsy.api.routes.sessions import load_session
 from tarsy.api.sse import _sse, stream_response, subscribe
 from tarsy.config import SseConfig
@@ -41,8 +42,20 @@ router = APIRouter(prefix="/api/v1/sessions", tags=["history"])
 
 # A query parameter is absent or a value, never null: keep null out of the OpenAPI schema.
 OptionalStr = str | SkipJsonSchema[None]
-OptionalDatetime = datetime | SkipJsonSchema[None]
-OptionalInt = int | SkipJsonSchema[None]
+
+
+def _iso_only(value: Any) -> Any:
+    """Pydantic takes a number as Unix time; the API promises ISO 8601 only."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError(f"must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z, not the number {value!r}")
+    return value
+
+
+OptionalDatetime = Annotated[datetime | SkipJsonSchema[None], BeforeValidator(_iso_only)]
 
 LIST_EVENT_TYPES = (SESSION_STATUS,)
 _DEDUPE_WINDOW = 2000  # the hub's queue size: a burst larger than this overflows and resyncs anyway
@@ -164,7 +177,7 @@ async def session_list_events(
     services: ServicesDep,
     last_event_id: Annotated[OptionalStr, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
-        OptionalInt, Query(ge=0, description="Replay events after this id (for clients without headers)")
+        OptionalEventId, Query(description="Replay events after this id (for clients without headers)")
     ] = None,
 ) -> EventSourceResponse:
     """``session.status`` events of every session: those after ``Last-Event-ID``/``after``, then live.
