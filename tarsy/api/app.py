@@ -10,8 +10,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.types import Scope
 from opentelemetry.sdk.trace.export import SpanExporter
+from starlette.types import Scope
 
 from tarsy.api.body_limit import BodyLimitMiddleware
 from tarsy.api.errors import COMMON_RESPONSES, install_error_handlers

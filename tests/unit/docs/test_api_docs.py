@@ -35,7 +35,7 @@ from fastapi.testclient import TestClient
 
 import tarsy
 from tarsy.api.app import create_app
-from tarsy.api.errors import install_error_handlers
+from tarsy.api.errors import COMMON_RESPONSES, install_error_handlers
 from tarsy.errors import TarsyError
 from tarsy.settings import Settings
 
@@ -47,7 +47,8 @@ ENDPOINT = re.compile(rf"`({'|'.join(METHODS)}) (/[^`\s]*)`")
 HEADING = re.compile(r"^(#{1,6}) (.*)$")
 STATUS = re.compile(r"\*\*([1-5]\d\d)\*\*")
 NAME = re.compile(r"`([^`]+)`")
-GENERIC_STATUSES = {"422"}
+# Answered by any route and documented once, under "Errors": validation, authentication, an outage.
+GENERIC_STATUSES = {str(code) for code in (422, *COMMON_RESPONSES)}
 
 
 def _normalise(path: str) -> str:
@@ -237,6 +238,7 @@ def _codes_in_api_source() -> set[str]:
         source = path.read_text("utf-8")
         codes.update(re.findall(r'"code":\s*"([a-z_]+)"', source))
         codes.update(re.findall(r'_body\(\s*"([a-z_]+)"', source))
+        codes.update(re.findall(r'\b[1-5]\d\d: "([a-z_]+)"', source))  # status -> code tables
         codes.update(kinds[name] for name in re.findall(r"except (\w+)", source) if name in kinds)
     return codes
 
