@@ -113,7 +113,7 @@ async def test_the_app_never_holds_more_than_the_limit() -> None:
     async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
-    middleware = BodyLimitMiddleware(app, limit_of=lambda: 4500)
+    middleware = BodyLimitMiddleware(app, limit_of=lambda scope: (4500, "test limit"))
     await middleware({"type": "http", "method": "POST", "path": "/x", "headers": []}, receive, send)
     assert sum(handed) <= 4500
     assert len(incoming) > 40  # the rest of the upload was never pulled
