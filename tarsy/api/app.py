@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -12,7 +13,20 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from tarsy.api.errors import install_error_handlers
-from tarsy.api.routes import alerts, chat, events, history, metrics, queue, runbooks, sessions, system, trace
+from tarsy.api.guard import build_policy, install_guard
+from tarsy.api.routes import (
+    alerts,
+    chat,
+    events,
+    history,
+    metrics,
+    queue,
+    runbooks,
+    sessions,
+    system,
+    trace,
+    whoami,
+)
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
@@ -37,6 +51,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             app.state.services = await start_services(stack, resolved, config=config, env=env, tools=tools)
+            app.state.guard = build_policy(app.state.services.config, resolved.host, os.environ if env is None else env)
             yield
 
     app = FastAPI(
@@ -80,10 +95,12 @@ def create_app(
         return response
 
     # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
-    for module in (alerts, history, trace, sessions, chat, events, queue, system, metrics, runbooks):
+    for module in (alerts, history, trace, sessions, chat, events, queue, system, metrics, runbooks, whoami):
         app.include_router(module.router)
     if resolved.dashboard_dir is not None:
         _serve_dashboard(app, resolved.dashboard_dir)
+    # Added last, so it runs first: Host, Origin, identity and role before anything else (tarsy/api/guard.py).
+    install_guard(app)
     return app
 
 
