@@ -86,7 +86,10 @@ def match(routes: Iterable[BaseRoute], scope: Scope) -> str | None:
     return partial
 
 
-def rule_for(method: str, path: str | None, request_path: str, public_paths: Iterable[str]) -> Rule:
+Decision = Role | Literal["public", "alertmanager"]
+
+
+def rule_for(method: str, path: str | None, request_path: str, public_paths: Iterable[str]) -> Decision:
     """The rule for a request: by its matched route, viewer for unknown paths."""
     if path is None:
         return "viewer"

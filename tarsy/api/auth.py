@@ -56,7 +56,7 @@ def parse_tokens(raw: str) -> dict[bytes, Identity]:
         elif _digest(token) in tokens:
             problems.append(f"entry {number} ({name}) repeats the token of another entry")
         else:
-            tokens[_digest(token)] = Identity(name, role)  # type: ignore[arg-type]  # checked against ROLES
+            tokens[_digest(token)] = Identity(name, role)
     if not problems and not tokens:
         problems.append("is empty; system.auth.mode 'token' needs at least one name:role:token entry")
     if problems:

@@ -59,6 +59,7 @@ class Guard:
             return
         application: Any = scope["app"]
         policy: GuardPolicy | None = getattr(application.state, "guard", None)
+        refused: JSONResponse | None
         if policy is None:
             refused = _error(503, "not_ready", "TARSy is still starting; retry shortly")
         else:

@@ -122,6 +122,8 @@ class SlackConfig(StrictModel):
         return self
 
 
+LOOPBACK_NETWORKS: tuple[IPvAnyNetwork, ...] = (IPv4Network("127.0.0.0/8"), IPv6Network("::1/128"))
+
 Role = Literal["viewer", "operator", "admin"]
 """What a caller may do: read; plus submit, chat and cancel; plus system actions."""
 
@@ -132,9 +134,7 @@ class AuthConfig(StrictModel):
     mode: Literal["none", "token", "proxy"] = "none"
     """``token``: bearer tokens from ``TARSY_API_TOKENS``; ``proxy``: identity headers of an auth proxy
     (oauth2-proxy); ``none``: no authentication, only on a loopback address unless ``allow_anonymous``."""
-    trusted_proxies: list[IPvAnyNetwork] = Field(
-        default_factory=lambda: [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")]
-    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=lambda: list(LOOPBACK_NETWORKS))
     """Direct peers whose ``X-Forwarded-User`` / ``X-Forwarded-Email`` are believed (the sidecar layout)."""
     allow_anonymous: bool = False
     """Let ``mode: none`` serve on a non-loopback address (everyone who reaches the port is admin)."""

@@ -85,6 +85,6 @@ async def test_the_app_refuses_to_start_without_auth_on_a_public_address(tmp_pat
     config = write_config(tmp_path / "config", script={"agents": {"*": [{"text": "unused"}]}})
     env = {"TARSY_CONFIG_DIR": str(config), "DATABASE_URL": database_url, "TARSY_HOST": "0.0.0.0", "TARSY_WORKERS": "0"}
     app = create_app(Settings.from_env(env), env=env)
-    with pytest.raises(ConfigError, match="system.auth.allow_anonymous"):
+    with pytest.raises(ConfigError, match=r"system\.auth\.allow_anonymous"):
         async with app.router.lifespan_context(app):
             pass

@@ -116,4 +116,3 @@ async def test_alertmanager_token_is_required_in_none_mode_once_set(tmp_path: Pa
         assert (await tarsy.client.post(url, json=WEBHOOK)).status_code == 401
         ok = await tarsy.client.post(url, json=WEBHOOK, headers={"Authorization": f"Bearer {ALERTMANAGER_TOKEN}"})
         assert ok.status_code == 202
-

@@ -25,7 +25,11 @@ async def test_state_changes_from_another_origin_are_refused(tmp_path: Path, dat
         assert "system.allowed_origins" in evil.json()["error"]["message"]
         null = await tarsy.client.post("/api/v1/alerts", json=ALERT, headers={"Origin": "null"})
         assert null.status_code == 403
-        for origin in (tarsy.base_url, "https://ops.example.com", "http://127.0.0.1:8080"):  # served, listed, dashboard_url
+        for origin in (
+            tarsy.base_url,
+            "https://ops.example.com",
+            "http://127.0.0.1:8080",
+        ):  # served, listed, dashboard_url
             resp = await tarsy.client.post("/api/v1/alerts", json=ALERT, headers={"Origin": origin})
             assert resp.status_code == 202, (origin, resp.text)
         assert (await tarsy.client.post("/api/v1/alerts", json=ALERT)).status_code == 202  # not a browser
