@@ -116,3 +116,23 @@ async def test_alertmanager_token_is_required_in_none_mode_once_set(tmp_path: Pa
         assert (await tarsy.client.post(url, json=WEBHOOK)).status_code == 401
         ok = await tarsy.client.post(url, json=WEBHOOK, headers={"Authorization": f"Bearer {ALERTMANAGER_TOKEN}"})
         assert ok.status_code == 202
+
+
+async def test_chat_messages_record_their_author_and_who_cancelled_them(tmp_path: Path, database_url: str) -> None:
+    script = {"agents": {"*": [{"text": "Root cause: OOMKilled."}], "ChatAgent": [{"sleep_s": 60, "text": "never"}]}}
+    async with running_tarsy(
+        auth_config(tmp_path, script, auth={"mode": "token"}), database_url, env=TOKENS_ENV
+    ) as tarsy:
+        tarsy.client.headers.update(bearer("otto"))
+        session_id = await tarsy.submit()
+        await tarsy.wait_status(session_id, {"completed"})
+        asked = await tarsy.client.post(f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "why?"})
+        assert asked.status_code == 202, asked.text
+        viewer = await tarsy.client.post(f"/api/v1/sessions/{session_id}/chat/cancel", headers=bearer("vera"))
+        assert viewer.status_code == 403
+        cancelled = await tarsy.client.post(f"/api/v1/sessions/{session_id}/chat/cancel", headers=bearer("ada"))
+        assert cancelled.status_code == 200, cancelled.text
+        chat = (await tarsy.client.get(f"/api/v1/sessions/{session_id}/chat")).json()
+    [message] = chat["messages"]
+    assert message["author"] == "otto"
+    assert message["cancelled_by"] == "ada"
