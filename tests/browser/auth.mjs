@@ -104,7 +104,10 @@ try {
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
     sessionUrl = page.url();
     const header = page.getByTestId("session-header");
-    await header.locator('[data-status="completed"], [data-status="failed"], [data-status="cancelled"]').first().waitFor();
+    await header
+      .locator('[data-status="completed"], [data-status="failed"], [data-status="cancelled"]')
+      .first()
+      .waitFor();
     const status = await header.locator("[data-status]").first().getAttribute("data-status");
     if (status !== "completed") throw new Error(`session ended ${status}`);
     await page.getByTestId("analysis").waitFor();
