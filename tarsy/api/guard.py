@@ -45,7 +45,8 @@ def install_guard(app: FastAPI) -> None:
     app.add_middleware(Guard)
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _body(code: str, message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The API's error shape, ``{"error": {code, message}}``; the docs test reads the codes of these calls."""
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
@@ -65,7 +66,7 @@ class Guard:
         policy: GuardPolicy | None = getattr(application.state, "guard", None)
         refused: JSONResponse | None
         if policy is None:
-            refused = _error(503, "not_ready", "TARSy is still starting; retry shortly")
+            refused = _body("not_ready", "TARSy is still starting; retry shortly", 503)
         else:
             refused, identity = _check(policy, application, scope)
             if identity is not None:
@@ -86,45 +87,35 @@ def _check(policy: GuardPolicy, application: Any, scope: Scope) -> tuple[JSONRes
     host = headers.get("host")
     problem = policy.origins.host_problem(host)
     if problem:
-        return _error(400, "host_not_allowed", problem), None
+        return _body("host_not_allowed", problem, 400), None
     problem = policy.origins.origin_problem(method, headers.get("origin"), scope.get("scheme", "http"), host)
     if problem:
-        return _error(403, "origin_not_allowed", problem), None
+        return _body("origin_not_allowed", problem, 403), None
     if rule == "alertmanager":
         if policy.auth.alertmanager_allowed(headers):
             return None, Identity("alertmanager", "operator")
         env = policy.auth.alertmanager_env
-        return _error(
-            401,
-            "unauthenticated",
+        message = (
             f"the Alertmanager receiver needs the bearer token from the environment variable {env} "
-            "(system.alertmanager.bearer_token_env), sent via Alertmanager's http_config.authorization",
-            {"WWW-Authenticate": 'Bearer realm="tarsy-alertmanager"'},
-        ), None
+            "(system.alertmanager.bearer_token_env), sent via Alertmanager's http_config.authorization"
+        )
+        return _body("unauthenticated", message, 401, {"WWW-Authenticate": 'Bearer realm="tarsy-alertmanager"'}), None
     client = scope.get("client")
     identity = policy.auth.identify(headers, client[0] if client else None)
     if identity is None:
         return _unauthenticated(policy), None
     if RANK[identity.role] < RANK[rule]:
-        return _error(
-            403,
-            "forbidden",
-            f"{method} {path} needs the {rule} role; {identity.name} has {identity.role}",
-        ), identity
+        message = f"{method} {path} needs the {rule} role; {identity.name} has {identity.role}"
+        return _body("forbidden", message, 403), identity
     return None, identity
 
 
 def _unauthenticated(policy: GuardPolicy) -> JSONResponse:
     if policy.auth.mode == "token":
-        return _error(
-            401,
-            "unauthenticated",
-            "sign in: send 'Authorization: Bearer <token>' with a token from TARSY_API_TOKENS",
-            {"WWW-Authenticate": 'Bearer realm="tarsy"'},
-        )
-    return _error(
-        401,
-        "unauthenticated",
+        message = "sign in: send 'Authorization: Bearer <token>' with a token from TARSY_API_TOKENS"
+        return _body("unauthenticated", message, 401, {"WWW-Authenticate": 'Bearer realm="tarsy"'})
+    message = (
         "no identity: requests must come through the auth proxy (system.auth.trusted_proxies) "
-        "with X-Forwarded-User or X-Forwarded-Email",
+        "with X-Forwarded-User or X-Forwarded-Email"
     )
+    return _body("unauthenticated", message, 401)
