@@ -72,4 +72,6 @@ async def test_none_mode_takes_the_author_from_a_trusted_proxy(tmp_path: Path, d
     async with running_tarsy(auth_config(tmp_path), database_url, workers=0) as tarsy:
         submitted = await tarsy.client.post("/api/v1/alerts", json={"data": {"pod": "x"}}, headers=ALICE)
         session = (await tarsy.client.get(f"/api/v1/sessions/{submitted.json()['session_id']}")).json()
+        who = (await tarsy.client.get("/api/v1/whoami", headers=ALICE)).json()
     assert session["author"] == "alice"
+    assert who == {"name": "alice", "role": "admin", "mode": "none"}
