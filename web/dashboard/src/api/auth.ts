@@ -33,11 +33,6 @@ export function toWhoAmI(raw: unknown): WhoAmI {
   };
 }
 
-/** May this role do what needs `needed`? Mirrors the server's table (tarsy/api/access.py). */
-export function allows(role: Role, needed: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
-}
-
 export const authKeys = { whoami: () => ["whoami"] as const };
 
 export function fetchWhoAmI(signal?: AbortSignal): Promise<WhoAmI> {
