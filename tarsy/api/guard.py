@@ -51,6 +51,8 @@ def _body(code: str, message: str, status: int, headers: dict[str, str] | None =
 
 
 class Guard:
+    """Refuses what the policy forbids; otherwise records the caller in ``request.state.identity``."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
