@@ -49,7 +49,8 @@ export function LayoutRoute() {
   const signOut = useCallback(() => {
     forgetToken();
     setRejected(false);
-    client.clear();
+    // Drop what the signed-in user fetched; refetching whoami (now 401) brings back the sign-in form.
+    client.removeQueries({ predicate: (q) => q.queryKey[0] !== authKeys.whoami()[0] });
     void client.resetQueries({ queryKey: authKeys.whoami() });
   }, [client]);
   const health = useQuery({
