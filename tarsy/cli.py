@@ -94,6 +94,7 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from tarsy.api.app import create_app
+    from tarsy.api.guard import build_policy
     from tarsy.config import load_config
     from tarsy.runtime.alerts import alert_masker
     from tarsy.runtime.service import decide_demo
@@ -102,6 +103,7 @@ def serve(settings: Settings) -> int:
     config = load_config(settings.config_dir)
     decide_demo(settings, config, os.environ)
     alert_masker(config)  # an unknown masking group is a start-up error, not a first-alert error
+    build_policy(config, settings.host, os.environ)  # bad TARSY_API_TOKENS, or auth 'none' on a public address
     app = create_app(settings, config=config)
     # log_config=None: uvicorn's loggers go through our handler (JSON or console) too.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), log_config=None)

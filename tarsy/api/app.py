@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,6 +19,7 @@ from tarsy.api.errors import COMMON_RESPONSES, install_error_handlers
 from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
 from tarsy.api.intake import JSONIntakeMiddleware
 from tarsy.api.packaged import packaged_dashboard
+from tarsy.api.guard import build_policy, install_guard
 from tarsy.api.routes import (
     alerts,
     chat,
@@ -31,6 +33,7 @@ from tarsy.api.routes import (
     system,
     system_config,
     trace,
+    whoami,
 )
 from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolExecutor
@@ -57,6 +60,7 @@ def create_app(
             app.state.services = await start_services(
                 stack, resolved, config=config, env=env, tools=tools, span_exporter=span_exporter
             )
+            app.state.guard = build_policy(app.state.services.config, resolved.host, os.environ if env is None else env)
             yield
 
     app = FastAPI(
@@ -98,6 +102,7 @@ def create_app(
         system_config,
         metrics,
         runbooks,
+        whoami,
     ):
         app.include_router(module.router, responses=COMMON_RESPONSES)
     dashboard_dir = resolved.dashboard_dir or packaged_dashboard()
@@ -108,7 +113,7 @@ def create_app(
 
 def _install_guards(app: FastAPI) -> None:
     """Outermost first: security headers on every answer, a 500 with an error id for anything
-    unmapped, then the streaming body limit (system.max_request_bytes)."""
+    unmapped, the auth guard, then the streaming body limit (system.max_request_bytes)."""
 
     def body_limit(scope: Scope) -> tuple[int, str] | None:
         services = getattr(app.state, "services", None)
@@ -121,6 +126,9 @@ def _install_guards(app: FastAPI) -> None:
         return system.request_body_limit, setting
 
     app.add_middleware(BodyLimitMiddleware, limit_of=body_limit)
+    # Host, Origin, identity and role before a body is read (tarsy/api/guard.py); inside the two
+    # below, so a refusal still carries the security headers.
+    install_guard(app)
     app.add_middleware(InternalErrorMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
 

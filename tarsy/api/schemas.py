@@ -86,6 +86,7 @@ class SessionOut(TokenTotals):
     alert_data: Any
     runbook_url: str | None
     author: str
+    cancelled_by: str | None
     final_analysis: str | None
     executive_summary: str | None
     executive_summary_error: str | None

@@ -5,7 +5,10 @@ Unlike named entries, these merge key by key over the built-in values.
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from ipaddress import IPv4Network, IPv6Network
+from typing import Literal
+
+from pydantic import Field, IPvAnyNetwork, model_validator
 
 from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
 from tarsy.config.duration import Duration, PositiveDuration
@@ -67,6 +70,10 @@ class AlertmanagerConfig(StrictModel):
     """At most this many sessions are opened per webhook; the rest are counted and reported, not opened."""
     max_body_bytes: int = Field(default=10_485_760, ge=1024)
     """Request-size limit of the receiver alone (a 4,200-alert group is ~2.5 MB)."""
+    bearer_token_env: str = "TARSY_ALERTMANAGER_TOKEN"
+    """Name of the environment variable holding the bearer token Alertmanager sends
+    (``http_config.authorization``). Needed whenever ``system.auth.mode`` is not ``none``; in
+    ``none`` mode it is still required once the variable is set."""
 
 
 class RetentionConfig(StrictModel):
@@ -149,7 +156,50 @@ class SseConfig(StrictModel):
     """The session-list stream replays at most this many missed events; further behind, it sends ``resync``."""
 
 
+LOOPBACK_NETWORKS: tuple[IPvAnyNetwork, ...] = (IPv4Network("127.0.0.0/8"), IPv6Network("::1/128"))
+
+PUBLIC_CANDIDATES = frozenset({"/health", "/health/live", "/health/ready", "/metrics"})
+"""The only routes that may answer without an identity: health, the probes, metrics."""
+
+Role = Literal["viewer", "operator", "admin"]
+"""What a caller may do: read; plus submit, chat and cancel; plus system actions."""
+
+
+class AuthConfig(StrictModel):
+    """Who may call the API (``docs/security.md``)."""
+
+    mode: Literal["none", "token", "proxy"] = "none"
+    """``token``: bearer tokens from ``TARSY_API_TOKENS``; ``proxy``: identity headers of an auth proxy
+    (oauth2-proxy); ``none``: no authentication, only on a loopback address unless ``allow_anonymous``."""
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=lambda: list(LOOPBACK_NETWORKS))
+    """Direct peers whose ``X-Forwarded-User`` / ``X-Forwarded-Email`` are believed (the sidecar layout)."""
+    allow_anonymous: bool = False
+    """Let ``mode: none`` serve on a non-loopback address (everyone who reaches the port is admin)."""
+    public_paths: list[str] = Field(default_factory=lambda: ["/health", "/health/live", "/health/ready", "/metrics"])
+    """Route paths answered without an identity (from ``/health``, the two probes and ``/metrics``;
+    the dashboard's static files are always public, its data is not)."""
+    proxy_role: Role = "operator"
+    """Role of a proxy-authenticated user not listed in ``roles``."""
+    roles: dict[str, Role] = Field(default_factory=dict)
+    """Per-user roles in proxy mode, keyed by the forwarded user name or e-mail."""
+
+    @model_validator(mode="after")
+    def _known_public_paths(self) -> AuthConfig:
+        unknown = sorted(set(self.public_paths) - PUBLIC_CANDIDATES)
+        if unknown:
+            allowed = ", ".join(sorted(PUBLIC_CANDIDATES))
+            raise ValueError(f"public_paths may hold only {allowed}, not {', '.join(unknown)}")
+        return self
+
+
 class SystemConfig(StrictModel):
+    auth: AuthConfig = AuthConfig()
+    allowed_origins: list[str] = Field(default_factory=list)
+    """Origins (``https://host[:port]``) besides the served one and ``dashboard_url`` that may send
+    state-changing requests."""
+    allowed_hosts: list[str] | None = None
+    """``Host`` header names accepted (``*`` for any); default: the host of ``dashboard_url``, the bind
+    address, and localhost / 127.0.0.1 / ::1 when serving on loopback."""
     alertmanager: AlertmanagerConfig = AlertmanagerConfig()
     runbooks: RunbooksConfig = RunbooksConfig()
     github: GitHubConfig = GitHubConfig()

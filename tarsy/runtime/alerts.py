@@ -151,10 +151,10 @@ async def submit_alert(
     return Submitted(row)
 
 
-async def cancel_session(*, pool: Pool, publisher: EventPublisher, session_id: str) -> str | None:
-    """Returns the new status (``cancelled`` or ``cancelling``), or None when already terminal."""
+async def cancel_session(*, pool: Pool, publisher: EventPublisher, session_id: str, by: str) -> str | None:
+    """Returns the new status (``cancelled`` or ``cancelling``), or None when already terminal; ``by`` is recorded."""
     async with publisher.lock(session_id), pool.connection() as conn, conn.transaction():
-        status = await repo.request_cancel(conn, session_id)
+        status = await repo.request_cancel(conn, session_id, by)
         if status == "cancelled":
             await publisher.publish(
                 session_id,

@@ -48,10 +48,10 @@ async def post_message(
     return message
 
 
-async def cancel_chat(*, pool: Pool, publisher: EventPublisher, session_id: str) -> Row | None:
-    """Cancel the session's in-flight message, wherever it runs; None when there is none."""
+async def cancel_chat(*, pool: Pool, publisher: EventPublisher, session_id: str, by: str) -> Row | None:
+    """Cancel the session's in-flight message, wherever it runs; None when there is none; ``by`` is recorded."""
     async with publisher.lock(session_id), pool.connection() as conn, conn.transaction():
-        message = await chats.request_cancel(conn, session_id)
+        message = await chats.request_cancel(conn, session_id, by)
         if message is None:
             return None
         if message["status"] == "cancelled":

@@ -66,13 +66,14 @@ async def finish_message(
     return await cur.fetchone() is not None
 
 
-async def request_cancel(conn: AsyncConnection[DictRow], session_id: str) -> Row | None:
+async def request_cancel(conn: AsyncConnection[DictRow], session_id: str, by: str) -> Row | None:
     """Cancel the session's in-flight message; returns it (with its new status) or None."""
     cur = await conn.execute(
         "UPDATE chat_messages SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,"
-        " completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END"
+        " completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END,"
+        " cancelled_by = COALESCE(cancelled_by, %s)"
         " WHERE session_id = %s AND status IN ('pending', 'in_progress', 'cancelling') RETURNING *",
-        (session_id,),
+        (by, session_id),
     )
     return await cur.fetchone()
 

@@ -169,7 +169,7 @@ async def finish_session(
     return await cur.fetchone() is not None
 
 
-async def request_cancel(conn: AsyncConnection[DictRow], session_id: str) -> str | None:
+async def request_cancel(conn: AsyncConnection[DictRow], session_id: str, by: str) -> str | None:
     """Cancel a pending session outright or mark a running one ``cancelling``.
 
     Returns the new status, or None if the session is already terminal (or unknown).
@@ -178,9 +178,10 @@ async def request_cancel(conn: AsyncConnection[DictRow], session_id: str) -> str
         "UPDATE alert_sessions SET status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE 'cancelling' END,"
         " completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END,"
         " error_message = CASE WHEN status = 'pending' THEN 'cancelled before it started'"
-        " ELSE error_message END"
+        " ELSE error_message END,"
+        " cancelled_by = COALESCE(cancelled_by, %s)"
         " WHERE id = %s AND status IN ('pending', 'in_progress', 'cancelling') RETURNING status",
-        (session_id,),
+        (by, session_id),
     )
     row = await cur.fetchone()
     return str(row["status"]) if row else None

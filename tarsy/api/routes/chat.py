@@ -41,6 +41,7 @@ class ChatMessageOut(BaseModel):
     stage_index: int
     answer: str | None
     error_message: str | None
+    cancelled_by: str | None
 
 
 class ChatHistory(BaseModel):
@@ -93,6 +94,7 @@ async def get_chat(session_id: str, services: ServicesDep) -> dict[str, Any]:
                 "stage_index": m["stage_index"],
                 "answer": m["answer"],
                 "error_message": m["error_message"],
+                "cancelled_by": m["cancelled_by"],
             }
             for m in messages
         ],
@@ -104,9 +106,11 @@ async def get_chat(session_id: str, services: ServicesDep) -> dict[str, Any]:
     response_model=ChatMessageAccepted,
     responses={k: ERROR_RESPONSES[k] for k in (404, 409)},
 )
-async def cancel_chat_message(session_id: str, services: ServicesDep) -> ChatMessageAccepted:
+async def cancel_chat_message(session_id: str, services: ServicesDep, author: AuthorDep) -> ChatMessageAccepted:
     session = await load_session(services.pool, session_id)
-    message = await cancel_chat(pool=services.pool, publisher=services.publisher, session_id=str(session["id"]))
+    message = await cancel_chat(
+        pool=services.pool, publisher=services.publisher, session_id=str(session["id"]), by=author
+    )
     if message is None:
         raise ConflictError(f"session {session_id} has no chat message being answered")
     await services.workers.cancel_local(str(message["id"]))

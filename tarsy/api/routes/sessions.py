@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from fastapi import APIRouter
 
-from tarsy.api.deps import ServicesDep
+from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import CancelResponse, SessionOut, SessionStatusT, TimelineEventOut
 from tarsy.errors import ConflictError, NotFoundError
@@ -70,12 +70,13 @@ async def get_timeline(session_id: str, services: ServicesDep) -> list[dict[str,
     response_model=CancelResponse,
     responses={k: ERROR_RESPONSES[k] for k in (404, 409)},
 )
-async def cancel(session_id: str, services: ServicesDep) -> CancelResponse:
+async def cancel(session_id: str, services: ServicesDep, author: AuthorDep) -> CancelResponse:
     """Cancel a queued or running session, wherever it runs (the owner hears it via NOTIFY)."""
     row = await load_session(services.pool, session_id)
-    new_status = await cancel_session(pool=services.pool, publisher=services.publisher, session_id=str(row["id"]))
+    sid = str(row["id"])
+    new_status = await cancel_session(pool=services.pool, publisher=services.publisher, session_id=sid, by=author)
     if new_status is None:
-        message = await cancel_chat(pool=services.pool, publisher=services.publisher, session_id=str(row["id"]))
+        message = await cancel_chat(pool=services.pool, publisher=services.publisher, session_id=sid, by=author)
         if message is None:
             raise ConflictError(f"session {session_id} already ended with status '{row['status']}'")
         await services.workers.cancel_local(str(message["id"]))

@@ -15,6 +15,7 @@ export interface ChatMessageWire {
   status: string;
   answer: string | null;
   error_message?: string | null;
+  cancelled_by?: string | null;
 }
 
 export interface ChatMessage {
@@ -27,6 +28,7 @@ export interface ChatMessage {
   status: ChatMessageStatus;
   answer: string | null;
   errorMessage: string | null;
+  cancelledBy: string | null;
 }
 
 export interface ChatHistory {
@@ -69,6 +71,7 @@ export function toChatMessage(w: ChatMessageWire): ChatMessage {
     status: toChatStatus(w.status),
     answer: w.answer ?? null,
     errorMessage: w.error_message ?? null,
+    cancelledBy: w.cancelled_by ?? null,
   };
 }
 

@@ -4,6 +4,8 @@
  * whose message a person can act on.
  */
 
+import { tokenHeaders } from "./token";
+
 export interface FieldError {
   loc?: (string | number)[];
   msg?: string;
@@ -20,14 +22,28 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly fields: FieldError[];
+  /** The `WWW-Authenticate` challenge of a 401 (`Bearer …` in token mode), else null. */
+  readonly challenge: string | null;
 
-  constructor(status: number, code: string, message: string, fields: FieldError[] = []) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields: FieldError[] = [],
+    challenge: string | null = null,
+  ) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.challenge = challenge;
   }
+}
+
+/** `headers` plus this tab's identity (a bearer token in token mode; see api/token.ts). */
+export function withIdentity(headers: Record<string, string>): Record<string, string> {
+  return { ...headers, ...tokenHeaders() };
 }
 
 export const API_PREFIX = "/api/v1";
@@ -62,8 +78,9 @@ async function errorFrom(res: Response): Promise<ApiError> {
     body = null;
   }
   const err = body?.error;
+  const challenge = res.headers.get("WWW-Authenticate");
   if (err?.message) {
-    return new ApiError(res.status, err.code ?? `http_${res.status}`, err.message, err.fields ?? []);
+    return new ApiError(res.status, err.code ?? `http_${res.status}`, err.message, err.fields ?? [], challenge);
   }
   const fallback =
     res.status === 404
@@ -76,7 +93,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
 export async function request<T>(path: string, convert: (raw: unknown) => T, options: RequestOptions = {}): Promise<T> {
   const init: RequestInit = {
     method: options.method ?? "GET",
-    headers: { Accept: "application/json" },
+    headers: withIdentity({ Accept: "application/json" }),
     signal: options.signal,
   };
   if (options.body !== undefined) {

@@ -50,6 +50,7 @@ export interface SessionDetailWire {
   alert_data: unknown;
   runbook_url: string | null;
   author: string;
+  cancelled_by?: string | null;
   final_analysis: string | null;
   executive_summary: string | null;
   error_message: string | null;
@@ -102,6 +103,8 @@ export interface SessionDetail {
   alertData: unknown;
   runbookUrl: string | null;
   author: string;
+  /** Who asked to cancel it (null when nobody did). */
+  cancelledBy: string | null;
   finalAnalysis: string | null;
   executiveSummary: string | null;
   errorMessage: string | null;
@@ -189,6 +192,7 @@ export function toSessionDetail(raw: unknown): SessionDetail {
     alertData: w.alert_data,
     runbookUrl: w.runbook_url ?? null,
     author: w.author,
+    cancelledBy: w.cancelled_by ?? null,
     finalAnalysis: w.final_analysis ?? null,
     executiveSummary: w.executive_summary ?? null,
     errorMessage: w.error_message ?? null,

@@ -1,7 +1,7 @@
 /** System: warnings, MCP server health and tools, queue figures, and /health. */
 
 import { asArray, asNumber, asOptionalNumber, asRecord, asString, toDate } from "./convert";
-import { API_PREFIX, request } from "./http";
+import { API_PREFIX, request, withIdentity } from "./http";
 
 export interface SystemWarning {
   id: string;
@@ -111,7 +111,7 @@ export function fetchQueue(signal?: AbortSignal): Promise<QueueFigures> {
 
 /** /health answers 503 with the same body when unhealthy; that is still an answer. */
 export async function fetchHealth(signal?: AbortSignal): Promise<Health> {
-  const res = await fetch("/health", { signal, headers: { Accept: "application/json" } });
+  const res = await fetch("/health", { signal, headers: withIdentity({ Accept: "application/json" }) });
   if (res.status !== 200 && res.status !== 503) throw new Error(`/health: HTTP ${res.status}`);
   return toHealth(await res.json());
 }

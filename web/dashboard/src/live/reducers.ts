@@ -283,6 +283,7 @@ export function applyToChat(chat: ChatHistory, batch: readonly StreamEvent[]): C
         status: ev.status,
         answer: null,
         errorMessage: ev.error,
+        cancelledBy: null,
       });
     }
   }

@@ -9,6 +9,8 @@
  * already holds events up to that id.
  */
 
+import { withIdentity } from "../api/http";
+
 export interface SseMessage {
   /** Persisted events carry an increasing id; token deltas carry none. */
   id: number | null;
@@ -89,7 +91,11 @@ export interface SseResponse {
 export type SseTransport = (url: string, headers: Record<string, string>, signal: AbortSignal) => Promise<SseResponse>;
 
 export const fetchTransport: SseTransport = async (url, headers, signal) => {
-  const res = await fetch(url, { headers: { Accept: "text/event-stream", ...headers }, signal, cache: "no-store" });
+  const res = await fetch(url, {
+    headers: withIdentity({ Accept: "text/event-stream", ...headers }),
+    signal,
+    cache: "no-store",
+  });
   if (res.ok && !(res.headers.get("content-type") ?? "").includes("text/event-stream")) {
     // Not a stream at all (e.g. the dashboard's index.html): the endpoint does not exist here.
     await res.body?.cancel();

@@ -109,6 +109,7 @@ export function SessionDetailRoute() {
               status: "pending",
               answer: null,
               errorMessage: null,
+              cancelledBy: null,
             },
           ],
         };

@@ -82,6 +82,11 @@ export function ChatPanel({ messages, closedReason, live, sending, error, onSend
                 {formatTime(m.createdAt)}
               </Typography>
               {m.status !== "completed" && <StatusChip status={m.status} />}
+              {m.cancelledBy && (
+                <Typography variant="caption" color="text.secondary" data-testid="chat-cancelled-by">
+                  cancelled by {m.cancelledBy}
+                </Typography>
+              )}
             </Box>
             <Box sx={{ bgcolor: "action.hover", borderRadius: 2, px: 1.5, py: 1, mb: 1, whiteSpace: "pre-wrap" }}>
               <Typography variant="body2">{m.content}</Typography>

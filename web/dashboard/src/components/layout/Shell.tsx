@@ -22,11 +22,13 @@ export function Shell({
   indicator,
   banner,
   demo,
+  user,
   children,
 }: {
   indicator: ReactNode;
   banner: ReactNode;
   demo: boolean;
+  user?: ReactNode;
   children: ReactNode;
 }) {
   const [menu, setMenu] = useState<HTMLElement | null>(null);
@@ -68,7 +70,10 @@ export function Shell({
               </Button>
             ))}
           </Box>
-          <Box sx={{ ml: "auto" }}>{indicator}</Box>
+          <Box sx={{ ml: "auto", display: "flex", alignItems: "center", gap: 2 }}>
+            {user}
+            {indicator}
+          </Box>
         </Toolbar>
       </AppBar>
       <Menu anchorEl={menu} open={Boolean(menu)} onClose={() => setMenu(null)}>

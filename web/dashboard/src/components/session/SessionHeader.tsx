@@ -79,6 +79,7 @@ export function SessionHeader({ session, stats, cancelling, onCancel, cancelErro
       <Box sx={{ display: "flex", gap: { xs: 2, md: 4 }, flexWrap: "wrap", mt: 1.5 }}>
         <Figure label="Chain" value={session.chainId} />
         <Figure label="Author" value={session.author} />
+        {session.cancelledBy && <Figure label="Cancelled by" value={session.cancelledBy} />}
         <Figure label="Created" value={formatTime(session.createdAt)} />
         <Figure label="Started" value={formatTime(session.startedAt)} />
         <Figure label="Completed" value={formatTime(session.completedAt)} />
