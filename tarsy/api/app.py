@@ -16,10 +16,10 @@ from starlette.types import Scope
 
 from tarsy.api.body_limit import BodyLimitMiddleware
 from tarsy.api.errors import COMMON_RESPONSES, install_error_handlers
+from tarsy.api.guard import build_policy, install_guard
 from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
 from tarsy.api.intake import JSONIntakeMiddleware
 from tarsy.api.packaged import packaged_dashboard
-from tarsy.api.guard import build_policy, install_guard
 from tarsy.api.routes import (
     alerts,
     chat,
