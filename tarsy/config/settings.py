@@ -9,13 +9,8 @@ from pydantic import Field, model_validator
 
 from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
 from tarsy.config.duration import Duration, PositiveDuration
-
-
-class AlertMaskingConfig(StrictModel):
-    """Masking of incoming alert payloads (fail-open, unlike tool results)."""
-
-    enabled: bool = True
-    pattern_group: str = "security"
+from tarsy.config.masking import AlertMaskingConfig as AlertMaskingConfig  # re-exported
+from tarsy.config.masking import StreamMaskingConfig, ToolMaskingConfig
 
 
 class DefaultsConfig(StrictModel):
@@ -27,6 +22,7 @@ class DefaultsConfig(StrictModel):
     strategy: Strategy = "native-thinking"
     success_policy: SuccessPolicy = "any"
     alert_masking: AlertMaskingConfig = AlertMaskingConfig()
+    tool_masking: ToolMaskingConfig
 
 
 class QueueConfig(StrictModel):
@@ -125,3 +121,4 @@ class SystemConfig(StrictModel):
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
     sse_ping_interval: PositiveDuration = 15.0
     max_chat_message_chars: int = Field(default=100_000, ge=1)
+    masking: StreamMaskingConfig = StreamMaskingConfig()

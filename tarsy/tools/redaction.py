@@ -25,8 +25,8 @@ class ServerMasking:
 
     def __init__(self, config: TarsyConfig) -> None:
         self._policies: dict[str, MaskingPolicy | None] = {}
-        for name, server in config.mcp_servers.items():
-            masking = server.data_masking
+        for name in config.mcp_servers:
+            masking = config.masking_of(name)
             if not masking.enabled:
                 self._policies[name] = MaskingPolicy()
                 continue
