@@ -27,6 +27,9 @@ import re
 from collections.abc import Callable
 from typing import Final
 
+from tarsy.masking.masker import mask_tool_result
+from tarsy.masking.policy import KUBERNETES_SECRET, MaskingPolicy
+
 DEFAULT_WINDOW: Final = 512
 STREAM_WITHHELD: Final = "\n[live output withheld: it held a Kubernetes Secret; the masked result follows]\n"
 _SECRET_MARKER: Final = re.compile(
@@ -99,7 +102,11 @@ class StreamMasker:
 
 
 def stream_masker(
-    mask: Callable[[str], str], policy_names: tuple[str, ...], window: int = DEFAULT_WINDOW
+    policy: MaskingPolicy, window: int = DEFAULT_WINDOW, *, on_error: Callable[[Exception], None] | None = None
 ) -> StreamMasker:
-    """A ``StreamMasker`` for a policy with these ``names`` (structural when it has ``kubernetes_secret``)."""
-    return StreamMasker(mask, window, structural="kubernetes_secret" in policy_names)
+    """A fail-closed ``StreamMasker`` for ``policy`` (structural when it uses ``kubernetes_secret``)."""
+    return StreamMasker(
+        lambda text: mask_tool_result(text, policy, on_error=on_error),
+        window,
+        structural=policy.uses(KUBERNETES_SECRET),
+    )
