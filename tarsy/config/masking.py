@@ -107,12 +107,9 @@ class DataMaskingConfig(StrictModel):
         return self
 
 
-def _default_tool_masking() -> DataMaskingConfig:
+def default_tool_masking() -> DataMaskingConfig:
+    """``defaults.tool_masking`` unless configured: every pattern (group ``all``)."""
     return DataMaskingConfig(pattern_groups=["all"])
-
-
-ToolMaskingConfig = Annotated[DataMaskingConfig, Field(default_factory=_default_tool_masking)]
-"""``defaults.tool_masking``: the policy of every MCP server configured without ``data_masking``."""
 
 
 class AlertMaskingConfig(StrictModel):

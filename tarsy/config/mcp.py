@@ -9,7 +9,7 @@ from pydantic import Field, field_validator
 from tarsy.config.base import StrictModel
 from tarsy.config.duration import PositiveDuration
 from tarsy.config.masking import CustomMaskingPattern as CustomMaskingPattern  # re-exported
-from tarsy.config.masking import DataMaskingConfig
+from tarsy.config.masking import DataMaskingConfig as DataMaskingConfig  # re-exported
 
 
 class StdioTransport(StrictModel):

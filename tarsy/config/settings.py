@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
 from tarsy.config.duration import Duration, PositiveDuration
 from tarsy.config.masking import AlertMaskingConfig as AlertMaskingConfig  # re-exported
-from tarsy.config.masking import StreamMaskingConfig, ToolMaskingConfig
+from tarsy.config.masking import DataMaskingConfig, StreamMaskingConfig, default_tool_masking
 
 
 class DefaultsConfig(StrictModel):
@@ -22,7 +22,8 @@ class DefaultsConfig(StrictModel):
     strategy: Strategy = "native-thinking"
     success_policy: SuccessPolicy = "any"
     alert_masking: AlertMaskingConfig = AlertMaskingConfig()
-    tool_masking: ToolMaskingConfig
+    tool_masking: DataMaskingConfig = Field(default_factory=default_tool_masking)
+    """The masking of every MCP server configured without ``data_masking`` (default group ``all``)."""
 
 
 class QueueConfig(StrictModel):

@@ -49,6 +49,9 @@ class Metrics:
         self.http_latency = Histogram(
             "tarsy_http_duration_seconds", "HTTP latency", ["method", "route"], buckets=_CALL_BUCKETS, registry=r
         )
+        self.alert_masking_failures = Counter(
+            "tarsy_alert_masking_failures", "Alerts stored unmasked because masking failed", registry=r
+        )
         self.sse_streams = Gauge("tarsy_sse_streams_open", "Open SSE streams", registry=r)
 
     def llm_interaction(self, record: LLMInteraction) -> None:

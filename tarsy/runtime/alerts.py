@@ -6,6 +6,7 @@ Nothing else happens in the request: the investigation runs on a worker.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,23 +17,35 @@ from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError, PayloadTooLargeError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
-from tarsy.masking import build_policy, mask_alert_data
+from tarsy.masking import Masker, build_policy, mask_alert_data, mask_text
+from tarsy.observability.metrics import Metrics
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
+
+log = logging.getLogger(__name__)
 
 # (data) -> (masked data, masking error or None); masking is fail-open for alerts.
 AlertMasker = Callable[[Any], tuple[Any, str | None]]
 
 
-def alert_masker(config: TarsyConfig) -> AlertMasker:
-    """The alert-payload masker from ``defaults.alert_masking`` (fail-open: errors are returned)."""
+def alert_masker(config: TarsyConfig, metrics: Metrics | None = None, *, masker: Masker = mask_text) -> AlertMasker:
+    """The alert-payload masker from ``defaults.alert_masking``.
+
+    Fail-open (the alert is kept unmasked and the error returned for the session row), but never
+    silent: every failure is logged and counted in ``tarsy_alert_masking_failures_total``.
+    """
     settings = config.defaults.alert_masking
     if not settings.enabled:
         return lambda data: (data, None)
     policy = build_policy(groups=[settings.pattern_group])
 
     def mask(data: Any) -> tuple[Any, str | None]:
-        return mask_alert_data(data, policy)
+        masked, error = mask_alert_data(data, policy, masker=masker)
+        if error is not None:
+            log.error("%s", error)
+            if metrics is not None:
+                metrics.alert_masking_failures.inc()
+        return masked, error
 
     return mask
 

@@ -49,6 +49,8 @@ class ChatRunner:
         if message["status"] != "cancelling":
             await self._status_event(session_id, message, "in_progress")
             status, answer, error = await self._answer(message, recorder, cancel)
+            masking = self._sessions.masking
+            answer, error = masking.optional(answer), masking.optional(error)
         async with (
             self._publisher.lock(session_id),
             self._pool.connection() as conn,
@@ -79,6 +81,7 @@ class ChatRunner:
                 recorder=recorder,
                 models=session_models(self._models, session.get("mcp_selection")),
                 tools=tools,
+                masking=self._sessions.masking,
             )
             return await self._run_turn(message, session, graph, cfg, ctx, cancel)
 

@@ -20,6 +20,7 @@ from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
+from tarsy.masking.outbound import OutputMasking
 from tarsy.nodes.context import RunContext
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
@@ -62,6 +63,7 @@ class SessionRunner:
         self._metrics = deps.metrics
         self._runbooks = runbooks
         self._slack = slack
+        self.masking = OutputMasking.from_config(deps.config)
         self.graph = GraphCache(build_chain_graph, deps)
 
     async def run(self, row: Row, worker_id: str, cancel: asyncio.Event) -> Outcome:
@@ -90,6 +92,7 @@ class SessionRunner:
                 recorder=recorder,
                 models=session_models(self._models, row.get("mcp_selection")),
                 tools=tools,
+                masking=self.masking,
             )
             return await self._run_graph(row, ctx, cancel)
 
@@ -154,9 +157,11 @@ class SessionRunner:
         if resolved.error:
             async with self._pool.connection() as conn:
                 await conn.execute(
-                    "UPDATE alert_sessions SET runbook_error = %s WHERE id = %s", (resolved.error, row["id"])
+                    "UPDATE alert_sessions SET runbook_error = %s WHERE id = %s",
+                    (self.masking.text(resolved.error), row["id"]),
                 )
-        return resolved.content
+        # Masked before it enters the graph: the prompt, the checkpoint and every record see it so.
+        return self.masking.optional(resolved.content)
 
     async def final_values(self, session: Row) -> dict[str, Any]:
         """The investigation's final graph state (what a follow-up chat starts from)."""
@@ -182,6 +187,7 @@ class SessionRunner:
 
     async def _finish(self, row: Row, worker_id: str, recorder: StoreRecorder, outcome: Outcome) -> None:
         session_id = str(row["id"])
+        outcome = self._masked(outcome)  # stored, streamed and posted to Slack from here on
         async with (
             self._publisher.lock(session_id),
             self._pool.connection() as conn,
@@ -213,6 +219,16 @@ class SessionRunner:
             if final is not None:
                 await self._slack.session_finished(final)
         log.info("session %s ended %s", session_id, outcome.status)
+
+    def _masked(self, outcome: Outcome) -> Outcome:
+        m = self.masking
+        return Outcome(
+            outcome.status,
+            final_analysis=m.optional(outcome.final_analysis),
+            executive_summary=m.optional(outcome.executive_summary),
+            executive_summary_error=m.optional(outcome.executive_summary_error),
+            error=m.optional(outcome.error),
+        )
 
     def _observe(self, row: Row, status: str) -> None:
         assert self._metrics is not None

@@ -174,7 +174,7 @@ async def start_services(
         workers=workers,
         database_url=url,
         demo=demo,
-        mask_alert=alert_masker(cfg),
+        mask_alert=alert_masker(cfg, metrics),
         metrics=metrics,
         runbooks=runbooks,
         slack=slack,
