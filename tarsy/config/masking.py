@@ -122,6 +122,6 @@ class AlertMaskingConfig(StrictModel):
 class StreamMaskingConfig(StrictModel):
     """``system.masking``: how streamed text (live tool output, model output) is masked."""
 
-    stream_window_chars: int = Field(default=512, ge=64, le=65536)
+    stream_window_chars: int = Field(default=256, ge=64, le=65536)
     """Characters of streamed text held back until the next chunk or the end, so that a secret split
     across chunks is masked whole (see docs/masking.md, "Streamed text")."""

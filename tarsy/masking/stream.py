@@ -30,7 +30,7 @@ from typing import Final
 from tarsy.masking.masker import mask_tool_result
 from tarsy.masking.policy import KUBERNETES_SECRET, MaskingPolicy
 
-DEFAULT_WINDOW: Final = 512
+DEFAULT_WINDOW: Final = 256
 STREAM_WITHHELD: Final = "\n[live output withheld: it held a Kubernetes Secret; the masked result follows]\n"
 _SECRET_MARKER: Final = re.compile(
     r"""(?<![A-Za-z0-9_])["']?(?:data|stringData)["']?[ \t]*:|kind["']?[ \t]*:[ \t]*["']?Secret\b"""
@@ -40,11 +40,14 @@ _PEM_END: Final = "-----END "
 
 
 class StreamMasker:
-    """Windowed masking of one stream; ``mask`` must not raise (use a fail-closed wrapper)."""
+    """Windowed masking of one stream; ``mask`` must not raise (use a fail-closed wrapper).
+
+    ``window=0`` releases every piece at once (for a policy with nothing to mask).
+    """
 
     def __init__(self, mask: Callable[[str], str], window: int = DEFAULT_WINDOW, *, structural: bool = False) -> None:
-        if window < 1:
-            raise ValueError("the stream masking window must be at least 1 character")
+        if window < 0:
+            raise ValueError("the stream masking window cannot be negative")
         self._mask = mask
         self._window = window
         self._structural = structural
@@ -59,6 +62,8 @@ class StreamMasker:
 
     def feed(self, piece: str) -> str:
         """Take the next piece; return the masked text that can be released now (maybe empty)."""
+        if self._window == 0:
+            return self._mask(piece)  # nothing to hold back for (an empty policy)
         self._held += piece
         if self._structural and not self._document:
             self._document = _SECRET_MARKER.search(self._held) is not None

@@ -41,11 +41,17 @@ _QUEUE = {
 }
 
 
+STREAM_WINDOW = 64
+"""``system.masking.stream_window_chars``: streamed text is held back this far (masking's look-ahead)."""
+
+
 def write_config(directory: Path, provider: dict[str, Any]) -> Path:
     """A config dir whose only and default provider is ``provider`` (``api_key_env`` filled in)."""
     directory.mkdir(parents=True, exist_ok=True)
     entry = {"api_key_env": KEY_ENV, "max_retries": 0, "timeout": "20s", **provider}
-    tarsy = {"defaults": {"llm_provider": PROVIDER}, "queue": _QUEUE}
+    # The smallest masking window, so that live deltas stay close to the pieces the vendor streamed.
+    system = {"masking": {"stream_window_chars": STREAM_WINDOW}}
+    tarsy = {"defaults": {"llm_provider": PROVIDER}, "queue": _QUEUE, "system": system}
     (directory / "tarsy.yaml").write_text(yaml.safe_dump(tarsy))
     (directory / "llm-providers.yaml").write_text(yaml.safe_dump({"llm_providers": {PROVIDER: entry}}))
     return directory
