@@ -48,7 +48,7 @@ SECRETS = [
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "aHVudGVyMi1kYi1wYXNzd29yZA==",  # base64 of hunter2-db-password, in a Kubernetes Secret
 ]
-TINY_SERVER = Path(__file__).resolve().parents[1] / "fixtures" / "mcp" / "tiny_server.py"
+LEAKY_SERVER = Path(__file__).resolve().parents[1] / "fixtures" / "mcp" / "leaky_server.py"
 
 RUNBOOK = f"# Leaky runbook\n1. Log in with aws_access_key_id={RUNBOOK_KEY}.\n2. Check the pods.\n"
 
@@ -79,7 +79,7 @@ def _tarsy_config(github: FakeGitHub, slack: FakeSlack) -> dict[str, Any]:
         "transport": {
             "type": "stdio",
             "command": sys.executable,
-            "args": [str(TINY_SERVER)],
+            "args": [str(LEAKY_SERVER)],
             "env": {"LEAK_SLACK": f"token={SLACK_TOKEN}", "LEAK_ERROR": TOOL_ERROR_PASSWORD},
         },
         # No data_masking block: the server gets defaults.tool_masking (group all).

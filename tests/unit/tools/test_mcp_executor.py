@@ -55,7 +55,7 @@ async def test_tools_are_listed_with_canonical_names_and_schemas(
     tools = executor(config, sessions, recorder)
     specs = await tools.list_tools(make_agent(config))
     by_name = {spec.name: spec for spec in specs}
-    assert set(by_name) == {f"tiny.{t}" for t in ("pid", "echo", "fail", "getenv", "slow", "secret", "leak", "big")}
+    assert set(by_name) == {f"tiny.{t}" for t in ("pid", "echo", "fail", "getenv", "slow", "secret", "big")}
     assert by_name["tiny.echo"].description == "Echo text, repeated."
     assert by_name["tiny.echo"].parameters["required"] == ["text"]
     assert by_name["tiny.echo"].parameters["properties"]["times"]["type"] == "integer"
