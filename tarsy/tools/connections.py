@@ -1,8 +1,10 @@
 """From ``mcp_servers.<name>.transport`` to a langchain-mcp-adapters connection.
 
 The adapters own the transports (stdio, streamable HTTP, SSE); this module only translates TARSy's
-configuration: the child's environment is the service's environment with the configured ``env``
-on top, ``~`` in stdio arguments means the home directory, a bearer token is read from the named
+configuration: a stdio child gets an explicit environment (``PATH``, ``HOME``, the user, the
+temporary directory, the time zone and the locale from the service, then the configured ``env``),
+never the service's whole environment with its provider keys; ``~`` in stdio arguments means the
+home directory, a bearer token is read from the named
 environment variable when the session opens, and ``verify_ssl: false`` gets its own HTTP client.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import httpx
 from langchain_mcp_adapters.sessions import Connection, SSEConnection, StdioConnection, StreamableHttpConnection
@@ -18,6 +20,16 @@ from mcp.client.session import LoggingFnT
 
 from tarsy.config import HTTPTransport, MCPServerConfig, SSETransport, StdioTransport
 from tarsy.tools.errors import McpServerUnavailableError
+
+
+INHERITED_ENV: Final = frozenset({"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TZ", "LANG", "LANGUAGE"})
+"""What a stdio server inherits from the service's environment (besides ``LC_*``); the rest it must be given."""
+
+
+def child_environment(environ: Mapping[str, str], own: Mapping[str, str]) -> dict[str, str]:
+    """A stdio server's environment: the basics every process needs, then its configured ``env``."""
+    base = {k: v for k, v in environ.items() if k in INHERITED_ENV or k.startswith("LC_")}
+    return {**base, **own}
 
 
 def connection_for(
@@ -75,7 +87,7 @@ def _stdio(transport: StdioTransport, environ: Mapping[str, str], session_kwargs
         transport="stdio",
         command=os.path.expanduser(transport.command),
         args=[os.path.expanduser(arg) for arg in transport.args],
-        env={**environ, **transport.env},
+        env=child_environment(environ, transport.env),
         session_kwargs=session_kwargs,
     )
 

@@ -64,15 +64,17 @@ async def test_a_killed_server_breaks_the_session_and_recreate_replaces_it() -> 
         assert await _pid(sessions) != pid
 
 
-async def test_environment_is_merged_over_the_service_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_stdio_server_gets_an_explicit_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TARSY_TEST_INHERITED", "from-service")
     config = make_config({"tiny": stdio_server(env={"TARSY_TEST_OWN": "from-config"})})
     async with McpSessions(config) as sessions:
         session = await sessions.session("tiny")
         inherited = await session.call_tool("getenv", {"name": "TARSY_TEST_INHERITED"}, None)
         own = await session.call_tool("getenv", {"name": "TARSY_TEST_OWN"}, None)
-    assert inherited.content[0].text == "from-service"  # type: ignore[union-attr]
+        path = await session.call_tool("getenv", {"name": "PATH"}, None)
+    assert inherited.content[0].text == "<unset>"  # type: ignore[union-attr]
     assert own.content[0].text == "from-config"  # type: ignore[union-attr]
+    assert path.content[0].text != "<unset>"  # type: ignore[union-attr]
 
 
 async def test_a_missing_command_is_reported_as_unavailable() -> None:
