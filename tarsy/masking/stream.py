@@ -5,14 +5,15 @@ pattern. ``StreamMasker`` holds back the last ``window`` characters of what it h
 more arrives or the stream ends, and only releases text before a *cut* where masking is local:
 
 - the cut lies at least ``window`` characters before the end of what is held (the look-ahead a
-  pattern gets to finish its match), at a line break if there is one, else at a space;
+  pattern gets to recognise its match), at a line break if there is one, else at a space or tab;
 - masking the two sides apart gives the same text as masking them together (no match crosses the
-  cut, and no key on the left needs a value on the right);
+  cut, and no key on the left lost its value on the right);
 - the cut is not inside an unterminated ``-----BEGIN …`` block (PEM keys span many lines).
 
-When no cut qualifies, everything is held until one does or the stream ends (``flush``). So a match
-that is shorter than ``window`` is always masked whole, whatever the piece boundaries; so are PEM
-blocks of any length. Text released is final: it is never revised.
+When no cut qualifies, everything is held until one does or the stream ends (``flush``). So a
+secret without whitespace is never cut, a key never leaves without its value (given a window of 64
+or more: the look-ahead every built-in pattern needs), PEM blocks are held whole, and a match with
+whitespace in it is kept whole when it is shorter than the window. Released text is never revised.
 
 The structural Kubernetes Secret masker needs a whole document, and ``kubectl`` prints ``data``
 before ``kind``. With ``structural=True`` (the policy uses ``kubernetes_secret``), once a ``data`` or

@@ -16,6 +16,7 @@ from tarsy.events import types as ev
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.nodes.context import RunContext
+from tarsy.nodes.outbound import MaskedRecorder
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
@@ -74,7 +75,9 @@ class ChatRunner:
         graph = self.graph(str(session["chain_id"]))
         cfg = cast(RunnableConfig, {"configurable": {"thread_id": chat_thread_id(session_id)}})
         context = alert_context(str(session["alert_type"]), session["alert_data"])
-        async with self._tools.open(recorder, override=session.get("mcp_selection"), context=context) as tools:
+        async with self._tools.open(
+            MaskedRecorder(recorder, self._sessions.masking), override=session.get("mcp_selection"), context=context
+        ) as tools:
             ctx = RunContext(
                 session_id=session_id,
                 config=self._config,

@@ -22,6 +22,7 @@ from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
 from tarsy.masking.outbound import OutputMasking
 from tarsy.nodes.context import RunContext
+from tarsy.nodes.outbound import MaskedRecorder
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
@@ -85,7 +86,9 @@ class SessionRunner:
 
     async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
         context = alert_context(str(row["alert_type"]), row["alert_data"])
-        async with self._tools.open(recorder, override=row.get("mcp_selection"), context=context) as tools:
+        async with self._tools.open(
+            MaskedRecorder(recorder, self.masking), override=row.get("mcp_selection"), context=context
+        ) as tools:
             ctx = RunContext(
                 session_id=str(row["id"]),
                 config=self._config,

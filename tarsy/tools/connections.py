@@ -21,7 +21,6 @@ from mcp.client.session import LoggingFnT
 from tarsy.config import HTTPTransport, MCPServerConfig, SSETransport, StdioTransport
 from tarsy.tools.errors import McpServerUnavailableError
 
-
 INHERITED_ENV: Final = frozenset({"PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TZ", "LANG", "LANGUAGE"})
 """What a stdio server inherits from the service's environment (besides ``LC_*``); the rest it must be given."""
 
