@@ -156,7 +156,10 @@ async def test_no_secret_leaves_by_any_way(
             runbook=url,
             slack_message_fingerprint="incident-4711",
         )
+        # Followed live, so that the transient stream.chunk events (never stored) are seen too.
+        live = asyncio.create_task(read_sse(tarsy.client, f"/api/v1/sessions/{session_id}/events"))
         session = await tarsy.wait_status(session_id, {"completed", "failed"})
+        events = await live
         failing_id = await tarsy.submit(
             {"note": "fails"}, alert_type="leak-fail", slack_message_fingerprint="incident-4711"
         )
@@ -166,7 +169,7 @@ async def test_no_secret_leaves_by_any_way(
         )
         assert posted.status_code == 202, posted.text
         chat = await _wait_chat(tarsy, session_id)
-        events = await read_sse(tarsy.client, f"/api/v1/sessions/{session_id}/events")
+        events += await read_sse(tarsy.client, f"/api/v1/sessions/{session_id}/events")
         events += await read_sse(tarsy.client, f"/api/v1/sessions/{failing_id}/events")
         timeline = (await tarsy.client.get(f"/api/v1/sessions/{session_id}/timeline")).json()
         dump = await _database_dump(tarsy)
@@ -178,9 +181,10 @@ async def test_no_secret_leaves_by_any_way(
     tools = [e for e in timeline if e["event_type"] == "llm_tool_call"]
     assert [t["metadata"]["tool"] for t in tools] == ["tiny.secret", "tiny.getenv", "tiny.leak", "tiny.echo"]
     assert tools[2]["metadata"]["is_error"] is True
-    assert "[MASKED_AWS_KEY]" in tools[0]["content"]
     assert len(slack.posts) == 4, "started and finished, for each session"
     assert "Leaky runbook" in dump, "the runbook reached the prompt"
+    chunks = [e for e in events if e["event"] == "stream.chunk"]
+    assert any("connecting with password=" in str(c["data"]) for c in chunks), "the tool's live output was seen"
 
     haystacks = {
         "database": dump,
@@ -190,6 +194,7 @@ async def test_no_secret_leaves_by_any_way(
     }
     leaks = [f"{secret[:8]}… in {where}" for where, text in haystacks.items() for secret in SECRETS if secret in text]
     assert leaks == []
+    assert "[MASKED_AWS_KEY]" in tools[0]["content"]
 
 
 async def _wait_chat(tarsy: RunningTarsy, session_id: str) -> dict[str, Any]:
