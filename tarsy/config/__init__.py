@@ -24,6 +24,7 @@ from tarsy.config.errors import (
     UnknownNameError,
 )
 from tarsy.config.loader import CONFIG_DIR_ENV, config_dir_from_env, load_config, load_config_from_data
+from tarsy.config.masking import MASKING_GROUPS, MASKING_PATTERNS, StreamMaskingConfig
 from tarsy.config.mcp import (
     CustomMaskingPattern,
     DataMaskingConfig,
@@ -73,6 +74,8 @@ __all__ = [
     "CHAT_AGENT",
     "CONFIG_DIR_ENV",
     "EXEC_SUMMARY_AGENT",
+    "MASKING_GROUPS",
+    "MASKING_PATTERNS",
     "SYNTHESIS_AGENT",
     "AgentConfig",
     "AgentType",
@@ -110,6 +113,7 @@ __all__ = [
     "StageConfig",
     "StdioTransport",
     "Strategy",
+    "StreamMaskingConfig",
     "SuccessPolicy",
     "SummarizationConfig",
     "SynthesisConfig",

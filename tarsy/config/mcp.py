@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
 from tarsy.config.base import StrictModel
 from tarsy.config.duration import PositiveDuration
+from tarsy.config.masking import CustomMaskingPattern as CustomMaskingPattern  # re-exported
+from tarsy.config.masking import DataMaskingConfig as DataMaskingConfig  # re-exported
 
 
 class StdioTransport(StrictModel):
@@ -58,30 +59,6 @@ class SSETransport(_RemoteTransport):
 MCPTransport = Annotated[StdioTransport | HTTPTransport | SSETransport, Field(discriminator="type")]
 
 
-class CustomMaskingPattern(StrictModel):
-    pattern: str = Field(min_length=1)
-    replacement: str
-    description: str = ""
-
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
-        return pattern
-
-
-class DataMaskingConfig(StrictModel):
-    """Masking of this server's tool results; group and pattern names belong to ``tarsy.masking``."""
-
-    enabled: bool = True
-    pattern_groups: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
-    custom_patterns: list[CustomMaskingPattern] = Field(default_factory=list)
-
-
 class SummarizationConfig(StrictModel):
     """Summarizing tool results larger than ``size_threshold_tokens`` before the agent sees them."""
 
@@ -94,7 +71,8 @@ class SummarizationConfig(StrictModel):
 class MCPServerConfig(StrictModel):
     transport: MCPTransport
     instructions: str = ""
-    data_masking: DataMaskingConfig = DataMaskingConfig()
+    data_masking: DataMaskingConfig | None = None
+    """This server's masking; without it the server gets ``defaults.tool_masking`` (see ``masking_of``)."""
     summarization: SummarizationConfig = SummarizationConfig()
     required: bool = False
     """Whether a server that cannot start or list its tools stops TARSy at start-up."""

@@ -10,6 +10,7 @@ from tarsy.config.agents import AgentConfig
 from tarsy.config.base import StrictModel
 from tarsy.config.chains import ChainConfig
 from tarsy.config.errors import UnknownAlertTypeError, UnknownNameError
+from tarsy.config.masking import DataMaskingConfig
 from tarsy.config.mcp import MCPServerConfig
 from tarsy.config.providers import LLMProviderConfig
 from tarsy.config.settings import DefaultsConfig, QueueConfig, SystemConfig
@@ -48,6 +49,11 @@ class TarsyConfig(StrictModel):
 
     def provider(self, name: str) -> LLMProviderConfig:
         return _lookup(self.llm_providers, "LLM provider", name)
+
+    def masking_of(self, server: str) -> DataMaskingConfig:
+        """The masking of ``server``'s output: its own ``data_masking``, else ``defaults.tool_masking``."""
+        own = self.mcp_server(server).data_masking
+        return own if own is not None else self.defaults.tool_masking
 
 
 _T = TypeVar("_T")

@@ -12,13 +12,8 @@ from pydantic import Field, IPvAnyNetwork, model_validator
 
 from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
 from tarsy.config.duration import Duration, PositiveDuration
-
-
-class AlertMaskingConfig(StrictModel):
-    """Masking of incoming alert payloads (fail-open, unlike tool results)."""
-
-    enabled: bool = True
-    pattern_group: str = "security"
+from tarsy.config.masking import AlertMaskingConfig as AlertMaskingConfig  # re-exported
+from tarsy.config.masking import DataMaskingConfig, StreamMaskingConfig, default_tool_masking
 
 
 class DefaultsConfig(StrictModel):
@@ -30,6 +25,8 @@ class DefaultsConfig(StrictModel):
     strategy: Strategy = "native-thinking"
     success_policy: SuccessPolicy = "any"
     alert_masking: AlertMaskingConfig = AlertMaskingConfig()
+    tool_masking: DataMaskingConfig = Field(default_factory=default_tool_masking)
+    """The masking of every MCP server configured without ``data_masking`` (default group ``all``)."""
 
 
 class QueueConfig(StrictModel):
@@ -216,6 +213,7 @@ class SystemConfig(StrictModel):
     """Deepest nesting of a JSON request body (and of stored alert data); the checkpointer holds ~250."""
     sse_ping_interval: PositiveDuration = 15.0
     max_chat_message_chars: int = Field(default=100_000, ge=1)
+    masking: StreamMaskingConfig = StreamMaskingConfig()
     readiness_timeout: PositiveDuration = 2.0
     """How long ``/health/ready`` waits for the database before it answers 503."""
 

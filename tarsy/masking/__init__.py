@@ -25,14 +25,17 @@ from tarsy.masking.policy import (
     MaskingPolicy,
     build_policy,
 )
+from tarsy.masking.stream import DEFAULT_WINDOW, STREAM_WITHHELD, StreamMasker, stream_masker
 
 __all__ = [
     "BUILTIN_PATTERNS",
     "CODE_MASKERS",
+    "DEFAULT_WINDOW",
     "KNOWN_NAMES",
     "KUBERNETES_SECRET",
     "PATTERN_GROUPS",
     "SECRET_DATA_PLACEHOLDER",
+    "STREAM_WITHHELD",
     "TOOL_RESULT_REDACTED",
     "CustomPattern",
     "CustomPatternSpec",
@@ -40,10 +43,12 @@ __all__ = [
     "MaskingConfigError",
     "MaskingPattern",
     "MaskingPolicy",
+    "StreamMasker",
     "build_policy",
     "mask_alert_data",
     "mask_kubernetes_secrets",
     "mask_text",
     "mask_tool_result",
     "mask_value",
+    "stream_masker",
 ]

@@ -34,6 +34,8 @@ class Masker(Protocol):
 
 def mask_text(text: str, policy: MaskingPolicy) -> str:
     """Structural maskers first (they need the text intact to parse it), then every regex in order."""
+    if type(text) is not str:
+        text = str.__str__(text)  # a str subclass (an enum, a model's text type): libyaml wants a plain str
     for name in policy.code_maskers:
         text = CODE_MASKERS[name](text)
     for pattern in policy.patterns:

@@ -112,6 +112,8 @@ def _mask_value_groups(placeholder: str) -> Callable[[re.Match[str]], str]:
 _WORD_SEGMENT: Final = re.compile(r"[a-z0-9]*+|[A-Z0-9]++|[a-z]*+(?:[A-Z][a-z]{2,}+)++[A-Z]*+[0-9]*+")
 _SEGMENT_SEPARATORS: Final = re.compile(r"[/_\-]")
 _SHORT_WORDS: Final = re.compile(r"[a-z]++|[A-Z]++|(?:[A-Z][a-z]{2,})++")
+# Kubernetes quantities and Go durations: ``500m`` CPU, ``64Mi``, ``10Gi``, ``300s``, ``5m0s``.
+_QUANTITY: Final = re.compile(r"(?:[0-9]++[A-Za-z]{1,2}+)++")
 
 
 def _looks_like_long_base64(value: str) -> bool:
@@ -131,9 +133,10 @@ def _looks_like_short_base64(value: str) -> bool:
 
     Padded base64 (what Kubernetes writes) is always a multiple of 4 long, so ``Running`` and
     ``default`` are spared; so are numbers and single words (``frontend``, ``INFO``, ``Complete``,
-    ``NodePort``, ``true``). Encoded values almost always mix cases, digits or padding.
+    ``NodePort``, ``true``), and Kubernetes quantities and durations (``500m``, ``64Mi``, ``5m0s``).
+    Encoded values almost always mix cases, digits or padding.
     """
-    if len(value) % 4 or value.isdigit():
+    if len(value) % 4 or value.isdigit() or _QUANTITY.fullmatch(value):
         return False
     return _SHORT_WORDS.fullmatch(value) is None
 

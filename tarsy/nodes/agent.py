@@ -40,6 +40,7 @@ from tarsy.nodes.context import (
     context_resolver,
 )
 from tarsy.nodes.native_tools import record_native_tool_results
+from tarsy.nodes.outbound import mask_provider_error, mask_reply
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
 from tarsy.nodes.streaming import chunk_parts, stream_model_call
 from tarsy.tools.names import ToolNameError, from_wire, to_wire
@@ -166,7 +167,7 @@ class _Loop:
             )
         except Exception as exc:
             # Provider failures end this agent; the interaction keeps the request and the reason.
-            error = provider_error(agent.llm_provider, str(record["model"]), exc)
+            error = mask_provider_error(provider_error(agent.llm_provider, str(record["model"]), exc), ctx.outbound)
             await ctx.recorder.llm_interaction(
                 LLMInteraction(
                     **record,  # type: ignore[arg-type]
@@ -180,6 +181,7 @@ class _Loop:
                 )
             )
             raise error from exc
+        reply = mask_reply(reply, ctx.outbound)  # before it is recorded, kept in state or sent anywhere
         input_tokens, output_tokens, thinking_tokens = _usage(reply)
         await ctx.recorder.llm_interaction(
             LLMInteraction(

@@ -25,6 +25,8 @@ from tarsy.contracts import (
     ToolScope,
     ToolSpec,
 )
+from tarsy.masking.outbound import OutputMasking
+from tarsy.nodes.outbound import MaskedRecorder
 
 __all__ = [
     "LLMInteraction",
@@ -43,7 +45,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RunContext:
-    """Run-scoped dependencies of a session graph."""
+    """Run-scoped dependencies of a session graph.
+
+    Whatever recorder is passed in is wrapped in a ``MaskedRecorder``: everything a graph records
+    or streams is masked with the outbound policy (built from ``config`` unless ``masking`` is given).
+    """
 
     session_id: str
     config: TarsyConfig
@@ -52,6 +58,20 @@ class RunContext:
     tools: ToolExecutor
     native_tools_off: frozenset[str] = frozenset()
     """Gemini built-in tools the alert switched off for this session (agents turn them on)."""
+    masking: OutputMasking | None = None
+    """The outbound masking; built from ``config`` when not given (never ``None`` after init)."""
+
+    def __post_init__(self) -> None:
+        if self.masking is None:
+            object.__setattr__(self, "masking", OutputMasking.from_config(self.config))
+        if not isinstance(self.recorder, MaskedRecorder):
+            object.__setattr__(self, "recorder", MaskedRecorder(self.recorder, self.outbound))
+
+    @property
+    def outbound(self) -> OutputMasking:
+        """The outbound masking (``masking``, filled in at init)."""
+        assert self.masking is not None
+        return self.masking
 
 
 def context_resolver(default: RunContext | None, graph: str) -> Callable[[Runtime[RunContext]], RunContext]:

@@ -54,6 +54,9 @@ class Metrics:
             "Firing Alertmanager alerts not opened: past system.alertmanager.max_alerts_per_request",
             registry=r,
         )
+        self.alert_masking_failures = Counter(
+            "tarsy_alert_masking_failures", "Alerts stored unmasked because masking failed", registry=r
+        )
         self.sse_streams = Gauge("tarsy_sse_streams_open", "Open SSE streams", registry=r)
 
     def llm_interaction(self, record: LLMInteraction) -> None:

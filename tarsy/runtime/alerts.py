@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,12 @@ from tarsy.errors import InvalidInputError, PayloadTooLargeError, QueueFullError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.jsonsafe import check_storable
-from tarsy.masking import MaskingPolicy, build_policy, mask_alert_data, mask_text
+from tarsy.masking import Masker, MaskingPolicy, build_policy, mask_alert_data, mask_text
+from tarsy.observability.metrics import Metrics
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
+
+log = logging.getLogger(__name__)
 
 # (data) -> (masked data, masking error or None); masking is fail-open for alerts.
 AlertMasker = Callable[[Any], tuple[Any, str | None]]
@@ -30,8 +34,13 @@ _MEMO_ENTRIES = 8192
 _MEMO_MAX_CHARS = 512
 
 
-def alert_masker(config: TarsyConfig) -> AlertMasker:
-    """The alert-payload masker from ``defaults.alert_masking`` (fail-open: errors are returned)."""
+def alert_masker(config: TarsyConfig, metrics: Metrics | None = None, *, masker: Masker | None = None) -> AlertMasker:
+    """The alert-payload masker from ``defaults.alert_masking`` (``masker`` replaces the pattern
+    masker, for tests).
+
+    Fail-open (the alert is kept unmasked and the error returned for the session row), but never
+    silent: every failure is logged and counted in ``tarsy_alert_masking_failures_total``.
+    """
     settings = config.defaults.alert_masking
     if not settings.enabled:
         return lambda data: (data, None)
@@ -43,11 +52,16 @@ def alert_masker(config: TarsyConfig) -> AlertMasker:
     def mask_short(text: str) -> str:
         return mask_text(text, policy)
 
-    def masker(text: str, given: MaskingPolicy, /) -> str:
+    def memo_masker(text: str, given: MaskingPolicy, /) -> str:
         return mask_short(text) if len(text) <= _MEMO_MAX_CHARS and given is policy else mask_text(text, given)
 
     def mask(data: Any) -> tuple[Any, str | None]:
-        return mask_alert_data(data, policy, masker=masker)
+        masked, error = mask_alert_data(data, policy, masker=masker or memo_masker)
+        if error is not None:
+            log.error("%s", error)
+            if metrics is not None:
+                metrics.alert_masking_failures.inc()
+        return masked, error
 
     return mask
 

@@ -7,6 +7,7 @@ from tarsy.errors import InvalidInputError, PayloadTooLargeError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.jsonsafe import check_storable
+from tarsy.masking.outbound import OutputMasking
 from tarsy.store import chats
 from tarsy.store.db import Pool, Row
 
@@ -30,6 +31,8 @@ async def post_message(
         raise PayloadTooLargeError(
             f"the chat message has {len(text)} characters; the limit is {limit} (system.max_chat_message_chars)"
         )
+    # Masked at intake, like alert data: the stored message, its event and the model see it masked.
+    text = OutputMasking.from_config(config).text(text)
     session_id = str(session["id"])
     async with publisher.lock(session_id), pool.connection() as conn, conn.transaction():
         message = await chats.add_message(conn, session_id, author, text)

@@ -17,6 +17,7 @@ from tarsy.events import types as ev
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.nodes.context import RunContext
+from tarsy.nodes.outbound import MaskedRecorder
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
@@ -57,6 +58,8 @@ class ChatRunner:
         if message["status"] != "cancelling":
             await self._status_event(session_id, message, "in_progress")
             status, answer, error = await self._answer(message, recorder, cancel)
+            masking = self._sessions.masking
+            answer, error = masking.optional(answer), masking.optional(error)
         async with (
             self._publisher.lock(session_id),
             self._pool.connection() as conn,
@@ -81,7 +84,9 @@ class ChatRunner:
         graph = self.graph(str(session["chain_id"]))
         cfg = cast(RunnableConfig, {"configurable": {"thread_id": chat_thread_id(session_id)}})
         context = alert_context(str(session["alert_type"]), session["alert_data"])
-        async with self._tools.open(recorder, override=session.get("mcp_selection"), context=context) as tools:
+        async with self._tools.open(
+            MaskedRecorder(recorder, self._sessions.masking), override=session.get("mcp_selection"), context=context
+        ) as tools:
             ctx = RunContext(
                 session_id=session_id,
                 config=self._config,
@@ -89,6 +94,7 @@ class ChatRunner:
                 models=self._models,
                 tools=tools,
                 native_tools_off=native_tools_switched_off(session.get("mcp_selection")),
+                masking=self._sessions.masking,
             )
             return await self._run_turn(message, session, graph, cfg, ctx, cancel)
 

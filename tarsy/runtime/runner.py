@@ -22,7 +22,9 @@ from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
 from tarsy.jsonsafe import make_storable
+from tarsy.masking.outbound import OutputMasking
 from tarsy.nodes.context import RunContext
+from tarsy.nodes.outbound import MaskedRecorder
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.recorder import StoreRecorder
@@ -65,6 +67,7 @@ class SessionRunner:
         self._metrics = deps.metrics
         self._runbooks = runbooks
         self._slack = slack
+        self.masking = OutputMasking.from_config(deps.config)
         self.graph = GraphCache(build_chain_graph, deps)
 
     async def run(self, row: Row, worker_id: str, cancel: asyncio.Event) -> Outcome:
@@ -96,7 +99,9 @@ class SessionRunner:
 
     async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
         context = alert_context(str(row["alert_type"]), row["alert_data"])
-        async with self._tools.open(recorder, override=row.get("mcp_selection"), context=context) as tools:
+        async with self._tools.open(
+            MaskedRecorder(recorder, self.masking), override=row.get("mcp_selection"), context=context
+        ) as tools:
             ctx = RunContext(
                 session_id=str(row["id"]),
                 config=self._config,
@@ -104,6 +109,7 @@ class SessionRunner:
                 models=self._models,
                 tools=tools,
                 native_tools_off=native_tools_switched_off(row.get("mcp_selection")),
+                masking=self.masking,
             )
             return await self._run_graph(row, ctx, cancel)
 
@@ -168,9 +174,11 @@ class SessionRunner:
         if resolved.error:
             async with self._pool.connection() as conn:
                 await conn.execute(
-                    "UPDATE alert_sessions SET runbook_error = %s WHERE id = %s", (resolved.error, row["id"])
+                    "UPDATE alert_sessions SET runbook_error = %s WHERE id = %s",
+                    (self.masking.text(resolved.error), row["id"]),
                 )
-        return resolved.content
+        # Masked before it enters the graph: the prompt, the checkpoint and every record see it so.
+        return self.masking.optional(resolved.content)
 
     async def final_values(self, session: Row) -> dict[str, Any]:
         """The investigation's final graph state (what a follow-up chat starts from)."""
@@ -201,6 +209,7 @@ class SessionRunner:
 
     async def _finish(self, row: Row, worker_id: str, recorder: StoreRecorder, outcome: Outcome) -> None:
         session_id = str(row["id"])
+        outcome = self._masked(outcome)  # stored, streamed and posted to Slack from here on
         async with (
             self._publisher.lock(session_id),
             self._pool.connection() as conn,
@@ -232,6 +241,16 @@ class SessionRunner:
             if final is not None:
                 await self._slack.session_finished(final)
         log.info("session %s ended %s", session_id, outcome.status)
+
+    def _masked(self, outcome: Outcome) -> Outcome:
+        m = self.masking
+        return Outcome(
+            outcome.status,
+            final_analysis=m.optional(outcome.final_analysis),
+            executive_summary=m.optional(outcome.executive_summary),
+            executive_summary_error=m.optional(outcome.executive_summary_error),
+            error=m.optional(outcome.error),
+        )
 
     def _observe(self, row: Row, status: str) -> None:
         assert self._metrics is not None

@@ -159,7 +159,7 @@ async def start_services(
         database_url=url,
         demo=demo,
         demo_reason=decision.reason,
-        mask_alert=alert_masker(cfg),
+        mask_alert=alert_masker(cfg, metrics),
         metrics=metrics,
         runbooks=runbooks,
         slack=slack,

@@ -80,7 +80,7 @@ def _stdio(transport: StdioTransport, environ: Mapping[str, str], session_kwargs
     )
 
 
-BASE_ENV = ("PATH", "HOME", "LANG", "LANGUAGE")
+BASE_ENV = ("PATH", "HOME", "USER", "LOGNAME", "TMPDIR", "TZ", "LANG", "LANGUAGE")
 """Passed to every stdio server (with the ``LC_*`` locale variables) so that it can run at all."""
 
 

@@ -137,7 +137,7 @@ class McpToolExecutor:
 
     async def _call(self, server: str, tool: str, request: ToolRequest, scope: ToolScope) -> _Called:
         timeout = call_timeout(self._config.mcp_servers[server], self._settings.call_timeout)
-        async with live_output(scope.on_progress, lambda text: self._masking.text(server, text)) as feed:
+        async with live_output(scope.on_progress, self._masking.stream(server)) as feed:
             try:
                 async with asyncio.timeout(timeout):
                     return await self._call_with_retry(server, tool, request.arguments, feed)

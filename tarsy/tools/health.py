@@ -26,6 +26,7 @@ from mcp import McpError
 
 from tarsy.config import TarsyConfig
 from tarsy.tools.errors import McpServerUnavailableError, McpStartupError, McpTransportError, describe_exception
+from tarsy.tools.redaction import ServerMasking
 from tarsy.tools.sessions import McpSessions
 from tarsy.tools.settings import McpSettings
 from tarsy.tools.warnings import MCP_SERVER_UNHEALTHY, SystemWarnings
@@ -70,6 +71,7 @@ class McpHealth:
         self._settings = settings or McpSettings()
         self._sessions = McpSessions(config, settings=self._settings, env=env)
         self._warnings = warnings if warnings is not None else SystemWarnings()
+        self._masking = ServerMasking(config)
         self._status = {
             name: ServerStatus(name, "unknown", None, None, (), server.required, server.transport.type)
             for name, server in config.mcp_servers.items()
@@ -144,7 +146,8 @@ class McpHealth:
             # Whatever fails, the answer is the same: the server is unhealthy for this reason. It is
             # kept in the status and the warning; one server's failure never stops the others' checks.
             await self._sessions.discard(server)
-            self._failed(server, _reason(exc, timeout))
+            # The reason can quote the server (a stderr line, a URL with credentials): masked with its policy.
+            self._failed(server, self._masking.text(server, _reason(exc, timeout)))
             return
         previous = self._status[server]
         self._status[server] = replace(

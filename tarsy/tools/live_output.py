@@ -2,8 +2,11 @@
 
 Notifications arrive in the MCP session's receive loop, which must never block or fail (every other
 call on the session waits behind it). So they are only queued there; a pump task started by the
-caller masks each line and hands it to ``ToolScope.on_progress`` (which typically writes a timeline
-delta and a live event). A failing sink loses live output, never the call.
+caller masks the stream and hands it to ``ToolScope.on_progress`` (which typically writes a timeline
+delta and a live event). Masking runs over a window that spans notification boundaries
+(``tarsy.masking.StreamMasker``): a secret split across two notifications is masked whole, at the
+cost of the last ``system.masking.stream_window_chars`` characters arriving with the next
+notification or at the end. A failing sink loses live output, never the call.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from mcp.types import LoggingMessageNotificationParams
 
+from tarsy.masking import StreamMasker
+
 log = logging.getLogger(__name__)
 
 Sink = Callable[[str], Awaitable[None]]
@@ -27,7 +32,7 @@ DRAIN_TIMEOUT = 5.0
 class LiveOutput:
     """The notification feed of one call; ``push`` is safe to call from any task, never blocks."""
 
-    def __init__(self, sink: Sink | None, mask: Callable[[str], str]) -> None:
+    def __init__(self, sink: Sink | None, mask: StreamMasker) -> None:
         self._sink = sink
         self._mask = mask
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
@@ -50,17 +55,26 @@ class LiveOutput:
 
     async def _pump(self) -> None:
         assert self._sink is not None
-        while (text := await self._queue.get()) is not None:
-            try:
-                await self._sink(self._mask(text))
-            except Exception:
-                # Live output is a convenience: a failing sink (e.g. a dropped event stream) must not
-                # fail the tool call. The result is still recorded; the error goes to the log.
-                log.warning("forwarding live tool output failed", exc_info=True)
+        while True:
+            text = await self._queue.get()
+            masked = self._mask.flush() if text is None else self._mask.feed(text)
+            if masked:
+                await self._deliver(masked)
+            if text is None:
+                return
+
+    async def _deliver(self, text: str) -> None:
+        assert self._sink is not None
+        try:
+            await self._sink(text)
+        except Exception:
+            # Live output is a convenience: a failing sink (e.g. a dropped event stream) must not
+            # fail the tool call. The result is still recorded; the error goes to the log.
+            log.warning("forwarding live tool output failed", exc_info=True)
 
 
 @contextlib.asynccontextmanager
-async def live_output(sink: Sink | None, mask: Callable[[str], str]) -> AsyncIterator[LiveOutput]:
+async def live_output(sink: Sink | None, mask: StreamMasker) -> AsyncIterator[LiveOutput]:
     """A feed whose lines reach ``sink`` while the block runs; what is queued is delivered on exit."""
     feed = LiveOutput(sink, mask)
     if sink is None:

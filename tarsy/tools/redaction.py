@@ -12,7 +12,15 @@ import logging
 from typing import Any
 
 from tarsy.config import TarsyConfig
-from tarsy.masking import TOOL_RESULT_REDACTED, MaskingConfigError, MaskingPolicy, build_policy, mask_tool_result
+from tarsy.masking import (
+    TOOL_RESULT_REDACTED,
+    MaskingConfigError,
+    MaskingPolicy,
+    StreamMasker,
+    build_policy,
+    mask_tool_result,
+    stream_masker,
+)
 from tarsy.masking import mask_value as _mask_value
 
 log = logging.getLogger(__name__)
@@ -25,8 +33,9 @@ class ServerMasking:
 
     def __init__(self, config: TarsyConfig) -> None:
         self._policies: dict[str, MaskingPolicy | None] = {}
-        for name, server in config.mcp_servers.items():
-            masking = server.data_masking
+        self._window = config.system.masking.stream_window_chars
+        for name in config.mcp_servers:
+            masking = config.masking_of(name)
             if not masking.enabled:
                 self._policies[name] = MaskingPolicy()
                 continue
@@ -42,6 +51,13 @@ class ServerMasking:
         if policy is None:
             return TOOL_RESULT_REDACTED if text else text
         return mask_tool_result(text, policy, on_error=lambda exc: _log_failure(server, exc))
+
+    def stream(self, server: str) -> StreamMasker:
+        """A windowed masker for one call's live output (a secret split across notifications is caught)."""
+        policy = self._policy(server)
+        if policy is None:
+            return StreamMasker(lambda text: TOOL_RESULT_REDACTED if text else text, self._window)
+        return stream_masker(policy, self._window, on_error=lambda exc: _log_failure(server, exc))
 
     def arguments(self, server: str, arguments: dict[str, Any]) -> dict[str, Any]:
         policy = self._policy(server)

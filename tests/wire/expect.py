@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.wire.harness import POD_LISTING, PROVIDER, TOOL_WIRE_NAME, WireRun
+from tests.wire.harness import POD_LISTING, PROVIDER, STREAM_WINDOW, TOOL_WIRE_NAME, WireRun
 from tests.wire.script import Scenario
 
 CANONICAL_TOOL = "kubernetes-server.pods_list"
@@ -53,10 +53,14 @@ def investigation_streamed(run: WireRun, scenario: Scenario) -> None:
     response_events = run.completed("llm_response")
     assert [e["content"] for e in thinking_events] == thoughts
     assert [e["content"] for e in response_events] == texts
+    long_enough = [e for e in [*thinking_events, *response_events] if len(e["content"]) > 2 * STREAM_WINDOW]
+    assert long_enough, "the scenario needs a text longer than the masking window to show streaming"
     for event in [*thinking_events, *response_events]:
         assert event["status"] == "completed"
         deltas = run.deltas(event["event_id"])
-        assert len(deltas) > 1, f"{event['event_type']} arrived in one piece, not streamed"
+        assert "".join(deltas) == event["content"]
+        if len(event["content"]) > 2 * STREAM_WINDOW:  # shorter texts are held back whole by masking
+            assert len(deltas) > 1, f"{event['event_type']} arrived in one piece, not streamed"
         assert "".join(deltas) == event["content"]
     assert [e["status"] for e in run.created("llm_thinking")] == ["streaming"] * len(thoughts)
 

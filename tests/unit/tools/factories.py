@@ -86,17 +86,25 @@ def scope(on_progress: Callable[[str], Awaitable[None]] | None = None) -> ToolSc
 
 
 class Lines:
-    """An ``on_progress`` sink that keeps what it gets."""
+    """An ``on_progress`` sink that keeps what it gets, as lines.
+
+    Live output is masked over a window that spans notifications, so it arrives in groups of lines
+    (``chunks``); ``lines`` splits what arrived back into lines.
+    """
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self.chunks: list[str] = []
 
     async def __call__(self, text: str) -> None:
-        self.lines.append(text)
+        self.chunks.append(text)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines(keepends=True)
 
     @property
     def text(self) -> str:
-        return "".join(self.lines)
+        return "".join(self.chunks)
 
 
 async def eventually(condition: Callable[[], bool], timeout: float = 10.0) -> None:

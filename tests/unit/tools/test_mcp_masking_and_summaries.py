@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
+from pydantic import ValidationError
 
-from tarsy.config import TarsyConfig
+from tarsy.config import DataMaskingConfig, TarsyConfig
 from tarsy.llm.factory import ModelFactory
 from tarsy.masking import TOOL_RESULT_REDACTED
 from tarsy.nodes.context import ToolOutcome, ToolRequest
@@ -81,8 +82,16 @@ async def test_without_masking_the_output_is_passed_through() -> None:
     assert AWS_KEY in outcome.content
 
 
-async def test_an_unusable_masking_config_redacts_instead_of_leaking() -> None:
-    config = make_config({"tiny": stdio_server(data_masking={"pattern_groups": ["no-such-group"]})})
+async def test_an_unusable_masking_config_is_refused_and_redacts_instead_of_leaking() -> None:
+    with pytest.raises(ValidationError, match="unknown masking group 'no-such-group'"):
+        make_config({"tiny": stdio_server(data_masking={"pattern_groups": ["no-such-group"]})})
+    # Built around validation (model_construct), an unusable policy still redacts rather than leaks.
+    valid = make_config({"tiny": stdio_server()})
+    broken = DataMaskingConfig.model_construct(
+        enabled=True, pattern_groups=["no-such-group"], patterns=[], custom_patterns=[]
+    )
+    server = valid.mcp_servers["tiny"].model_copy(update={"data_masking": broken})
+    config = valid.model_copy(update={"mcp_servers": {"tiny": server}})
     recorder = MemoryRecorder()
     outcome = await _run(config, "tiny.secret", recorder)
     assert outcome.content == TOOL_RESULT_REDACTED
