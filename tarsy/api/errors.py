@@ -9,8 +9,17 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 
-from tarsy.errors import ConflictError, InvalidInputError, NotFoundError, PayloadTooLargeError, TarsyError
+from tarsy.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    StoreUnavailableError,
+    TarsyError,
+)
+from tarsy.store.db import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +35,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found"},
     409: {"description": "Conflicts with the current state"},
     413: {"description": "Payload too large"},
+    503: {"description": "The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds"},
     422: {"description": "Malformed request body; `fields` lists the offending fields"},
 }
 
@@ -54,6 +64,8 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "the request contains a value the database cannot store (e.g. a NUL character); fix and retry"
         return JSONResponse(_body("unstorable_input", message), status_code=400)
 
+    install_outage_handlers(app)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         fields = [
@@ -65,3 +77,35 @@ def install_error_handlers(app: FastAPI) -> None:
         ]
         summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
         return JSONResponse(_body("validation_error", f"invalid request: {summary}", fields), status_code=422)
+
+
+# --- database outages: 503 with Retry-After, never a 500 -----------------------------------------
+
+OUTAGE_RETRY_AFTER_S = 5
+OUTAGE_MESSAGE = "the database is unavailable; TARSy keeps accepted work and resumes it when it is back. Retry later."
+
+
+def outage_response() -> JSONResponse:
+    return JSONResponse(
+        _body(StoreUnavailableError.code, OUTAGE_MESSAGE),
+        status_code=503,
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+    )
+
+
+def install_outage_handlers(app: FastAPI) -> None:
+    """A request that meets a database outage gets 503 ``database_unavailable`` at once."""
+
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("request failed: database unavailable (%s)", type(exc).__name__)
+        return outage_response()
+
+    async def operational(request: Request, exc: Exception) -> JSONResponse:
+        if is_unavailable(exc):
+            return await unavailable(request, exc)
+        log.error("database error %s", type(exc).__name__, exc_info=exc)
+        return JSONResponse(_body("internal_error", "internal error; see the server log"), status_code=500)
+
+    app.add_exception_handler(StoreUnavailableError, unavailable)
+    app.add_exception_handler(PoolTimeout, unavailable)
+    app.add_exception_handler(psycopg.OperationalError, operational)

@@ -14,7 +14,7 @@ from typing import Any
 from prometheus_client import Gauge
 from sse_starlette import ServerSentEvent
 
-from tarsy.events.hub import EventHub, LiveEvent, Subscription
+from tarsy.events.hub import RESYNC, EventHub, LiveEvent, Subscription
 from tarsy.events.types import CHAT_STATUS, SESSION_STATUS, TERMINAL_STATUSES, is_terminal_event
 from tarsy.store import chats
 from tarsy.store import sessions as repo
@@ -77,6 +77,11 @@ async def session_stream(
                     if _ends_live_stream(event_type, payload, terminal):
                         return
             live: LiveEvent = await sub.queue.get()
+            if live.type == RESYNC or (sub.overflowed and live.id is not None):
+                # Missed events (a full queue, or the listener reconnected after an outage) come
+                # from the log first; this one is in the log too (transient deltas are not).
+                sub.overflowed = True
+                continue
             if live.id is not None:
                 if live.id <= last:
                     continue

@@ -57,6 +57,7 @@ from tarsy.config.resolve import (
 from tarsy.config.settings import (
     AlertmanagerConfig,
     AlertMaskingConfig,
+    DatabaseConfig,
     DefaultsConfig,
     GitHubConfig,
     QueueConfig,
@@ -83,6 +84,7 @@ __all__ = [
     "ConfigIssue",
     "CustomMaskingPattern",
     "DataMaskingConfig",
+    "DatabaseConfig",
     "DefaultsConfig",
     "Duration",
     "GitHubConfig",

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from tarsy.errors import StoreUnavailableError
 from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
@@ -23,13 +25,16 @@ from tarsy.integrations.slack import SlackNotifier
 from tarsy.nodes.context import RunContext
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
+from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
-from tarsy.runtime.supervise import supervise
+from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.runtime.tools import alert_context, session_models
 from tarsy.store import sessions as repo
 from tarsy.store.db import Row
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class CancelRequested(Exception):
@@ -71,15 +76,20 @@ class SessionRunner:
         if row["status"] == "cancelling":
             outcome = Outcome("cancelled", error="cancelled by request")
         else:
-            if int(row["attempts"]) <= 1:
-                await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress"})
-                if self._slack is not None:
-                    await self._slack.session_started(row)
-            else:
-                await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress", "resumed": True})
+            first = int(row["attempts"]) <= 1
+            status: dict[str, Any] = {"status": "in_progress"} if first else {"status": "in_progress", "resumed": True}
+            await self._stored(
+                lambda: self._publisher.publish(session_id, ev.SESSION_STATUS, status), f"session {session_id}"
+            )
+            if first and self._slack is not None:
+                await self._slack.session_started(row)
             outcome = await self._execute(row, recorder, cancel)
-        await self._finish(row, worker_id, recorder, outcome)
+        await self._stored(lambda: self._finish(row, worker_id, recorder, outcome), f"session {session_id}")
         return outcome
+
+    async def _stored(self, op: Callable[[], Awaitable[T]], label: str) -> T:
+        retry_max = float(self._config.system.database.outage_retry_max)
+        return await stored(op, pool=self._pool, retry_max=retry_max, label=label)
 
     async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
         context = alert_context(str(row["alert_type"]), row["alert_data"])
@@ -94,6 +104,46 @@ class SessionRunner:
             return await self._run_graph(row, ctx, cancel)
 
     async def _run_graph(self, row: Row, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
+        session_id = str(row["id"])
+
+        async def attempt(timeout_s: float) -> Supervised[dict[str, Any]]:
+            return await self._attempt(row, ctx, cancel, timeout_s)
+
+        outcome = await run_through_outages(
+            attempt,
+            pool=self._pool,
+            cancel=cancel,
+            timeout_s=self._remaining_timeout(row),
+            retry_max=float(self._config.system.database.outage_retry_max),
+            label=f"session {session_id}",
+            gave_up="the database was unavailable and the session could not make progress within "
+            f"queue.session_timeout ({self._timeout_s():.0f}s)",
+        )
+        if outcome.ending == "cancelled":
+            return Outcome("cancelled", error="cancelled by request")
+        if outcome.ending == "timed_out":
+            return Outcome("timed_out", error=f"session exceeded its timeout of {self._timeout_s():.0f}s")
+        if isinstance(outcome.error, StoreUnavailableError):
+            return Outcome("failed", error=outcome.error.message)
+        if outcome.error is not None:
+            # Infrastructure failures (bugs, bad data) end the session as failed; the error goes to the
+            # session row, and the log keeps the traceback.
+            log.error("session %s failed", session_id, exc_info=outcome.error)
+            return Outcome("failed", error=f"internal error: {type(outcome.error).__name__}: {outcome.error}")
+        result = outcome.result or {}
+        if result.get("error"):
+            return Outcome("failed", error=str(result["error"]))
+        return Outcome(
+            "completed",
+            final_analysis=result.get("final_analysis") or "",
+            executive_summary=result.get("executive_summary"),
+            executive_summary_error=result.get("executive_summary_error"),
+        )
+
+    async def _attempt(
+        self, row: Row, ctx: RunContext, cancel: asyncio.Event, timeout_s: float
+    ) -> Supervised[dict[str, Any]]:
+        """Run the graph once: from the checkpoint when there is one, else from the alert."""
         session_id = str(row["id"])
         graph = self.graph(str(row["chain_id"]))
         cfg: dict[str, Any] = {"configurable": {"thread_id": session_id}}
@@ -112,29 +162,8 @@ class SessionRunner:
                     "runbook": await self._runbook(row),
                 }
             }
-        outcome = await supervise(
-            self._invoke(graph, graph_input, cfg, ctx, bool(snapshot.next) or not snapshot.values),
-            cancel,
-            self._remaining_timeout(row),
-        )
-        if outcome.ending == "cancelled":
-            return Outcome("cancelled", error="cancelled by request")
-        if outcome.ending == "timed_out":
-            return Outcome("timed_out", error=f"session exceeded its timeout of {self._timeout_s():.0f}s")
-        if outcome.error is not None:
-            # Infrastructure failures (database, checkpointer, bugs) end the session as failed; the
-            # error goes to the session row, and the log keeps the traceback.
-            log.error("session %s failed", session_id, exc_info=outcome.error)
-            return Outcome("failed", error=f"internal error: {type(outcome.error).__name__}: {outcome.error}")
-        result = outcome.result or {}
-        if result.get("error"):
-            return Outcome("failed", error=str(result["error"]))
-        return Outcome(
-            "completed",
-            final_analysis=result.get("final_analysis") or "",
-            executive_summary=result.get("executive_summary"),
-            executive_summary_error=result.get("executive_summary_error"),
-        )
+        run = bool(snapshot.next) or not snapshot.values
+        return await supervise(self._invoke(graph, graph_input, cfg, ctx, run), cancel, timeout_s)
 
     async def _invoke(
         self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool

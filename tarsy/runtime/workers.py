@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from tarsy.config import QueueConfig
+from tarsy.errors import StoreUnavailableError
 from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.runner import SessionRunner
 from tarsy.store import chats
@@ -115,6 +116,9 @@ class WorkerPool:
                         message, str(message["session_id"]), worker_id, chats.heartbeat, self._chat_runner.run
                     )
                     continue
+            except StoreUnavailableError as exc:
+                # An outage: claims resume when the database is back (the heartbeat-less jobs with it).
+                log.warning("cannot claim jobs: %s", exc)
             except Exception:
                 # A database hiccup must not kill the worker: log it and poll again.
                 log.exception("claiming or running a job failed")
@@ -151,9 +155,9 @@ class WorkerPool:
             await asyncio.sleep(float(self._queue.heartbeat_interval))
             try:
                 status = await beat(self._pool, job_id, worker_id)
-            except Exception:
+            except Exception as exc:
                 # A missed heartbeat is survivable (the orphan threshold spans several); keep beating.
-                log.warning("heartbeat for job %s failed", job_id, exc_info=True)
+                log.warning("heartbeat for job %s failed: %s", job_id, type(exc).__name__)
                 continue
             if status is None or status == "cancelling":
                 cancel.set()
