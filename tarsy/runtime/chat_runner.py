@@ -108,6 +108,10 @@ class ChatRunner:
         async def attempt(timeout_s: float) -> Supervised[dict[str, Any]]:
             return await self._attempt(message, session, graph, cfg, ctx, cancel, timeout_s)
 
+        async def still_owned() -> bool:
+            status = await chats.heartbeat(self._pool, str(message["id"]), str(message["worker_id"]))
+            return status not in (None, "cancelling")
+
         timeout_s = float(self._config.queue.chat_timeout)
         outcome = await run_through_outages(
             attempt,
@@ -118,6 +122,7 @@ class ChatRunner:
             label=f"chat message {message['id']}",
             gave_up="the database was unavailable and the chat answer could not make progress within "
             f"queue.chat_timeout ({timeout_s:.0f}s)",
+            still_owned=still_owned,
         )
         if outcome.ending != "done":
             return outcome.ending, None, f"chat answer {outcome.ending.replace('_', ' ')}"

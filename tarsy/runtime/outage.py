@@ -44,6 +44,18 @@ async def wait_for_database(pool: Pool, *, cancel: asyncio.Event, retry_max: flo
     return False
 
 
+async def _reclaim(
+    pool: Pool, *, cancel: asyncio.Event, retry_max: float, still_owned: Callable[[], Awaitable[bool]]
+) -> bool:
+    """Wait for the database, then confirm the job is still ours (False: cancelled or taken over)."""
+    while await wait_for_database(pool, cancel=cancel, retry_max=retry_max):
+        try:
+            return await still_owned()
+        except StoreUnavailableError:
+            continue  # gone again between the probe and the heartbeat
+    return False
+
+
 async def run_through_outages(
     attempt: Attempt[T],
     *,
@@ -53,10 +65,13 @@ async def run_through_outages(
     retry_max: float,
     label: str,
     gave_up: str,
+    still_owned: Callable[[], Awaitable[bool]],
 ) -> Supervised[T]:
     """Run ``attempt`` until it ends for a reason other than an unreachable database.
 
     ``gave_up`` is the error of a job whose deadline passed while the database was away.
+    ``still_owned`` refreshes the job's heartbeat once the database is back: a job that another
+    worker took over meanwhile (its heartbeat went stale) is left to that worker, never run twice.
     """
     deadline = time.monotonic() + timeout_s
     while True:
@@ -67,7 +82,8 @@ async def run_through_outages(
         if outcome.error is None or not is_unavailable(outcome.error):
             return outcome
         log.warning("%s paused: %s; it resumes from its checkpoint when the database is back", label, outcome.error)
-        if not await wait_for_database(pool, cancel=cancel, retry_max=retry_max):
+        if not await _reclaim(pool, cancel=cancel, retry_max=retry_max, still_owned=still_owned):
+            log.info("%s was cancelled or taken over by another worker during the outage", label)
             return Supervised("cancelled")
         if time.monotonic() >= deadline:
             return Supervised("done", None, StoreUnavailableError(gave_up))

@@ -83,7 +83,7 @@ class SessionRunner:
             )
             if first and self._slack is not None:
                 await self._slack.session_started(row)
-            outcome = await self._execute(row, recorder, cancel)
+            outcome = await self._execute(row, worker_id, recorder, cancel)
         await self._stored(lambda: self._finish(row, worker_id, recorder, outcome), f"session {session_id}")
         return outcome
 
@@ -91,7 +91,7 @@ class SessionRunner:
         retry_max = float(self._config.system.database.outage_retry_max)
         return await stored(op, pool=self._pool, retry_max=retry_max, label=label)
 
-    async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
+    async def _execute(self, row: Row, worker_id: str, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
         context = alert_context(str(row["alert_type"]), row["alert_data"])
         async with self._tools.open(recorder, override=row.get("mcp_selection"), context=context) as tools:
             ctx = RunContext(
@@ -101,13 +101,16 @@ class SessionRunner:
                 models=session_models(self._models, row.get("mcp_selection")),
                 tools=tools,
             )
-            return await self._run_graph(row, ctx, cancel)
+            return await self._run_graph(row, worker_id, ctx, cancel)
 
-    async def _run_graph(self, row: Row, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
+    async def _run_graph(self, row: Row, worker_id: str, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
 
         async def attempt(timeout_s: float) -> Supervised[dict[str, Any]]:
             return await self._attempt(row, ctx, cancel, timeout_s)
+
+        async def still_owned() -> bool:
+            return await repo.heartbeat(self._pool, session_id, worker_id) not in (None, "cancelling")
 
         outcome = await run_through_outages(
             attempt,
@@ -118,6 +121,7 @@ class SessionRunner:
             label=f"session {session_id}",
             gave_up="the database was unavailable and the session could not make progress within "
             f"queue.session_timeout ({self._timeout_s():.0f}s)",
+            still_owned=still_owned,
         )
         if outcome.ending == "cancelled":
             return Outcome("cancelled", error="cancelled by request")
