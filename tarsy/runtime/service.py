@@ -185,6 +185,7 @@ async def start_services(
         chat_runner=chat_runner,
         queue=cfg.queue,
         worker_count=count,
+        database=database,
     )
     hub.on_cancel(workers.cancel_local)
     workers.start()
