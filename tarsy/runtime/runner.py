@@ -152,12 +152,15 @@ class SessionRunner:
         graph = self.graph(str(row["chain_id"]))
         cfg: dict[str, Any] = {"configurable": {"thread_id": session_id}}
         snapshot = await graph.aget_state(cast(RunnableConfig, cfg))
-        graph_input: Any
-        if snapshot.next:
-            log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next))
-            graph_input = None
-        elif snapshot.values:
-            graph_input = None  # finished before the worker could record it: just read the result
+        values = snapshot.values or {}
+        # Ended only when the graph says so: ``next`` alone is not enough, since a checkpoint write
+        # lost in an outage can leave the saved writes of a finished step and no next task.
+        finished = not snapshot.next and (values.get("final_analysis") is not None or bool(values.get("error")))
+        graph_input: Any = None
+        if finished:
+            pass  # finished before the worker could record it: just read the result
+        elif values or snapshot.next:
+            log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next) or "its last checkpoint")
         else:
             graph_input = {
                 "alert": {
@@ -166,7 +169,7 @@ class SessionRunner:
                     "runbook": await self._runbook(row),
                 }
             }
-        run = bool(snapshot.next) or not snapshot.values
+        run = not finished
         return await supervise(self._invoke(graph, graph_input, cfg, ctx, run), cancel, timeout_s)
 
     async def _invoke(

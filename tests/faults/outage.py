@@ -156,6 +156,19 @@ async def wait_ended(client: httpx.AsyncClient, session_ids: list[str], timeout:
     return [ended[s] for s in session_ids]
 
 
+async def wait_chat_ended(client: httpx.AsyncClient, session_id: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        resp = await client.get(f"/api/v1/sessions/{session_id}/chat", timeout=10)
+        if resp.status_code == 200:
+            chat: dict[str, Any] = resp.json()
+            if chat["messages"] and chat["messages"][-1]["status"] in ENDED:
+                return chat
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the chat answer did not end within {timeout}s")
+        await asyncio.sleep(0.2)
+
+
 async def stored_events(database_url: str, session_ids: list[str]) -> list[dict[str, Any]]:
     async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn:
         cur = await conn.execute(

@@ -24,6 +24,7 @@ from tests.faults.outage import (
     database_outage,
     fault_config,
     stored_events,
+    wait_chat_ended,
     wait_ended,
     wait_in_flight,
     worker_processes,
@@ -60,7 +61,9 @@ def assert_resumed_without_loss(
     assert [s["status"] for s in sessions] == ["completed"] * SESSIONS, [
         (s["status"], s["error_message"]) for s in sessions
     ]
-    assert all(s["final_analysis"] and s["executive_summary"] for s in sessions)
+    for s in sessions:
+        stages = [(st["name"], st["status"], st.get("error_message")) for st in s["stages"]]
+        assert s["final_analysis"] and s["executive_summary"], (s["final_analysis"], s["executive_summary"], stages)
     for session, stream in zip(sessions, streams, strict=True):
         log = [e["id"] for e in stored if e["session_id"] == session["id"]]
         streamed = [e["id"] for e in stream if "id" in e]
@@ -131,3 +134,25 @@ async def test_session_that_cannot_progress_within_its_timeout_fails_naming_the_
     assert session["error_message"].startswith("the database was unavailable"), session["error_message"]
     assert "queue.session_timeout (8s)" in session["error_message"]
     assert Counter(agent for _, agent in model.calls.elements()) == {"Collector": 1}
+
+
+async def test_chat_answer_resumes_after_an_outage(tmp_path: Path, stoppable_pg: tuple[StoppablePostgres, str]) -> None:
+    pg, url = stoppable_pg
+    async with CountingModel().serving() as model:
+        config = fault_config(tmp_path / "config", model)
+        async with running_tarsy(config, url, env={KEY_ENV: KEY}) as api:
+            session_id = await api.submit({"pod": "pod-0", "reason": "OOMKilled"})
+            await wait_ended(api.client, [session_id])
+            posted = await api.client.post(
+                f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "How do I fix it?"}
+            )
+            assert posted.status_code == 202, posted.text
+            await wait_in_flight(model, len(AGENTS) + 1)  # the chat agent is streaming its answer
+
+            await database_outage(pg, api, 5, session_id)
+
+            chat = await wait_chat_ended(api.client, session_id)
+    (message,) = chat["messages"]
+    assert message["status"] == "completed", message
+    assert message["answer"] == "ChatAgent on pod-0: OOMKilled, exit code 137; raise the memory limit."
+    assert 1 <= model.calls[("pod-0", "ChatAgent")] <= 2, model.calls

@@ -7,6 +7,7 @@ first so that ``/sessions/active`` and friends are not taken for a session id.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from tarsy.api.history_schemas import (
 )
 from tarsy.api.routes.events import _last_id
 from tarsy.api.routes.sessions import load_session
-from tarsy.api.sse import _sse, counted
+from tarsy.api.sse import _sse, counted, patiently
 from tarsy.errors import InvalidInputError
 from tarsy.events.hub import ALL_SESSIONS, EventHub
 from tarsy.events.types import SESSION_STATUS
@@ -181,7 +182,8 @@ async def session_list_events(
 
 async def _replay(pool: Pool, after: int) -> AsyncIterator[Row]:
     while True:
-        rows = await queries.status_events_after(pool, LIST_EVENT_TYPES, after, limit=_REPLAY_BATCH)
+        read = functools.partial(queries.status_events_after, pool, LIST_EVENT_TYPES, after, limit=_REPLAY_BATCH)
+        rows = await patiently(read)
         for row in rows:
             after = int(row["id"])
             yield row
