@@ -15,7 +15,11 @@ async def test_busy_workers_cannot_starve_the_api(tmp_path: Path, database_url: 
     config = write_config(
         tmp_path,
         script={"agents": {"*": [{"text": "unused"}]}},
-        tarsy={"system": {"database": {"worker_pool_size": 2, "api_pool_size": 3, "pool_timeout": "2s"}}},
+        tarsy={
+            "system": {
+                "database": {"worker_pool_size": 2, "api_pool_size": 3, "pool_timeout": "2s", "health_timeout": "10s"}
+            }
+        },
     )
     async with running_tarsy(config, database_url, workers=1) as tarsy:
         workers = tarsy.services.worker_pool
