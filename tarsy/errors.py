@@ -82,6 +82,16 @@ class SessionCancelledError(TarsyError):
     code = "cancelled"
 
 
+class StoreUnavailableError(TarsyError):
+    """The database cannot be reached (connection refused or lost, no pooled connection in time).
+
+    A fault of the infrastructure, not of the work: a session that meets it is paused and resumed
+    from its checkpoint once the database answers again, and an API request gets a 503.
+    """
+
+    code = "database_unavailable"
+
+
 def new_error_id() -> str:
     """A short random id that ties what a client is told to the log line with the details."""
     return secrets.token_hex(8)

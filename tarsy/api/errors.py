@@ -9,6 +9,7 @@ import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from starlette.exceptions import HTTPException
 
 from tarsy.api.schemas import ErrorResponse
@@ -19,12 +20,14 @@ from tarsy.errors import (
     NotFoundError,
     PayloadTooLargeError,
     QueueFullError,
+    StoreUnavailableError,
     TarsyError,
     TooManyStreamsError,
     internal_message,
     new_error_id,
 )
 from tarsy.jsonsafe import clean_text
+from tarsy.store.db import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +54,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "Payload too large"},
     422: {"model": ErrorResponse, "description": "Malformed request; `fields` lists the offending fields"},
     429: {"model": ErrorResponse, "description": "Too many queued sessions or open streams; retry after `Retry-After`"},
-    503: {"model": ErrorResponse, "description": "The database is unavailable; retry after `Retry-After`"},
+    503: {
+        "model": ErrorResponse,
+        "description": "The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds",
+    },
 }
 
 # Documented on every route: any of them can answer these (authentication, an outage).
@@ -101,6 +107,8 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "the request contains a value the database cannot store (e.g. a NUL character); fix and retry"
         return JSONResponse(_body("unstorable_input", message), status_code=400)
 
+    install_outage_handlers(app)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         fields = describe(exc.errors())
@@ -113,3 +121,38 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = _HTTP_MESSAGES.get(str(exc.detail), str(exc.detail))
         return JSONResponse(_body(code, message), status_code=exc.status_code, headers=exc.headers)
+
+
+# --- database outages: 503 with Retry-After, never a 500 -----------------------------------------
+
+OUTAGE_RETRY_AFTER_S = 5
+OUTAGE_MESSAGE = "the database is unavailable; TARSy keeps accepted work and resumes it when it is back. Retry later."
+
+
+def outage_response() -> JSONResponse:
+    return JSONResponse(
+        _body(StoreUnavailableError.code, OUTAGE_MESSAGE),
+        status_code=503,
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER_S)},
+    )
+
+
+def install_outage_handlers(app: FastAPI) -> None:
+    """A request that meets a database outage gets 503 ``database_unavailable`` at once."""
+
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("request failed: database unavailable (%s)", type(exc).__name__)
+        return outage_response()
+
+    async def operational(request: Request, exc: Exception) -> JSONResponse:
+        if is_unavailable(exc):
+            return await unavailable(request, exc)
+        error_id = new_error_id()
+        log.error(
+            "database error %s [error_id=%s]", type(exc).__name__, error_id, exc_info=exc, extra={"error_id": error_id}
+        )
+        return internal_error_response(error_id)
+
+    app.add_exception_handler(StoreUnavailableError, unavailable)
+    app.add_exception_handler(PoolTimeout, unavailable)
+    app.add_exception_handler(psycopg.OperationalError, operational)

@@ -7,19 +7,24 @@ live only. The stream ends after the session's terminal ``session.status`` event
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.background import BackgroundTask
 
-from tarsy.events.hub import ALL_SESSIONS, EventHub, LiveEvent, Subscription
+from tarsy.errors import StoreUnavailableError
+from tarsy.events.hub import ALL_SESSIONS, CATCH_UP, EventHub, LiveEvent, Subscription
 from tarsy.events.types import CHAT_STATUS, SESSION_STATUS, TERMINAL_STATUSES, is_terminal_event
 from tarsy.runtime.service import Services
 from tarsy.store import chats
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool
+
+T = TypeVar("T")
 
 
 def _sse(event_id: int | None, event_type: str, payload: dict[str, Any]) -> ServerSentEvent:
@@ -30,9 +35,20 @@ def _sse(event_id: int | None, event_type: str, payload: dict[str, Any]) -> Serv
     )
 
 
+async def patiently(read: Callable[[], Awaitable[T]]) -> T:
+    """Read the log for a stream that is already open: an outage is waited out, the client kept."""
+    delay = 0.25
+    while True:
+        try:
+            return await read()
+        except StoreUnavailableError:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 async def _replay(pool: Pool, session_id: str, after: int) -> AsyncIterator[tuple[int, str, dict[str, Any]]]:
     while True:
-        rows = await repo.events_after(pool, session_id, after)
+        rows = await patiently(functools.partial(repo.events_after, pool, session_id, after))
         for row in rows:
             after = int(row["id"])
             yield after, str(row["event_type"]), dict(row["payload"])
@@ -99,6 +115,11 @@ async def session_stream(
                     if _ends_live_stream(event_type, payload, terminal):
                         return
             live: LiveEvent = await sub.queue.get()
+            if live.type == CATCH_UP or (sub.overflowed and live.id is not None):
+                # Missed events (a full queue, or the listener reconnected after an outage) come
+                # from the log first; this one is in the log too (transient deltas are not).
+                sub.overflowed = True
+                continue
             if live.id is not None:
                 if live.id <= last:
                     continue

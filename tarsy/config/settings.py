@@ -189,6 +189,25 @@ class AuthConfig(StrictModel):
         return self
 
 
+class DatabaseConfig(StrictModel):
+    """Connection pools and how an outage is noticed; see docs/operations.md (database outages)."""
+
+    connect_timeout: PositiveDuration = 5.0
+    """One connection attempt (libpq rounds up to whole seconds, at least 2)."""
+    pool_timeout: PositiveDuration = 5.0
+    """How long a query waits for a pooled connection before the database counts as unavailable."""
+    reconnect_backoff_max: PositiveDuration = 2.0
+    """Longest pause between reconnection attempts while the database is away."""
+    health_timeout: PositiveDuration = 1.0
+    """The database check of ``GET /health`` answers within this (503 when it cannot)."""
+    outage_retry_max: PositiveDuration = 5.0
+    """Longest pause between a paused session's probes of the database before it resumes."""
+    api_pool_size: int = Field(default=10, ge=1)
+    """Connections of the API (requests, health, event streams); workers cannot take them."""
+    worker_pool_size: int | None = Field(default=None, ge=1)
+    """Connections of the workers and the checkpointer; default ``queue.worker_count * 3 + 5``."""
+
+
 class SystemConfig(StrictModel):
     auth: AuthConfig = AuthConfig()
     allowed_origins: list[str] = Field(default_factory=list)
@@ -203,6 +222,7 @@ class SystemConfig(StrictModel):
     slack: SlackConfig = SlackConfig()
     retention: RetentionConfig = RetentionConfig()
     tracing: TracingConfig = TracingConfig()
+    database: DatabaseConfig = DatabaseConfig()
     dashboard_url: str = "http://127.0.0.1:8080"
     max_alert_data_bytes: int = Field(default=1_048_576, ge=1)
     max_request_bytes: int | None = Field(default=None, ge=1)

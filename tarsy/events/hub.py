@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from tarsy.errors import TooManyStreamsError
+from tarsy.errors import StoreUnavailableError, TooManyStreamsError
 from tarsy.events.types import CANCEL_CHANNEL, EVENTS_CHANNEL
 from tarsy.store.db import Pool
 
@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 
 ALL_SESSIONS = "*"
 SUBSCRIBER_RETRY_AFTER_S = 5
+CATCH_UP = "tarsy.catch-up"
+"""Type of the marker a subscriber gets after the listener reconnected: catch up from the log.
+
+Never sent to a client; events committed while nobody listened are only in the replay log.
+"""
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,11 @@ CancelHandler = Callable[[str], Awaitable[None]]
 
 
 class EventHub:
-    def __init__(self, url: str, pool: Pool) -> None:
+    def __init__(self, url: str, pool: Pool, *, max_backoff: float = 5.0, connect_timeout: float = 5.0) -> None:
         self._url = url
         self._pool = pool
+        self._max_backoff = max_backoff
+        self._connect_timeout = max(2, round(connect_timeout))
         self._subs: dict[str, set[Subscription]] = {}
         self._count = 0
         self._task: asyncio.Task[None] | None = None
@@ -107,24 +114,40 @@ class EventHub:
 
     async def _run(self) -> None:
         backoff = 0.2
+        lost = False
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self._url, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(
+                    self._url, autocommit=True, connect_timeout=self._connect_timeout
+                ) as conn:
                     await conn.execute(f"LISTEN {EVENTS_CHANNEL}")
                     await conn.execute(f"LISTEN {CANCEL_CHANNEL}")
                     self._ready.set()
                     backoff = 0.2
+                    if lost:
+                        self._resync_all()  # LISTEN again: wake every reader to read what it missed
+                        lost = False
                     async for note in conn.notifies():
                         await self._dispatch(note.channel, note.payload)
             except asyncio.CancelledError:
                 raise
-            except psycopg.Error as exc:
-                # The listener must outlive database hiccups; subscribers resync from the
+            except (psycopg.Error, StoreUnavailableError) as exc:
+                # The listener must outlive database outages; subscribers resync from the
                 # replay log by id, so a reconnect loses nothing that was persisted.
-                log.warning("event listener lost its connection (%s); reconnecting in %.1fs", exc, backoff)
+                log.warning(
+                    "event listener lost its connection (%s); reconnecting in %.1fs", type(exc).__name__, backoff
+                )
+                lost = True
                 self._mark_all_overflowed()
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                backoff = min(backoff * 2, self._max_backoff)
+
+    def _resync_all(self) -> None:
+        for subs in self._subs.values():
+            for sub in subs:
+                sub.overflowed = True
+                with contextlib.suppress(asyncio.QueueFull):  # a full queue is already overflowed
+                    sub.queue.put_nowait(LiveEvent(None, sub.key, CATCH_UP, {}))
 
     def _mark_all_overflowed(self) -> None:
         for subs in self._subs.values():

@@ -35,9 +35,13 @@ def build_payload(session_id: str, event_type: str, data: dict[str, Any]) -> dic
 class EventPublisher:
     """Writes events to the replay log and announces them to every replica."""
 
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, *, locks: dict[str, asyncio.Lock] | None = None) -> None:
         self._pool = pool
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: dict[str, asyncio.Lock] = {} if locks is None else locks
+
+    def with_pool(self, pool: Pool) -> EventPublisher:
+        """The same publisher on another pool (the workers'), sharing the per-session locks."""
+        return EventPublisher(pool, locks=self._locks)
 
     def lock(self, session_id: str) -> asyncio.Lock:
         """Serialize one session's persisted events so their ids commit in increasing order.

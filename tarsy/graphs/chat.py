@@ -16,7 +16,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from tarsy.config import TarsyConfig, resolve_chat
-from tarsy.errors import public_reason
+from tarsy.errors import StoreUnavailableError, public_reason
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.graphs.stages import alert_task, run_agent
 from tarsy.nodes.agent import build_agent_graph
@@ -121,6 +121,8 @@ def build_chat_graph(
         identity = {"role": "chat", "chain_id": chain_id, "stage_index": 0, "agent_index": 0}
         try:
             text = await run_agent(agent_graph, identity, stage_id, execution_id, task)
+        except StoreUnavailableError:
+            raise
         except Exception as exc:
             # The chat turn fails on its own; the message row and its stage carry the reason.
             reason = f"{agent.display_name} failed: {public_reason(exc, log, agent.display_name)}"

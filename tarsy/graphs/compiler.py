@@ -21,7 +21,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from tarsy.config import TarsyConfig, resolve_exec_summary
-from tarsy.errors import public_reason
+from tarsy.errors import StoreUnavailableError, public_reason
 from tarsy.graphs.stages import StageNodes, alert_task, plan_stages, run_agent
 from tarsy.graphs.state import SessionInput, SessionOutput, SessionState
 from tarsy.nodes.agent import build_agent_graph
@@ -71,6 +71,8 @@ def build_chain_graph(
         task = alert_task(state, kind="exec_summary", previous=list(state.get("stage_results", [])))
         try:
             text = await run_agent(agent_graph, identity, stage_id, execution_id, task)
+        except StoreUnavailableError:
+            raise  # an outage pauses the session; the summary is written once the database is back
         except Exception as exc:
             # Fail-open: a missing summary must not fail an investigation that succeeded.
             reason = f"{agent.display_name} failed: {public_reason(exc, log, agent.display_name)}"

@@ -19,7 +19,7 @@ from langgraph.types import Send
 
 from tarsy.config import ResolvedAgent, TarsyConfig, resolve_agent, resolve_success_policy, resolve_synthesis
 from tarsy.config import stage_agent_count as agent_count
-from tarsy.errors import public_reason
+from tarsy.errors import StoreUnavailableError, public_reason
 from tarsy.graphs.state import BranchInput, BranchResult, SessionState
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.prompts import AgentTask, StageResult
@@ -153,6 +153,8 @@ class StageNodes:
         task = alert_task(branch, kind="investigation", stage_name=stage.name, previous=branch["previous"])
         try:
             text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)
+        except StoreUnavailableError:
+            raise  # an outage pauses the session; it is not this agent's failure
         except Exception as exc:
             # One agent failing is a branch outcome, not a crash: the success policy decides.
             reason = f"{agent.display_name} failed: {public_reason(exc, log, f'agent {agent.display_name} failed')}"
@@ -217,6 +219,8 @@ class StageNodes:
         )
         try:
             text = await run_agent(self.agent_graph, identity, stage_id, execution_id, task)
+        except StoreUnavailableError:
+            raise
         except Exception as exc:
             # Without a synthesis the chain cannot hand one result on: the stage and session fail.
             reason = f"{agent.display_name} failed: {public_reason(exc, log, f'agent {agent.display_name} failed')}"

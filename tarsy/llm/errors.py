@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+import anthropic
+import httpx
+import openai
 from langchain_core import exceptions as lc
 
 from tarsy.errors import ProviderError
@@ -43,24 +46,62 @@ _STANDARD: tuple[tuple[type[BaseException], Category], ...] = (
 )
 
 
-def classify(exc: BaseException) -> Category:
-    # LangChain's standard model errors first (some providers raise only these), then the
-    # status code and class name of the SDK's own exception.
-    for kind, category in _STANDARD:
-        if isinstance(exc, kind):
-            return category
-    name = type(exc).__name__.lower()
-    status = _status(exc)
-    if status in (401, 403) or "authentication" in name or "permission" in name:
+# Transport failures of the SDKs' HTTP clients, by type. Timeouts first: the SDKs' timeout errors
+# subclass their connection errors.
+_TIMEOUTS: tuple[type[BaseException], ...] = (
+    TimeoutError,
+    httpx.TimeoutException,
+    openai.APITimeoutError,
+    anthropic.APITimeoutError,
+)
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    ConnectionError,
+    httpx.TransportError,
+    openai.APIConnectionError,
+    anthropic.APIConnectionError,
+)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it was raised from (wrappers keep the SDK's error as the cause)."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(found) < 5 and current not in found:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+def _by_status(status: int) -> Category:
+    if status in (401, 403):
         return "credentials"
-    if status == 429 or "ratelimit" in name or "resourceexhausted" in name:
+    if status == 429:
         return "rate_limit"
-    if "timeout" in name or isinstance(exc, TimeoutError):
-        return "timeout"
-    if status is not None and 400 <= status < 500:
+    if 400 <= status < 500:
         return "invalid_request"
-    if (status is not None and status >= 500) or "connection" in name or "unavailable" in name:
-        return "provider_down"
+    return "provider_down" if status >= 500 else "unknown"
+
+
+def classify(exc: BaseException) -> Category:
+    """The class of a provider failure, told by exception type and HTTP status, never by message words.
+
+    LangChain's standard model errors first (some providers raise only these), then the HTTP status
+    the SDK's error carries, then the transport errors of the SDKs and their HTTP client.
+    """
+    chain = _chain(exc)
+    for error in chain:
+        for kind, category in _STANDARD:
+            if isinstance(error, kind):
+                return category
+    for error in chain:
+        status = _status(error)
+        if status is not None:
+            return _by_status(status)
+    for error in chain:
+        if isinstance(error, _TIMEOUTS):
+            return "timeout"
+        if isinstance(error, _UNREACHABLE):
+            return "provider_down"
     return "unknown"
 
 

@@ -25,7 +25,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
-from tarsy.errors import AgentError
+from tarsy.errors import AgentError, StoreUnavailableError
 from tarsy.llm.errors import provider_error
 from tarsy.llm.factory import with_native_tools
 from tarsy.llm.messages import messages_to_dicts
@@ -165,6 +165,8 @@ class _Loop:
                 execution_id=state.get("execution_id"),
                 run_config={"metadata": {"tarsy_agent": agent.display_name}},
             )
+        except StoreUnavailableError:
+            raise  # the recorder lost the database mid-stream: not the provider's failure
         except Exception as exc:
             # Provider failures end this agent; the interaction keeps the request and the reason.
             error = mask_provider_error(provider_error(agent.llm_provider, str(record["model"]), exc), ctx.outbound)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
@@ -20,9 +21,10 @@ from tarsy.nodes.context import RunContext
 from tarsy.nodes.outbound import MaskedRecorder
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
+from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
-from tarsy.runtime.supervise import supervise
+from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.runtime.tools import alert_context
 from tarsy.store import chats
 from tarsy.store.db import Row
@@ -55,11 +57,20 @@ class ChatRunner:
         status: str = "cancelled"
         answer: str | None = None
         error: str | None = "cancelled by request"
+        label = f"chat message {message['id']}"
         if message["status"] != "cancelling":
-            await self._status_event(session_id, message, "in_progress")
+            await self._stored(lambda: self._status_event(session_id, message, "in_progress"), label)
             status, answer, error = await self._answer(message, recorder, cancel)
             masking = self._sessions.masking
             answer, error = masking.optional(answer), masking.optional(error)
+        await self._stored(lambda: self._finish(message, worker_id, recorder, (status, answer, error)), label)
+        return status
+
+    async def _finish(
+        self, message: Row, worker_id: str, recorder: StoreRecorder, ending: tuple[str, str | None, str | None]
+    ) -> None:
+        session_id = str(message["session_id"])
+        status, answer, error = ending
         async with (
             self._publisher.lock(session_id),
             self._pool.connection() as conn,
@@ -69,12 +80,14 @@ class ChatRunner:
                 conn, str(message["id"]), worker_id, status=status, answer=answer, error=error
             )
             if not owned:
-                return status
+                return
             if status != "completed":
                 await recorder.close_open_records(conn, status)
             await self._status_event(session_id, message, status, conn=conn, error=error)
         log.info("chat message %s ended %s", message["id"], status)
-        return status
+
+    async def _stored(self, op: Callable[[], Awaitable[None]], label: str) -> None:
+        await stored(op, pool=self._pool, retry_max=float(self._config.system.database.outage_retry_max), label=label)
 
     async def _answer(
         self, message: Row, recorder: StoreRecorder, cancel: asyncio.Event
@@ -107,10 +120,51 @@ class ChatRunner:
         ctx: RunContext,
         cancel: asyncio.Event,
     ) -> tuple[str, str | None, str | None]:
+
+        async def attempt(timeout_s: float) -> Supervised[dict[str, Any]]:
+            return await self._attempt(message, session, graph, cfg, ctx, cancel, timeout_s)
+
+        async def still_owned() -> bool:
+            status = await chats.heartbeat(self._pool, str(message["id"]), str(message["worker_id"]))
+            return status not in (None, "cancelling")
+
+        timeout_s = float(self._config.queue.chat_timeout)
+        outcome = await run_through_outages(
+            attempt,
+            pool=self._pool,
+            cancel=cancel,
+            timeout_s=timeout_s,
+            retry_max=float(self._config.system.database.outage_retry_max),
+            label=f"chat message {message['id']}",
+            gave_up="the database was unavailable and the chat answer could not make progress within "
+            f"queue.chat_timeout ({timeout_s:.0f}s)",
+            still_owned=still_owned,
+        )
+        if outcome.ending != "done":
+            return outcome.ending, None, f"chat answer {outcome.ending.replace('_', ' ')}"
+        if outcome.error is not None:
+            return "failed", None, public_reason(outcome.error, log, f"chat message {message['id']} failed")
+        result = outcome.result or {}
+        if "_answered" in result:
+            return "completed", str(result["_answered"]), None
+        turns = result.get("turns", [])
+        return "completed", str(turns[-1]["answer"]) if turns else "", None
+
+    async def _attempt(
+        self,
+        message: Row,
+        session: Row,
+        graph: SessionGraph,
+        cfg: RunnableConfig,
+        ctx: RunContext,
+        cancel: asyncio.Event,
+        timeout_s: float,
+    ) -> Supervised[dict[str, Any]]:
+        """Answer once: resume the chat thread's checkpoint, or start the turn for this message."""
         snapshot = await graph.aget_state(cfg)
         done = [t for t in snapshot.values.get("turns", []) if t["message_id"] == str(message["id"])]
         if done:
-            return "completed", str(done[0]["answer"]), None
+            return Supervised("done", {"_answered": str(done[0]["answer"])})
         graph_input: Any = None
         if not snapshot.next:
             investigation = await self._sessions.final_values(session)
@@ -123,15 +177,7 @@ class ChatRunner:
                     "stage_index": int(message["stage_index"]),
                 },
             }
-        outcome = await supervise(
-            graph.ainvoke(graph_input, cfg, context=ctx), cancel, float(self._config.queue.chat_timeout)
-        )
-        if outcome.ending != "done":
-            return outcome.ending, None, f"chat answer {outcome.ending.replace('_', ' ')}"
-        if outcome.error is not None:
-            return "failed", None, public_reason(outcome.error, log, f"chat message {message['id']} failed")
-        turns = (outcome.result or {}).get("turns", [])
-        return "completed", str(turns[-1]["answer"]) if turns else "", None
+        return await supervise(graph.ainvoke(graph_input, cfg, context=ctx), cancel, timeout_s)
 
     async def _session(self, session_id: str) -> Row:
         async with self._pool.connection() as conn:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from langchain_core.runnables import RunnableConfig
 
-from tarsy.errors import public_reason
+from tarsy.errors import StoreUnavailableError, public_reason
 from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.integrations.runbooks import RunbookService
@@ -27,14 +28,17 @@ from tarsy.nodes.context import RunContext
 from tarsy.nodes.outbound import MaskedRecorder
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
+from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
-from tarsy.runtime.supervise import supervise
+from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.runtime.tools import alert_context
 from tarsy.store import sessions as repo
 from tarsy.store.db import Row
 from tarsy.tools.selection import native_tools_switched_off
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class CancelRequested(Exception):
@@ -84,20 +88,25 @@ class SessionRunner:
             if row["status"] == "cancelling":
                 outcome = Outcome("cancelled", error="cancelled by request")
             else:
-                if int(row["attempts"]) <= 1:
-                    await self._publisher.publish(session_id, ev.SESSION_STATUS, {"status": "in_progress"})
-                    if self._slack is not None:
-                        await self._slack.session_started(row)
-                else:
-                    await self._publisher.publish(
-                        session_id, ev.SESSION_STATUS, {"status": "in_progress", "resumed": True}
-                    )
-                outcome = await self._execute(row, recorder, cancel)
-            await self._finish(row, worker_id, recorder, outcome)
+                first = int(row["attempts"]) <= 1
+                status: dict[str, Any] = (
+                    {"status": "in_progress"} if first else {"status": "in_progress", "resumed": True}
+                )
+                await self._stored(
+                    lambda: self._publisher.publish(session_id, ev.SESSION_STATUS, status), f"session {session_id}"
+                )
+                if first and self._slack is not None:
+                    await self._slack.session_started(row)
+                outcome = await self._execute(row, worker_id, recorder, cancel)
+            await self._stored(lambda: self._finish(row, worker_id, recorder, outcome), f"session {session_id}")
             span.set_attribute("tarsy.status", outcome.status)
         return outcome
 
-    async def _execute(self, row: Row, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
+    async def _stored(self, op: Callable[[], Awaitable[T]], label: str) -> T:
+        retry_max = float(self._config.system.database.outage_retry_max)
+        return await stored(op, pool=self._pool, retry_max=retry_max, label=label)
+
+    async def _execute(self, row: Row, worker_id: str, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
         context = alert_context(str(row["alert_type"]), row["alert_data"])
         async with self._tools.open(
             MaskedRecorder(recorder, self.masking), override=row.get("mcp_selection"), context=context
@@ -111,37 +120,34 @@ class SessionRunner:
                 native_tools_off=native_tools_switched_off(row.get("mcp_selection")),
                 masking=self.masking,
             )
-            return await self._run_graph(row, ctx, cancel)
+            return await self._run_graph(row, worker_id, ctx, cancel)
 
-    async def _run_graph(self, row: Row, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
+    async def _run_graph(self, row: Row, worker_id: str, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
-        graph = self.graph(str(row["chain_id"]))
-        cfg: dict[str, Any] = {"configurable": {"thread_id": session_id}}
-        snapshot = await graph.aget_state(cast(RunnableConfig, cfg))
-        graph_input: Any
-        if snapshot.next:
-            log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next))
-            graph_input = None
-        elif snapshot.values:
-            graph_input = None  # finished before the worker could record it: just read the result
-        else:
-            graph_input = {
-                "alert": {
-                    "alert_type": row["alert_type"],
-                    # Rows stored before intake checked shapes may hold what the checkpointer cannot.
-                    "data": make_storable(row["alert_data"], max_depth=self._config.system.max_json_depth),
-                    "runbook": await self._runbook(row),
-                }
-            }
-        outcome = await supervise(
-            self._invoke(graph, graph_input, cfg, ctx, bool(snapshot.next) or not snapshot.values),
-            cancel,
-            self._remaining_timeout(row),
+
+        async def attempt(timeout_s: float) -> Supervised[dict[str, Any]]:
+            return await self._attempt(row, ctx, cancel, timeout_s)
+
+        async def still_owned() -> bool:
+            return await repo.heartbeat(self._pool, session_id, worker_id) not in (None, "cancelling")
+
+        outcome = await run_through_outages(
+            attempt,
+            pool=self._pool,
+            cancel=cancel,
+            timeout_s=self._remaining_timeout(row),
+            retry_max=float(self._config.system.database.outage_retry_max),
+            label=f"session {session_id}",
+            gave_up="the database was unavailable and the session could not make progress within "
+            f"queue.session_timeout ({self._timeout_s():.0f}s)",
+            still_owned=still_owned,
         )
         if outcome.ending == "cancelled":
             return Outcome("cancelled", error="cancelled by request")
         if outcome.ending == "timed_out":
             return Outcome("timed_out", error=f"session exceeded its timeout of {self._timeout_s():.0f}s")
+        if isinstance(outcome.error, StoreUnavailableError):
+            return Outcome("failed", error=outcome.error.message)
         if outcome.error is not None:
             # Infrastructure failures (database, checkpointer, bugs) end the session as failed; the
             # session row gets a message and an error id, the log the traceback under that id.
@@ -155,6 +161,35 @@ class SessionRunner:
             executive_summary=result.get("executive_summary"),
             executive_summary_error=result.get("executive_summary_error"),
         )
+
+    async def _attempt(
+        self, row: Row, ctx: RunContext, cancel: asyncio.Event, timeout_s: float
+    ) -> Supervised[dict[str, Any]]:
+        """Run the graph once: from the checkpoint when there is one, else from the alert."""
+        session_id = str(row["id"])
+        graph = self.graph(str(row["chain_id"]))
+        cfg: dict[str, Any] = {"configurable": {"thread_id": session_id}}
+        snapshot = await graph.aget_state(cast(RunnableConfig, cfg))
+        values = snapshot.values or {}
+        # Ended only when the graph says so: ``next`` alone is not enough, since a checkpoint write
+        # lost in an outage can leave the saved writes of a finished step and no next task.
+        finished = not snapshot.next and (values.get("final_analysis") is not None or bool(values.get("error")))
+        graph_input: Any = None
+        if finished:
+            pass  # finished before the worker could record it: just read the result
+        elif values or snapshot.next:
+            log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next) or "its last checkpoint")
+        else:
+            graph_input = {
+                "alert": {
+                    "alert_type": row["alert_type"],
+                    # Rows stored before intake checked shapes may hold what the checkpointer cannot.
+                    "data": make_storable(row["alert_data"], max_depth=self._config.system.max_json_depth),
+                    "runbook": await self._runbook(row),
+                }
+            }
+        run = not finished
+        return await supervise(self._invoke(graph, graph_input, cfg, ctx, run), cancel, timeout_s)
 
     async def _invoke(
         self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool

@@ -16,7 +16,7 @@ from typing import Any
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from tarsy.config import TarsyConfig, load_config
+from tarsy.config import DatabaseConfig, TarsyConfig, load_config
 from tarsy.demo import DemoDecision, demo_banner, with_demo_cluster
 from tarsy.demo import DemoModeError as DemoModeError  # re-exported for the CLI
 from tarsy.demo import decide_demo as demo_rule
@@ -37,7 +37,7 @@ from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.tools import FixedTools, McpTools, RunTools
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
-from tarsy.store.db import Pool, open_pool
+from tarsy.store.db import Pool, PoolSettings, open_pool
 from tarsy.store.embedded import EmbeddedPostgres
 from tarsy.store.migrate import apply_migrations
 from tarsy.tools.manager import McpManager
@@ -55,6 +55,8 @@ class Services:
     settings: Settings
     config: TarsyConfig
     pool: Pool
+    """The API's connections; the workers have their own (``worker_pool``), so they cannot starve it."""
+    worker_pool: Pool
     publisher: EventPublisher
     hub: EventHub
     checkpointer: AsyncPostgresSaver
@@ -76,6 +78,29 @@ class Services:
     def mcp_health_flags(self) -> dict[str, bool]:
         """Per configured MCP server: does it answer."""
         return self.mcp.health.flags()
+
+
+def pool_settings(config: DatabaseConfig, *, size: int, min_size: int) -> PoolSettings:
+    return PoolSettings(
+        min_size=min(min_size, size),
+        max_size=size,
+        connect_timeout=config.connect_timeout,
+        pool_timeout=config.pool_timeout,
+        reconnect_backoff_max=config.reconnect_backoff_max,
+    )
+
+
+async def _open_pools(stack: AsyncExitStack, url: str, cfg: TarsyConfig, workers: int) -> tuple[Pool, Pool]:
+    """The API's pool and the workers' (a worker-less replica keeps a small idle one for chat reads)."""
+    database = cfg.system.database
+    api = await open_pool(url, settings=pool_settings(database, size=database.api_pool_size, min_size=2), name="api")
+    stack.push_async_callback(api.close)
+    size = database.worker_pool_size or (workers * 3 + 5)
+    worker = await open_pool(
+        url, settings=pool_settings(database, size=size, min_size=2 if workers else 0), name="workers"
+    )
+    stack.push_async_callback(worker.close)
+    return api, worker
 
 
 async def start_services(
@@ -103,14 +128,15 @@ async def start_services(
         stack.callback(embedded.stop)
         url = embedded.uri()
 
-    pool = await open_pool(url, max_size=max(10, cfg.queue.worker_count * 3 + 5))
-    stack.push_async_callback(pool.close)
+    count = cfg.queue.worker_count if settings.workers is None else settings.workers
+    pool, worker_pool = await _open_pools(stack, url, cfg, count)
     await apply_migrations(pool)
-    checkpointer = AsyncPostgresSaver(pool)
+    checkpointer = AsyncPostgresSaver(worker_pool)
     await checkpointer.setup()
 
     publisher = EventPublisher(pool)
-    hub = EventHub(url, pool)
+    database = cfg.system.database
+    hub = EventHub(url, pool, max_backoff=database.reconnect_backoff_max, connect_timeout=database.connect_timeout)
     await hub.start()
     stack.push_async_callback(hub.stop)
 
@@ -126,8 +152,8 @@ async def start_services(
     stack.push_async_callback(runbooks.aclose)
     slack = SlackNotifier(cfg.system, environ)
     deps = RunnerDeps(
-        pool=pool,
-        publisher=publisher,
+        pool=worker_pool,
+        publisher=publisher.with_pool(worker_pool),
         checkpointer=checkpointer,
         config=cfg,
         models=models,
@@ -137,11 +163,17 @@ async def start_services(
     )
     runner = SessionRunner(deps, runbooks=runbooks, slack=slack)
     chat_runner = ChatRunner(deps, sessions=runner)
-    count = cfg.queue.worker_count if settings.workers is None else settings.workers
-    workers = WorkerPool(pool=pool, runner=runner, chat_runner=chat_runner, queue=cfg.queue, worker_count=count)
+    workers = WorkerPool(
+        pool=worker_pool,
+        runner=runner,
+        chat_runner=chat_runner,
+        queue=cfg.queue,
+        worker_count=count,
+        database=database,
+    )
     hub.on_cancel(workers.cancel_local)
     workers.start()
-    retention = RetentionJob(pool, cfg.system.retention)
+    retention = RetentionJob(worker_pool, cfg.system.retention)
     retention.start()
     stack.push_async_callback(retention.stop)
     stack.push_async_callback(workers.stop, float(cfg.queue.graceful_shutdown_timeout))
@@ -150,6 +182,7 @@ async def start_services(
         settings=settings,
         config=cfg,
         pool=pool,
+        worker_pool=worker_pool,
         publisher=publisher,
         hub=hub,
         checkpointer=checkpointer,

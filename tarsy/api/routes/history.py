@@ -7,6 +7,7 @@ first so that ``/sessions/active`` and friends are not taken for a session id.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from tarsy.api.history_schemas import (
 )
 from tarsy.api.routes.events import OptionalEventId, _last_id
 from tarsy.api.routes.sessions import load_session
-from tarsy.api.sse import _sse, stream_response, subscribe
+from tarsy.api.sse import _sse, patiently, stream_response, subscribe
 from tarsy.config import SseConfig
 from tarsy.errors import InvalidInputError
 from tarsy.events.hub import ALL_SESSIONS, EventHub, Subscription
@@ -195,10 +196,12 @@ async def session_list_events(
 
 async def _catch_up(pool: Pool, after: int, max_events: int) -> AsyncIterator[ServerSentEvent]:
     """The missed events after ``after``; more than ``max_events`` of them: a single ``resync``
-    event (its id the current head) that tells the client to refetch instead."""
-    rows = await queries.status_events_after(pool, LIST_EVENT_TYPES, after, limit=max_events + 1)
+    event (its id the current head) that tells the client to refetch instead. Reads wait out a
+    database outage (the stream stays open)."""
+    read = functools.partial(queries.status_events_after, pool, LIST_EVENT_TYPES, after, limit=max_events + 1)
+    rows = await patiently(read)
     if len(rows) > max_events:
-        head = await queries.latest_event_id(pool)
+        head = await patiently(functools.partial(queries.latest_event_id, pool))
         payload = {"type": RESYNC, "after": after, "latest_id": head, "max_catchup_events": max_events}
         yield _sse(head, RESYNC, payload)
         return
@@ -230,7 +233,7 @@ async def session_list_stream(
             del recent[next(iter(recent))]
 
     try:
-        last = await queries.latest_event_id(pool) if after is None else after
+        last = await patiently(functools.partial(queries.latest_event_id, pool)) if after is None else after
         while True:
             async for event in _catch_up(pool, last, max_catchup):
                 last = int(str(event.id))

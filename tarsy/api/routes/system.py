@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any, Literal
 
@@ -26,7 +27,9 @@ async def health(services: ServicesDep) -> JSONResponse:
     checks: dict[str, Any] = {}
     healthy = True
     try:
-        figures = await repo.queue_figures(services.pool)
+        # Answer within system.database.health_timeout whatever the database does.
+        async with asyncio.timeout(services.config.system.database.health_timeout):
+            figures = await repo.queue_figures(services.pool)
         checks["database"] = {"status": "ok"}
         checks["queue"] = {
             "pending": int(figures["pending"]),
@@ -36,7 +39,8 @@ async def health(services: ServicesDep) -> JSONResponse:
     except Exception as exc:
         # Health must answer even when the database is down; the failure is the answer.
         healthy = False
-        checks["database"] = {"status": "error", "error": type(exc).__name__}
+        error = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+        checks["database"] = {"status": "error", "error": error}
     workers_ok = services.workers.healthy()
     healthy = healthy and workers_ok
     checks["workers"] = {
