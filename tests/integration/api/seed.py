@@ -178,15 +178,16 @@ def build(count: int = 300, seed: int = 7) -> Seeded:
     in_timeline.final_analysis = "Nothing unusual."
     as_text.alert_data = "Plain text alert: quokkas detected in the datacenter"
     hits = {"alert": in_alert, "analysis": in_analysis, "timeline": in_timeline, "text": as_text}
-    # StatefulSet pods and other identifiers SREs paste into the search box.
-    for index, pod in zip((50, 51, 52, 53), ("web-0", "web-1", "web-2", "web-10"), strict=True):
-        sessions[index].alert_data = {"pod": pod, "namespace": "shop", "message": f"{pod} is not ready"}
-        hits[pod] = sessions[index]
-    sessions[54].alert_data = {"node": "node-1.example.com", "ip": "10.0.0.12", "image": "nginx:1.25.3"}
-    sessions[54].final_analysis = "The payments api pods are failing behind the ingress."
-    sessions[55].alert_data = {"node": "node-10.example.com", "ip": "10.0.0.120", "image": "nginx:1.25.4"}
-    sessions[55].final_analysis = "The pods of the payments service are failing their api probes."
-    hits["node-1"], hits["node-10"] = sessions[54], sessions[55]
+    if count > 55:
+        # StatefulSet pods and other identifiers SREs paste into the search box.
+        for index, pod in zip((50, 51, 52, 53), ("web-0", "web-1", "web-2", "web-10"), strict=True):
+            sessions[index].alert_data = {"pod": pod, "namespace": "shop", "message": f"{pod} is not ready"}
+            hits[pod] = sessions[index]
+        sessions[54].alert_data = {"node": "node-1.example.com", "ip": "10.0.0.12", "image": "nginx:1.25.3"}
+        sessions[54].final_analysis = "The payments api pods are failing behind the ingress."
+        sessions[55].alert_data = {"node": "node-10.example.com", "ip": "10.0.0.120", "image": "nginx:1.25.4"}
+        sessions[55].final_analysis = "The pods of the payments service are failing their api probes."
+        hits["node-1"], hits["node-10"] = sessions[54], sessions[55]
     return Seeded(sessions, hits)
 
 
