@@ -15,7 +15,6 @@ import pytest
 import yaml
 
 from tarsy.config import load_config_from_data
-from tarsy.config.settings import SystemConfig
 from tests.support.kustomize import render
 
 KUBE = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
@@ -214,10 +213,9 @@ def test_dev_overlay_scales_down_and_brings_a_database() -> None:
 def test_configmap_is_a_valid_tarsy_config(target: str) -> None:
     data = _one(_objects(target), "ConfigMap", "tarsy-config")["data"]
     tarsy = yaml.safe_load(data["tarsy.yaml"])
-    if "auth" not in SystemConfig.model_fields:
-        # system.auth (proxy mode) comes with the authentication change; before it, check the rest.
-        assert tarsy["system"].pop("auth") == {"mode": "proxy"}
     config = load_config_from_data(tarsy, yaml.safe_load(data["llm-providers.yaml"]), env={})
+    assert config.system.auth.mode == "proxy", "the oauth2-proxy sidecar is the only way in"
+    assert [str(n) for n in config.system.auth.trusted_proxies] == ["127.0.0.0/8", "::1/128"]
     transport = config.mcp_server("kubernetes-server").transport
     assert getattr(transport, "command", None) == "kubernetes-mcp-server"
     assert "--kubeconfig" not in getattr(transport, "args", [])  # in-cluster: the ServiceAccount
