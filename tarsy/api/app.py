@@ -88,27 +88,34 @@ def create_app(
 
     _install_guards(app)
 
-    # history before sessions: its /sessions/active, /filter-options and /events are not session ids.
-    for module in (
-        alerts,
-        history,
-        trace,
-        sessions,
-        chat,
-        events,
-        queue,
-        probes,
-        system,
-        system_config,
-        metrics,
-        runbooks,
-        whoami,
-    ):
-        app.include_router(module.router, responses=COMMON_RESPONSES)
+    _include_routers(app)
     dashboard_dir = resolved.dashboard_dir or packaged_dashboard()
     if dashboard_dir is not None:
         _serve_dashboard(app, dashboard_dir)
     return app
+
+
+# history before sessions: its /sessions/active, /filter-options and /events are not session ids.
+ROUTERS = (
+    alerts,
+    history,
+    trace,
+    sessions,
+    chat,
+    events,
+    queue,
+    probes,
+    system,
+    system_config,
+    metrics,
+    runbooks,
+    whoami,
+)
+
+
+def _include_routers(app: FastAPI) -> None:
+    for module in ROUTERS:
+        app.include_router(module.router, responses=COMMON_RESPONSES)
 
 
 def _install_guards(app: FastAPI) -> None:

@@ -121,13 +121,7 @@ async def start_services(
         log.warning(demo_banner(decision.reason))
         cfg = with_demo_cluster(cfg, environ)  # the built-in cluster is served by the demo server
 
-    embedded: EmbeddedPostgres | None = None
-    url = settings.database_url
-    if url is None:
-        embedded = EmbeddedPostgres(settings.data_dir / "pgdata")
-        stack.callback(embedded.stop)
-        url = embedded.uri()
-
+    url, embedded = _database(stack, settings)
     count = cfg.queue.worker_count if settings.workers is None else settings.workers
     pool, worker_pool = await _open_pools(stack, url, cfg, count)
     await apply_migrations(pool)
@@ -162,21 +156,7 @@ async def start_services(
         tracing=tracing,
     )
     runner = SessionRunner(deps, runbooks=runbooks, slack=slack)
-    chat_runner = ChatRunner(deps, sessions=runner)
-    workers = WorkerPool(
-        pool=worker_pool,
-        runner=runner,
-        chat_runner=chat_runner,
-        queue=cfg.queue,
-        worker_count=count,
-        database=database,
-    )
-    hub.on_cancel(workers.cancel_local)
-    workers.start()
-    retention = RetentionJob(worker_pool, cfg.system.retention)
-    retention.start()
-    stack.push_async_callback(retention.stop)
-    stack.push_async_callback(workers.stop, float(cfg.queue.graceful_shutdown_timeout))
+    workers = _start_workers(stack, deps, runner, hub, count)
     log.info("TARSy started: %d workers, database %s", count, "embedded" if embedded else "external")
     return Services(
         settings=settings,
@@ -200,6 +180,37 @@ async def start_services(
         embedded=embedded,
         env=environ,
     )
+
+
+def _database(stack: AsyncExitStack, settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
+    """``DATABASE_URL``, or an embedded PostgreSQL in the data directory (stopped with the stack)."""
+    if settings.database_url is not None:
+        return settings.database_url, None
+    embedded = EmbeddedPostgres(settings.data_dir / "pgdata")
+    stack.callback(embedded.stop)
+    return embedded.uri(), embedded
+
+
+def _start_workers(
+    stack: AsyncExitStack, deps: RunnerDeps, runner: SessionRunner, hub: EventHub, count: int
+) -> WorkerPool:
+    """The worker pool (sessions and chat answers) and the retention job, stopped with the stack."""
+    config = deps.config
+    workers = WorkerPool(
+        pool=deps.pool,
+        runner=runner,
+        chat_runner=ChatRunner(deps, sessions=runner),
+        queue=config.queue,
+        worker_count=count,
+        database=config.system.database,
+    )
+    hub.on_cancel(workers.cancel_local)
+    workers.start()
+    retention = RetentionJob(deps.pool, config.system.retention)
+    retention.start()
+    stack.push_async_callback(retention.stop)
+    stack.push_async_callback(workers.stop, float(config.queue.graceful_shutdown_timeout))
+    return workers
 
 
 def _tracing(config: TarsyConfig, env: Mapping[str, str], exporter: SpanExporter | None) -> Tracing:
