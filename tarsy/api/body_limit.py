@@ -88,6 +88,8 @@ class BodyLimitMiddleware:
         except _BodyTooLarge:
             pass
         except Exception:
+            # Once the limit is crossed, whatever the app raises about the cut-off body (a parse
+            # error) is answered by the 413 below; anything else is not ours to swallow.
             if not exceeded:
                 raise
         if exceeded and not started:
