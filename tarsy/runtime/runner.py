@@ -174,9 +174,9 @@ class SessionRunner:
         # Ended only when the graph says so: ``next`` alone is not enough, since a checkpoint write
         # lost in an outage can leave the saved writes of a finished step and no next task.
         finished = not snapshot.next and (values.get("final_analysis") is not None or bool(values.get("error")))
-        graph_input: Any = None
+        graph_input: Any = None  # None resumes from the checkpoint (or, when finished, only reads it)
         if finished:
-            pass  # finished before the worker could record it: just read the result
+            log.info("session %s had finished before its worker recorded it; reading the result", session_id)
         elif values or snapshot.next:
             log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next) or "its last checkpoint")
         else:

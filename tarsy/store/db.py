@@ -107,6 +107,8 @@ class TarsyPool(Pool):
 
     @asynccontextmanager
     async def connection(self, timeout: float | None = None) -> AsyncIterator[AsyncConnection[DictRow]]:
+        # Both handlers below only translate: a database that cannot be reached becomes
+        # StoreUnavailableError (callers wait it out or answer 503); anything else propagates as is.
         try:
             conn = await self._checked(self.timeout if timeout is None else timeout)
         except Exception as exc:
