@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import operator
+from collections.abc import Callable
 from typing import Annotated, Any, TypedDict
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -16,10 +17,10 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from tarsy.config import TarsyConfig, resolve_chat
-from tarsy.errors import StoreUnavailableError, public_reason
+from tarsy.errors import AgentError
 from tarsy.graphs.compiler import SessionGraph
-from tarsy.graphs.stages import alert_task, run_agent
-from tarsy.nodes.agent import build_agent_graph
+from tarsy.graphs.recorded import StageRecord, open_stage, run_recorded_agent
+from tarsy.graphs.stages import alert_task
 from tarsy.nodes.context import RunContext, context_resolver
 
 log = logging.getLogger(__name__)
@@ -78,38 +79,24 @@ def context_entries(investigation: dict[str, Any], turns: list[ChatTurn]) -> lis
     return entries
 
 
-def build_chat_graph(
-    config: TarsyConfig,
-    chain_id: str,
-    *,
-    checkpointer: BaseCheckpointSaver[Any] | None = None,
-    default_context: RunContext | None = None,
-) -> SessionGraph:
-    agent_graph = build_agent_graph(default_context)
+class ChatNode:
+    """Answers one question as a ``chat`` stage of the session."""
 
-    context_of = context_resolver(default_context, "chat")
+    def __init__(self, chain_id: str, context_of: Callable[[Runtime[RunContext]], RunContext]) -> None:
+        self.chain_id = chain_id
+        self.context_of = context_of
 
-    async def answer(state: ChatState, runtime: Runtime[RunContext]) -> dict[str, Any]:
-        ctx = context_of(runtime)
+    async def answer(self, state: ChatState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        ctx = self.context_of(runtime)
         message = state["message"]
-        agent = resolve_chat(ctx.config, chain_id)
-        stage_id = await ctx.recorder.stage_started(
-            stage_index=message["stage_index"],
-            name=f"Chat: {message['author']}",
-            stage_type="chat",
-            expected_agents=1,
-            success_policy="all",
-            parallel_type="single",
-        )
+        agent = resolve_chat(ctx.config, self.chain_id)
+        stage_id = await open_stage(ctx, StageRecord(message["stage_index"], f"Chat: {message['author']}", "chat"))
         await ctx.recorder.timeline_event(
             event_type="user_question",
             content=message["question"],
             stage_id=stage_id,
             execution_id=None,
             metadata={"author": message["author"], "message_id": message["message_id"]},
-        )
-        execution_id = await ctx.recorder.execution_started(
-            stage_id=stage_id, agent_index=0, agent=agent, model=ctx.models.model_name(agent.llm_provider)
         )
         investigation = state["investigation"]
         task = alert_task(
@@ -118,26 +105,27 @@ def build_chat_graph(
             question=message["question"],
             previous=context_entries(investigation, list(state.get("turns", []))),
         )
-        identity = {"role": "chat", "chain_id": chain_id, "stage_index": 0, "agent_index": 0}
-        try:
-            text = await run_agent(agent_graph, identity, stage_id, execution_id, task)
-        except StoreUnavailableError:
-            raise
-        except Exception as exc:
-            # The chat turn fails on its own; the message row and its stage carry the reason.
-            reason = f"{agent.display_name} failed: {public_reason(exc, log, agent.display_name)}"
-            await ctx.recorder.execution_finished(execution_id, "failed", reason)
-            await ctx.recorder.stage_finished(stage_id, "failed", reason)
-            raise
-        await ctx.recorder.execution_finished(execution_id, "completed")
-        await ctx.recorder.stage_finished(stage_id, "completed")
+        identity = {"role": "chat", "chain_id": self.chain_id, "stage_index": 0, "agent_index": 0}
+        result = await run_recorded_agent(ctx, agent, identity, stage_id, task)
+        await ctx.recorder.stage_finished(stage_id, "completed" if result.ok else "failed", result.error)
+        if not result.ok:  # the chat turn fails on its own; the message row and its stage carry the reason
+            raise AgentError(str(result.error))
         turn = ChatTurn(
-            message_id=message["message_id"], author=message["author"], question=message["question"], answer=text
+            message_id=message["message_id"], author=message["author"], question=message["question"], answer=result.text
         )
         return {"turns": [turn]}
 
+
+def build_chat_graph(
+    config: TarsyConfig,
+    chain_id: str,
+    *,
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+    default_context: RunContext | None = None,
+) -> SessionGraph:
+    node = ChatNode(chain_id, context_resolver(default_context, "chat"))
     graph = StateGraph[ChatState, RunContext, ChatInput, ChatState](ChatState, input_schema=ChatInput)
-    graph.add_node("answer", answer)
+    graph.add_node("answer", node.answer)
     graph.add_edge(START, "answer")
     graph.add_edge("answer", END)
     return graph.compile(checkpointer=checkpointer, name=f"chat:{chain_id}")

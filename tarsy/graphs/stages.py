@@ -13,13 +13,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from tarsy.config import ResolvedAgent, TarsyConfig, resolve_agent, resolve_success_policy, resolve_synthesis
 from tarsy.config import stage_agent_count as agent_count
-from tarsy.errors import StoreUnavailableError, public_reason
+from tarsy.graphs.recorded import StageRecord, run_agent_stage, run_recorded_agent
 from tarsy.graphs.state import BranchInput, BranchResult, SessionState
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.prompts import AgentTask, StageResult
@@ -68,30 +67,15 @@ def alert_task(state: SessionState | BranchInput, **extra: Any) -> AgentTask:
     return task
 
 
-async def run_agent(
-    agent_graph: CompiledStateGraph[Any, Any, Any, Any],
-    identity: dict[str, Any],
-    stage_id: str | None,
-    execution_id: str | None,
-    task: AgentTask,
-) -> str:
-    out = await agent_graph.ainvoke(
-        {"agent": identity, "stage_id": stage_id, "execution_id": execution_id, "task": task}
-    )
-    return str(out.get("final_answer") or "")
-
-
 class StageNodes:
     def __init__(
         self,
         chain_id: str,
         plan: StagePlan,
-        agent_graph: CompiledStateGraph[Any, Any, Any, Any],
         context_of: ContextOf,
     ) -> None:
         self.chain_id = chain_id
         self.plan = plan
-        self.agent_graph = agent_graph
         self.context_of = context_of
 
     @property
@@ -136,33 +120,19 @@ class StageNodes:
         index, agent_index = branch["stage_index"], branch["agent_index"]
         agent = resolve_agent(ctx.config, self.chain_id, index, agent_index)
         stage = ctx.config.agent_chains[self.chain_id].stages[index]
-        bind(stage_id=branch["stage_id"])
-        execution_id = await ctx.recorder.execution_started(
-            stage_id=branch["stage_id"],
-            agent_index=agent_index,
-            agent=agent,
-            model=ctx.models.model_name(agent.llm_provider),
-        )
+        bind(stage_id=branch["stage_id"], agent=agent.display_name)
         identity = {
             "role": "investigation",
             "chain_id": self.chain_id,
             "stage_index": index,
             "agent_index": agent_index,
         }
-        bind(execution_id=execution_id, agent=agent.display_name)
         task = alert_task(branch, kind="investigation", stage_name=stage.name, previous=branch["previous"])
-        try:
-            text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)
-        except StoreUnavailableError:
-            raise  # an outage pauses the session; it is not this agent's failure
-        except Exception as exc:
-            # One agent failing is a branch outcome, not a crash: the success policy decides.
-            reason = f"{agent.display_name} failed: {public_reason(exc, log, f'agent {agent.display_name} failed')}"
-            await ctx.recorder.execution_finished(execution_id, "failed", reason)
-            return {"branch_results": [_result(index, agent_index, agent, "failed", "", reason)]}
-        await ctx.recorder.execution_finished(execution_id, "completed")
-        log.info("agent %s completed", agent.display_name)
-        return {"branch_results": [_result(index, agent_index, agent, "completed", text, None)]}
+        # One agent failing is a branch outcome, not a crash: the success policy decides.
+        result = await run_recorded_agent(ctx, agent, identity, branch["stage_id"], task)
+        status = "completed" if result.ok else "failed"
+        log.info("agent %s %s", agent.display_name, status)
+        return {"branch_results": [_result(index, agent_index, agent, status, result.text, result.error)]}
 
     async def join(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = self.context_of(runtime)
@@ -197,18 +167,7 @@ class StageNodes:
         agent = resolve_synthesis(ctx.config, self.chain_id, self.plan.index)
         name = f"{stage_name} - Synthesis"
         assert self.plan.synthesis_record_index is not None
-        stage_id = await ctx.recorder.stage_started(
-            stage_index=self.plan.synthesis_record_index,
-            name=name,
-            stage_type="synthesis",
-            expected_agents=1,
-            success_policy="all",
-            parallel_type="single",
-            referenced_stage_id=parallel_stage_id,
-        )
-        execution_id = await ctx.recorder.execution_started(
-            stage_id=stage_id, agent_index=0, agent=agent, model=ctx.models.model_name(agent.llm_provider)
-        )
+        record = StageRecord(self.plan.synthesis_record_index, name, "synthesis", parallel_stage_id)
         identity = {"role": "synthesis", "chain_id": self.chain_id, "stage_index": self.plan.index, "agent_index": 0}
         task = alert_task(
             state,
@@ -217,19 +176,10 @@ class StageNodes:
             previous=list(state.get("stage_results", [])),
             findings=[StageResult(stage_name, r["agent_name"], r["text"]).as_dict() for r in findings],
         )
-        try:
-            text = await run_agent(self.agent_graph, identity, stage_id, execution_id, task)
-        except StoreUnavailableError:
-            raise
-        except Exception as exc:
-            # Without a synthesis the chain cannot hand one result on: the stage and session fail.
-            reason = f"{agent.display_name} failed: {public_reason(exc, log, f'agent {agent.display_name} failed')}"
-            await ctx.recorder.execution_finished(execution_id, "failed", reason)
-            await ctx.recorder.stage_finished(stage_id, "failed", reason)
-            return {"error": f"stage '{name}' failed: {reason}"}
-        await ctx.recorder.execution_finished(execution_id, "completed")
-        await ctx.recorder.stage_finished(stage_id, "completed")
-        return {"stage_results": [StageResult(name, agent.display_name, text).as_dict()]}
+        _, result = await run_agent_stage(ctx, record, agent, identity, task)
+        if not result.ok:  # without a synthesis the chain cannot hand one result on: the session fails
+            return {"error": f"stage '{name}' failed: {result.error}"}
+        return {"stage_results": [StageResult(name, agent.display_name, result.text).as_dict()]}
 
 
 def _result(

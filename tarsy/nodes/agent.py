@@ -1,8 +1,11 @@
 """The agent loop: model → tools → model until a final answer or the iteration limit.
 
-An agent is a small subgraph so that its transcript lives in the subgraph's own state and ends
-with the agent; the session graph only keeps each stage's result. Each model call and each tool
-round is a super-step, so a crashed worker resumes an agent from its last completed step.
+An agent runs in process inside one node of the session graph (a stage's branch, a join's
+synthesis, the executive summary, a chat answer): no checkpoint per step and no growing message
+list in any checkpoint. Its transcript is stored once, in the records each step writes in one
+round trip; a run of the same execution again (worker crash, retry, resume after ``interrupt()``)
+replays those records and goes on after the last completed model or tool call
+(``tarsy.nodes.replay``, docs/agent-loop.md "Durability").
 
 Two strategies share the loop: ``native-thinking`` binds the tools for provider function calling
 (``server__tool`` on the wire) and streams the model's own reasoning; ``react`` lists the tools in
@@ -13,16 +16,17 @@ parser, telling the model exactly what to fix when a reply cannot be read.
 from __future__ import annotations
 
 import json
-import time
-from typing import Annotated, Any, Literal, TypedDict
+import logging
+from typing import Any, TypedDict
 
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import Runnable
+from langgraph.errors import GraphInterrupt
 from langgraph.graph import START, StateGraph
-from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
+from langgraph.types import interrupt
 
 from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
 from tarsy.errors import AgentError, StoreUnavailableError
@@ -31,7 +35,6 @@ from tarsy.llm.factory import with_native_tools
 from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes import prompts
 from tarsy.nodes.context import (
-    LLMInteraction,
     RunContext,
     ToolOutcome,
     ToolRequest,
@@ -39,11 +42,15 @@ from tarsy.nodes.context import (
     ToolSpec,
     context_resolver,
 )
+from tarsy.nodes.model_call import CallRecord, recorded_model_call
 from tarsy.nodes.native_tools import record_native_tool_results
 from tarsy.nodes.outbound import mask_provider_error, mask_reply
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
-from tarsy.nodes.streaming import chunk_parts, stream_model_call
+from tarsy.nodes.replay import AgentHistory, StoredTool, flush, history_of, tool_step
+from tarsy.nodes.streaming import stream_model_call
 from tarsy.tools.names import ToolNameError, from_wire, to_wire
+
+log = logging.getLogger(__name__)
 
 REPEAT_LIMIT = 3  # the same call this many times in a row is refused
 FORMAT_HINT_LIMIT = 2  # after this many hints in a row, an unreadable ReAct reply is taken as the answer
@@ -61,21 +68,6 @@ class AgentInput(TypedDict):
     stage_id: str | None
     execution_id: str | None
     task: prompts.AgentTask
-
-
-class AgentState(TypedDict, total=False):
-    agent: dict[str, Any]
-    stage_id: str | None
-    execution_id: str | None
-    task: prompts.AgentTask
-    messages: Annotated[list[AnyMessage], add_messages]
-    iteration: int
-    recorded: int  # messages already stored in llm_interactions (for linear storage)
-    pending: list[dict[str, Any]]  # tool calls to run: name (canonical or error), arguments, call_id, wire
-    call_history: list[str]
-    empty_retries: int
-    format_hints: int  # consecutive unreadable ReAct replies answered with a hint
-    final_answer: str | None
 
 
 class AgentOutput(TypedDict, total=False):
@@ -106,123 +98,112 @@ def _signature(name: str, arguments: dict[str, Any]) -> str:
     return f"{name}:{json.dumps(arguments, sort_keys=True, default=str)}"
 
 
-def _usage(reply: AIMessage) -> tuple[int, int, int]:
-    usage: dict[str, Any] = dict(reply.usage_metadata or {})
-    details: dict[str, Any] = dict(usage.get("output_token_details") or {})
-    return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)), int(details.get("reasoning", 0))
+class AgentLoop:
+    """One agent execution: model → tools → model in process, its transcript kept in memory.
 
+    The transcript is stored once, in the records (see ``tarsy.nodes.replay``); ``history`` holds
+    what an earlier run of the same execution recorded, which this run replays instead of redoing.
+    """
 
-def _thinking(reply: AIMessage) -> str:
-    return chunk_parts(reply)[0]
+    def __init__(self, ctx: RunContext, agent_input: AgentInput, history: AgentHistory) -> None:
+        self.ctx = ctx
+        self.identity = agent_input["agent"]
+        self.stage_id = agent_input.get("stage_id")
+        self.execution_id = agent_input.get("execution_id")
+        self.task = agent_input["task"]
+        self.agent = resolve(ctx, self.identity)
+        self.native = self.agent.strategy != "react"
+        self.history = history
+        self.messages: list[BaseMessage] = []
+        self.iteration = 0
+        self.recorded = 0  # messages already stored in llm_interactions (for linear storage)
+        self.call_history: list[str] = []
+        self.empty_retries = 0
+        self.format_hints = 0  # consecutive unreadable ReAct replies answered with a hint
 
+    async def run(self) -> str:
+        """Loop until a final answer; each iteration's records are written in one round trip."""
+        try:
+            while True:
+                decision = await self.call_model()
+                if "final_answer" in decision:
+                    await flush(self.ctx.recorder)
+                    return str(decision["final_answer"])
+                await self.run_tools(decision.get("pending", []))
+                await flush(self.ctx.recorder)
+        except StoreUnavailableError:
+            raise  # nothing can be written now; the resumed run replays what was
+        except BaseException:
+            await _flush_quietly(self.ctx.recorder)  # what the step recorded (an interrupt's mark) is kept
+            raise
 
-class _Loop:
-    def __init__(self, default_context: RunContext | None) -> None:
-        self.context_of = context_resolver(default_context, "agent")
-
-    async def call_model(self, state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
-        ctx = self.context_of(runtime)
-        agent = resolve(ctx, state["agent"])
-        iteration = state.get("iteration", 0)
-        forced = iteration >= agent.max_iterations
+    async def call_model(self) -> dict[str, Any]:
+        """One model call (or its stored reply); returns the decision: a final answer or tools to run."""
+        ctx, agent = self.ctx, self.agent
+        forced = self.iteration >= agent.max_iterations
         tools: list[ToolSpec] = [] if forced else await ctx.tools.list_tools(agent)
-        history: list[BaseMessage] = list(state.get("messages", []))
-        new: list[BaseMessage] = []
-        if not history:
-            new = [
+        if not self.messages:
+            self.messages = [
                 SystemMessage(content=prompts.system_prompt(ctx.config, agent, tools)),
-                HumanMessage(content=prompts.user_prompt(state["task"])),
+                HumanMessage(content=prompts.user_prompt(self.task)),
             ]
-        sent = [*history, *new]
-        if forced:
-            sent.append(HumanMessage(content=prompts.FORCED_CONCLUSION))
+        sent = [*self.messages, HumanMessage(content=prompts.FORCED_CONCLUSION)] if forced else list(self.messages)
+        reply = self.history.reply(self.iteration)
+        if reply is None:
+            reply = await self._ask(sent, tools, forced)
+        self.messages.append(reply)
+        self.iteration += 1
+        self.recorded = len(sent) + 1 - (1 if forced else 0)
+        decision = self._decide(reply, forced=forced)
+        self.messages.extend(decision.pop("messages", []))
+        return decision
+
+    async def _ask(self, sent: list[BaseMessage], tools: list[ToolSpec], forced: bool) -> AIMessage:
+        ctx, agent = self.ctx, self.agent
         model = ctx.models.model_for(agent.llm_provider)
-        native = agent.strategy != "react"
-        if native and tools:
+        if self.native and tools:
             runnable: Runnable[LanguageModelInput, BaseMessage] = model.bind_tools([wire_tool(t) for t in tools])
         else:  # Gemini's built-in tools only where the agent turned them on and the alert left them on
             runnable = with_native_tools(model, agent.native_tools - ctx.native_tools_off)
-        role = state["agent"].get("role", "investigation")
-        interaction_type = "forced_conclusion" if forced else _INTERACTION_TYPE.get(role, "iteration")
-        started = time.monotonic()
-        recorded = state.get("recorded", 0)
-        record = {
-            "stage_id": state.get("stage_id"),
-            "execution_id": state.get("execution_id"),
-            "interaction_type": interaction_type,
-            "provider": agent.llm_provider,
-            "model": ctx.models.model_name(agent.llm_provider),
-            "conversation_offset": recorded,
-            "request_messages": messages_to_dicts(sent[recorded:]),
-            "tools": [t.name for t in tools],
-        }
-        try:
-            reply = await stream_model_call(
+        role = self.identity.get("role", "investigation")
+        model_name = ctx.models.model_name(agent.llm_provider)
+        record = CallRecord(
+            stage_id=self.stage_id,
+            execution_id=self.execution_id,
+            interaction_type="forced_conclusion" if forced else _INTERACTION_TYPE.get(role, "iteration"),
+            provider=agent.llm_provider,
+            model=model_name,
+            conversation_offset=self.recorded,
+            request_messages=messages_to_dicts(sent[self.recorded :]),
+            tools=[t.name for t in tools],
+        )
+
+        async def call() -> AIMessage:
+            return await stream_model_call(
                 runnable,
                 sent,
                 recorder=ctx.recorder,
-                stage_id=state.get("stage_id"),
-                execution_id=state.get("execution_id"),
+                stage_id=self.stage_id,
+                execution_id=self.execution_id,
                 run_config={"metadata": {"tarsy_agent": agent.display_name}},
+                step=str(self.iteration),
             )
-        except StoreUnavailableError:
-            raise  # the recorder lost the database mid-stream: not the provider's failure
-        except Exception as exc:
-            # Provider failures end this agent; the interaction keeps the request and the reason.
-            error = mask_provider_error(provider_error(agent.llm_provider, str(record["model"]), exc), ctx.outbound)
-            await ctx.recorder.llm_interaction(
-                LLMInteraction(
-                    **record,  # type: ignore[arg-type]
-                    response=None,
-                    thinking="",
-                    input_tokens=0,
-                    output_tokens=0,
-                    thinking_tokens=0,
-                    duration_ms=int((time.monotonic() - started) * 1000),
-                    error=error.message,
-                )
-            )
-            raise error from exc
-        reply = mask_reply(reply, ctx.outbound)  # before it is recorded, kept in state or sent anywhere
-        input_tokens, output_tokens, thinking_tokens = _usage(reply)
-        await ctx.recorder.llm_interaction(
-            LLMInteraction(
-                **record,  # type: ignore[arg-type]
-                response=messages_to_dicts([reply])[0],
-                thinking=_thinking(reply),
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                thinking_tokens=thinking_tokens,
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
+
+        def explain(exc: Exception) -> Exception:  # provider failures end this agent, masked
+            return mask_provider_error(provider_error(agent.llm_provider, model_name, exc), ctx.outbound)
+
+        reply = await recorded_model_call(
+            ctx.recorder, record, call, explain=explain, finish=lambda r: mask_reply(r, ctx.outbound)
         )
         await record_native_tool_results(
-            reply, recorder=ctx.recorder, stage_id=state.get("stage_id"), execution_id=state.get("execution_id")
+            reply, recorder=ctx.recorder, stage_id=self.stage_id, execution_id=self.execution_id
         )
-        update: dict[str, Any] = {
-            "messages": [*new, reply],
-            "iteration": iteration + 1,
-            "recorded": len(sent) + 1 - (1 if forced else 0),
-            "pending": [],
-        }
-        decision = self._decide(
-            reply,
-            native=native,
-            forced=forced,
-            empty_retries=state.get("empty_retries", 0),
-            format_hints=state.get("format_hints", 0),
-        )
-        update["messages"] = [*update["messages"], *decision.pop("messages", [])]
-        update["empty_retries"] = 0  # the nudge path sets it back to 1: only consecutive empties count
-        update.update(decision)
-        return update
+        return reply
 
-    def _decide(
-        self, reply: AIMessage, *, native: bool, forced: bool, empty_retries: int, format_hints: int
-    ) -> dict[str, Any]:
+    def _decide(self, reply: AIMessage, *, forced: bool) -> dict[str, Any]:
         text = reply.text.strip()
         if forced:
-            step = parse_react(text) if not native else None
+            step = parse_react(text) if not self.native else None
             answer = (step.answer if isinstance(step, ReactFinal) else text).strip()
             if not answer:
                 # No nudge here: the reply may hold tool calls that will never be answered, and a
@@ -230,7 +211,8 @@ class _Loop:
                 # answer; failing says so, and the stage's success policy decides what follows.
                 raise AgentError("the model gave no analysis when asked to conclude at the iteration limit")
             return {"final_answer": answer}
-        if native:
+        empty_retries, self.empty_retries = self.empty_retries, 0  # only consecutive empties count
+        if self.native:
             if reply.tool_calls or reply.invalid_tool_calls:
                 pending = [_native_call(dict(call)) for call in reply.tool_calls]
                 pending += [_invalid_call(dict(call)) for call in reply.invalid_tool_calls]
@@ -240,56 +222,44 @@ class _Loop:
             if isinstance(step, ReactFinal):
                 return {"final_answer": step.answer}
             if isinstance(step, ReactAction):
-                call = {"name": step.tool, "arguments": step.arguments, "call_id": "", "wire": ""}
-                return {"pending": [call], "format_hints": 0}
-            if text and format_hints < FORMAT_HINT_LIMIT:
-                return {"messages": [HumanMessage(content=step.hint)], "format_hints": format_hints + 1}
+                self.format_hints = 0
+                return {"pending": [{"name": step.tool, "arguments": step.arguments, "call_id": "", "wire": ""}]}
+            if text and self.format_hints < FORMAT_HINT_LIMIT:
+                self.format_hints += 1
+                return {"messages": [HumanMessage(content=step.hint)]}
             if text:
                 # A model that ignores the format twice is answering in prose: take it as the answer
                 # rather than burning the remaining iterations on hints.
                 return {"final_answer": text}
         if not text:
-            return self._empty(empty_retries)
+            if empty_retries >= 1:
+                raise AgentError("the model returned an empty response twice in a row")
+            self.empty_retries = 1
+            return {"messages": [HumanMessage(content=prompts.EMPTY_RESPONSE_NUDGE)]}
         return {"final_answer": text}
 
-    @staticmethod
-    def _empty(empty_retries: int) -> dict[str, Any]:
-        if empty_retries < 1:
-            return {"messages": [HumanMessage(content=prompts.EMPTY_RESPONSE_NUDGE)], "empty_retries": 1}
-        raise AgentError("the model returned an empty response twice in a row")
+    async def run_tools(self, pending: list[dict[str, Any]]) -> None:
+        for index, call in enumerate(pending):
+            outcome = await self._run_one(call, tool_step(self.iteration - 1, index))
+            self.messages.append(_observation(call, outcome, native=self.native))
+        self.call_history = self.call_history[-REPEAT_LIMIT:]
 
-    async def run_tools(self, state: AgentState, runtime: Runtime[RunContext]) -> dict[str, Any]:
-        ctx = self.context_of(runtime)
-        agent = resolve(ctx, state["agent"])
-        native = agent.strategy != "react"
-        history = list(state.get("call_history", []))
-        observations: list[BaseMessage] = []
-        for call in state.get("pending", []):
-            outcome = await self._run_one(ctx, agent, state, call, history)
-            observations.append(_observation(call, outcome, native=native))
-        return {"messages": observations, "pending": [], "call_history": history[-REPEAT_LIMIT:]}
-
-    async def _run_one(
-        self,
-        ctx: RunContext,
-        agent: ResolvedAgent,
-        state: AgentState,
-        call: dict[str, Any],
-        history: list[str],
-    ) -> ToolOutcome:
+    async def _run_one(self, call: dict[str, Any], step: str) -> ToolOutcome:
         name, arguments = str(call["name"]), dict(call["arguments"])
-        stage_id, execution_id = state.get("stage_id"), state.get("execution_id")
-        event_id = await ctx.recorder.timeline_started(
-            event_type="llm_tool_call",
-            stage_id=stage_id,
-            execution_id=execution_id,
-            metadata={"tool": name, "arguments": arguments, "call_id": call.get("call_id", "")},
-        )
         signature = _signature(name, arguments)
-        history.append(signature)
+        self.call_history.append(signature)
+        stored = self.history.tools.get(step)
+        if stored is not None and stored.completed:
+            for _ in range(stored.interrupts):
+                interrupt(None)  # answered before: returns its stored answer, so later interrupts line up
+            return ToolOutcome(stored.content, is_error=stored.is_error)
+        recorder = self.ctx.recorder
+        metadata = {"tool": name, "arguments": arguments, "call_id": call.get("call_id", ""), "step": step}
+        where = {"stage_id": self.stage_id, "execution_id": self.execution_id}
+        event_id = await recorder.timeline_started(event_type="llm_tool_call", metadata=metadata, **where)
         if call.get("error"):
             outcome = ToolOutcome(str(call["error"]), is_error=True)
-        elif history[-REPEAT_LIMIT:] == [signature] * REPEAT_LIMIT:
+        elif self.call_history[-REPEAT_LIMIT:] == [signature] * REPEAT_LIMIT:
             outcome = ToolOutcome(
                 f"Refused: you called {name} with the same arguments {REPEAT_LIMIT} times in a row; the result "
                 "will not change. Use the results you already have, try different arguments or another tool, "
@@ -297,21 +267,58 @@ class _Loop:
                 is_error=True,
             )
         else:
-
-            async def progress(delta: str) -> None:
-                await ctx.recorder.timeline_delta(event_id, delta)
-
-            outcome = await ctx.tools.execute(
-                agent,
-                ToolRequest(name=name, arguments=arguments, call_id=str(call.get("call_id", ""))),
-                ToolScope(stage_id, execution_id, event_id, progress),
-            )
-        await ctx.recorder.timeline_completed(
+            outcome = await self._execute(name, arguments, call, event_id, metadata, stored)
+        await recorder.timeline_completed(
             event_id,
             outcome.content,
             metadata={"is_error": outcome.is_error, "summarized": outcome.summarized, **outcome.metadata},
         )
         return outcome
+
+    async def _execute(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        call: dict[str, Any],
+        event_id: str,
+        metadata: dict[str, Any],
+        stored: StoredTool | None,
+    ) -> ToolOutcome:
+        ctx = self.ctx
+
+        async def progress(delta: str) -> None:
+            await ctx.recorder.timeline_delta(event_id, delta)
+
+        try:
+            return await ctx.tools.execute(
+                self.agent,
+                ToolRequest(name=name, arguments=arguments, call_id=str(call.get("call_id", ""))),
+                ToolScope(self.stage_id, self.execution_id, event_id, progress),
+            )
+        except GraphInterrupt:
+            # A person is asked (LangGraph interrupt): the call stays open; counting the interrupts
+            # it raised lets a later replay consume their answers in the same order.
+            interrupts = (stored.interrupts if stored is not None else 0) + 1
+            await ctx.recorder.timeline_started(
+                event_type="llm_tool_call",
+                stage_id=self.stage_id,
+                execution_id=self.execution_id,
+                metadata={**metadata, "interrupts": interrupts},
+            )
+            raise
+
+
+async def _flush_quietly(recorder: object) -> None:
+    try:
+        await flush(recorder)
+    except Exception as exc:  # the original error is the one that matters; this one is logged
+        log.warning("could not write the step's records after a failure: %s", exc)
+
+
+async def run_agent_loop(ctx: RunContext, agent_input: AgentInput) -> str:
+    """Run one agent execution to its final answer, replaying what its records already hold."""
+    history = await history_of(ctx.recorder, agent_input.get("execution_id"))
+    return await AgentLoop(ctx, agent_input, history).run()
 
 
 def _native_call(call: dict[str, Any]) -> dict[str, Any]:
@@ -355,23 +362,19 @@ def _observation(call: dict[str, Any], outcome: ToolOutcome, *, native: bool) ->
     return HumanMessage(content=f"Observation ({call['name']} {label}):\n{outcome.content}")
 
 
-def _after_model(state: AgentState) -> Literal["run_tools", "call_model", "__end__"]:
-    if state.get("final_answer") is not None:
-        return "__end__"
-    if state.get("pending"):
-        return "run_tools"
-    return "call_model"  # a format hint or an empty-response nudge was added: ask again
-
-
 def build_agent_graph(default_context: RunContext | None = None) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """Compile the agent loop; ``default_context`` serves runs started without a context."""
-    loop = _Loop(default_context)
-    graph = StateGraph[AgentState, RunContext, AgentInput, AgentOutput](
-        AgentState, input_schema=AgentInput, output_schema=AgentOutput
+    """The agent loop as a one-node graph (Studio, embedding apps); the session graph calls the loop directly."""
+    context_of = context_resolver(default_context, "agent")
+
+    async def agent(state: AgentInput, runtime: Runtime[RunContext]) -> AgentOutput:
+        ctx = context_of(runtime)
+        loop = AgentLoop(ctx, state, await history_of(ctx.recorder, state.get("execution_id")))
+        answer = await loop.run()
+        return {"final_answer": answer, "iteration": loop.iteration}
+
+    graph = StateGraph[AgentInput, RunContext, AgentInput, AgentOutput](
+        AgentInput, input_schema=AgentInput, output_schema=AgentOutput
     )
-    graph.add_node("call_model", loop.call_model)
-    graph.add_node("run_tools", loop.run_tools)
-    graph.add_edge(START, "call_model")
-    graph.add_conditional_edges("call_model", _after_model, ["run_tools", "call_model", "__end__"])
-    graph.add_edge("run_tools", "call_model")
+    graph.add_node("agent", agent)
+    graph.add_edge(START, "agent")
     return graph.compile(name="agent")

@@ -13,6 +13,7 @@ from typing import Any
 
 from tarsy.config import ResolvedAgent
 from tarsy.nodes.context import LLMInteraction, MCPInteraction
+from tarsy.nodes.replay import AgentHistory, history_from_rows
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class MemoryRecorder:
     llm_calls: list[LLMInteraction] = field(default_factory=list)
     mcp_calls: list[MCPInteraction] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
+    _rows: dict[tuple[str, int], str] = field(default_factory=dict)  # like the store's unique keys
 
     def _next(self, prefix: str) -> str:
         return f"{prefix}-{next(self._ids)}"
@@ -49,7 +51,7 @@ class MemoryRecorder:
         parallel_type: str,
         referenced_stage_id: str | None = None,
     ) -> str:
-        stage_id = self._next("stage")
+        stage_id = self._rows.setdefault(("stage", stage_index), self._next("stage"))
         self._add("stage.started", stage_id=stage_id, stage_index=stage_index, name=name, stage_type=stage_type)
         return stage_id
 
@@ -57,7 +59,7 @@ class MemoryRecorder:
         self._add("stage.finished", stage_id=stage_id, status=status, error=error)
 
     async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
-        execution_id = self._next("exec")
+        execution_id = self._rows.setdefault((stage_id, agent_index), self._next("exec"))
         self._add("execution.started", execution_id=execution_id, stage_id=stage_id, agent=agent.display_name)
         return execution_id
 
@@ -72,14 +74,17 @@ class MemoryRecorder:
         execution_id: str | None,
         metadata: dict[str, Any] | None = None,
     ) -> str:
-        event_id = self._next("event")
+        step = (metadata or {}).get("step")
+        keyed = step is not None and execution_id is not None
+        event_id = f"{execution_id}:{event_type}:{step}" if keyed else self._next("event")
+        previous = self.timeline.get(event_id, {}).get("metadata", {})
         self.timeline[event_id] = {
             "event_type": event_type,
             "stage_id": stage_id,
             "execution_id": execution_id,
             "status": "streaming",
             "content": "",
-            "metadata": dict(metadata or {}),
+            "metadata": {**previous, **(metadata or {})},
         }
         self._add("timeline.created", event_id=event_id, event_type=event_type)
         return event_id
@@ -122,3 +127,20 @@ class MemoryRecorder:
     async def mcp_interaction(self, record: MCPInteraction) -> str:
         self.mcp_calls.append(record)
         return self._next("mcp")
+
+    async def agent_history(self, execution_id: str) -> AgentHistory:
+        """What the execution recorded here: its answered model calls and its tool calls."""
+        calls = [
+            {"response": c.response}
+            for c in self.llm_calls
+            if c.execution_id == execution_id
+            and c.error is None
+            and c.response is not None
+            and c.interaction_type != "summarization"
+        ]
+        tools = [
+            e
+            for e in self.timeline.values()
+            if e["execution_id"] == execution_id and e["event_type"] == "llm_tool_call" and "step" in e["metadata"]
+        ]
+        return history_from_rows(calls, tools)

@@ -23,6 +23,7 @@ from tarsy.contracts import LLMInteraction, MCPInteraction, Recorder
 from tarsy.errors import ProviderError
 from tarsy.masking import StreamMasker
 from tarsy.masking.outbound import OutputMasking
+from tarsy.nodes.replay import AgentHistory, flush, history_of
 
 _TEXT_KEYS = ("text", "thinking", "reasoning")
 
@@ -127,6 +128,12 @@ class MaskedRecorder:
             error=self.masking.optional(record.error),
         )
         return await self.inner.mcp_interaction(masked)
+
+    async def flush(self) -> None:
+        await flush(self.inner)
+
+    async def agent_history(self, execution_id: str) -> AgentHistory:
+        return await history_of(self.inner, execution_id)
 
     def _metadata(self, metadata: dict[str, Any] | None) -> dict[str, Any] | None:
         if metadata is None:

@@ -32,8 +32,11 @@ def chunk_parts(chunk: AIMessage) -> tuple[str, str]:
 class _LiveEvent:
     """A timeline event opened on the first delta and completed with the whole text."""
 
-    def __init__(self, recorder: Recorder, event_type: str, stage_id: str | None, execution_id: str | None) -> None:
+    def __init__(
+        self, recorder: Recorder, event_type: str, stage_id: str | None, execution_id: str | None, step: str | None
+    ) -> None:
         self._recorder = recorder
+        self._metadata = None if step is None else {"step": step}
         self._event_type = event_type
         self._stage_id = stage_id
         self._execution_id = execution_id
@@ -45,7 +48,10 @@ class _LiveEvent:
             return
         if self.event_id is None:
             self.event_id = await self._recorder.timeline_started(
-                event_type=self._event_type, stage_id=self._stage_id, execution_id=self._execution_id
+                event_type=self._event_type,
+                stage_id=self._stage_id,
+                execution_id=self._execution_id,
+                metadata=self._metadata,
             )
         self.parts.append(delta)
         await self._recorder.timeline_delta(self.event_id, delta)
@@ -63,10 +69,15 @@ async def stream_model_call(
     stage_id: str | None,
     execution_id: str | None,
     run_config: RunnableConfig | None = None,
+    step: str | None = None,
 ) -> AIMessage:
-    """Stream one model call, emitting ``llm_thinking`` and ``llm_response`` events as it goes."""
-    thinking = _LiveEvent(recorder, "llm_thinking", stage_id, execution_id)
-    response = _LiveEvent(recorder, "llm_response", stage_id, execution_id)
+    """Stream one model call, emitting ``llm_thinking`` and ``llm_response`` events as it goes.
+
+    With ``step`` (the agent's model call number) the events carry it, so a call made again after
+    a crash resets its events instead of adding new ones.
+    """
+    thinking = _LiveEvent(recorder, "llm_thinking", stage_id, execution_id, step)
+    response = _LiveEvent(recorder, "llm_response", stage_id, execution_id, step)
     merged: AIMessageChunk | None = None
     try:
         stream: AsyncIterator[BaseMessage] = model.astream(list(messages), config=run_config)

@@ -1,12 +1,21 @@
 """The database-backed ``Recorder``: every record write and its event commit together.
 
 Writes are idempotent per (session, stage index) and (stage, agent index), so a stage that is
-re-run after a worker crash updates its rows instead of duplicating them.
+re-run after a worker crash updates its rows instead of duplicating them; timeline events of an
+agent step (``metadata.step``) get ids derived from the step, so a step run again resets its
+events instead of adding new ones.
+
+Timeline events, interactions and streamed deltas are queued and written in one round trip: at
+the end of each agent step (``flush``), before any stage or execution write, and at the latest
+``flush_interval`` seconds after the first queued write, so live viewers see a slow model's or
+tool's output within that interval. SQL lives in ``tarsy.store.records``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -15,10 +24,18 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from tarsy.config import ResolvedAgent
+from tarsy.errors import StoreUnavailableError
 from tarsy.events import types as ev
-from tarsy.events.publisher import EventPublisher
+from tarsy.events.publisher import EventPublisher, build_payload
 from tarsy.nodes.context import LLMInteraction, MCPInteraction
-from tarsy.store.db import Pool
+from tarsy.nodes.replay import AgentHistory, history_from_rows
+from tarsy.store import records as sql
+from tarsy.store.db import Pool, Row
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_S = 0.05
+NOTICE = sql.Notice(ev.EVENTS_CHANNEL, ev.MAX_NOTIFY_BYTES)
 
 
 class InteractionObserver(Protocol):
@@ -31,30 +48,77 @@ class InteractionObserver(Protocol):
 
 class StoreRecorder:
     def __init__(
-        self, pool: Pool, publisher: EventPublisher, session_id: str, observer: InteractionObserver | None = None
+        self,
+        pool: Pool,
+        publisher: EventPublisher,
+        session_id: str,
+        observer: InteractionObserver | None = None,
+        *,
+        flush_interval: float = FLUSH_INTERVAL_S,
     ) -> None:
         self._pool = pool
         self._publisher = publisher
         self._observer = observer
         self.session_id = session_id
+        self._queue: list[sql.Statement] = []
+        self._flush_interval = flush_interval
+        self._timer: asyncio.TimerHandle | None = None
+        self._background: set[asyncio.Task[None]] = set()
+        self._failed: StoreUnavailableError | None = None  # a background flush's outage, raised by the next write
 
-    async def _write(
-        self,
-        sql: str,
-        params: tuple[Any, ...],
-        event_type: str,
-        data: Callable[[DictRow], dict[str, Any]],
-    ) -> DictRow:
-        async with (
-            self._publisher.lock(self.session_id),
-            self._pool.connection() as conn,
-            conn.transaction(),
-        ):
-            cur = await conn.execute(sql.encode(), params)  # static SQL of this module
-            row = await cur.fetchone()
-            assert row is not None
-            await self._publisher.publish(self.session_id, event_type, data(row), conn=conn)
-            return row
+    # -- the queue -------------------------------------------------------------------------------
+
+    def _enqueue(self, *statements: sql.Statement) -> None:
+        if self._failed is not None:  # the run learns of an outage as soon as it writes again
+            failed, self._failed = self._failed, None
+            raise failed
+        self._queue.extend(statements)
+        if self._timer is None and self._flush_interval > 0:
+            self._timer = asyncio.get_running_loop().call_later(self._flush_interval, self._flush_later)
+
+    def _flush_later(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self._background_flush())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _background_flush(self) -> None:
+        try:
+            await self.flush()
+        except StoreUnavailableError as exc:  # the queue is kept; the next write raises the outage
+            self._failed = exc
+        except Exception as exc:  # the queue is kept; the step's own flush raises the error
+            log.warning("background flush of session %s failed (%s); the step will retry", self.session_id, exc)
+
+    async def flush(self) -> None:
+        """Write everything queued, in one round trip and one transaction."""
+        if not self._queue:
+            return
+        async with self._publisher.lock(self.session_id), self._pool.connection() as conn:
+            await self._flush_on(conn)
+
+    async def _flush_on(self, conn: AsyncConnection[DictRow]) -> None:
+        """Write the queue on ``conn`` (the caller holds the session's event lock)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        statements, self._queue = self._queue, []
+        try:
+            await sql.run_batch(conn, statements)
+        except BaseException:
+            self._queue = statements + self._queue
+            raise
+
+    async def _now(self, write: Callable[[AsyncConnection[DictRow]], Any], event_type: str) -> Any:
+        """A write that returns its row: the queue goes first, then the write and its event together."""
+        async with self._publisher.lock(self.session_id), self._pool.connection() as conn:
+            await self._flush_on(conn)
+            async with conn.transaction():
+                row, data = await write(conn)
+                await self._publisher.publish(self.session_id, event_type, data, conn=conn)
+        return row
+
+    # -- stages and executions -------------------------------------------------------------------
 
     async def stage_started(
         self,
@@ -67,130 +131,93 @@ class StoreRecorder:
         parallel_type: str,
         referenced_stage_id: str | None = None,
     ) -> str:
-        row = await self._write(
-            "INSERT INTO stages (id, session_id, stage_index, name, stage_type, parallel_type, expected_agents,"
-            " success_policy, referenced_stage_id, status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'active')"
-            " ON CONFLICT (session_id, stage_index) DO UPDATE SET status = 'active', started_at = now(),"
-            " completed_at = NULL, error_message = NULL RETURNING id",
-            (
-                str(uuid.uuid4()),
-                self.session_id,
-                stage_index,
-                name,
-                stage_type,
-                parallel_type,
-                expected_agents,
-                success_policy,
-                referenced_stage_id,
-            ),
-            ev.STAGE_STATUS,
-            lambda r: {
-                "stage_id": str(r["id"]),
+        row = {
+            "id": str(uuid.uuid4()),
+            "session_id": self.session_id,
+            "stage_index": stage_index,
+            "name": name,
+            "stage_type": stage_type,
+            "parallel_type": parallel_type,
+            "expected_agents": expected_agents,
+            "success_policy": success_policy,
+            "referenced_stage_id": referenced_stage_id,
+        }
+
+        async def write(conn: AsyncConnection[DictRow]) -> tuple[str, dict[str, Any]]:
+            stage_id = await sql.upsert_stage(conn, row)
+            data = {
+                "stage_id": stage_id,
                 "stage_index": stage_index,
                 "stage_name": name,
                 "stage_type": stage_type,
                 "parallel_type": parallel_type,
                 "referenced_stage_id": referenced_stage_id,
                 "status": "started",
-            },
-        )
-        return str(row["id"])
+            }
+            return stage_id, data
+
+        return str(await self._now(write, ev.STAGE_STATUS))
 
     async def stage_finished(self, stage_id: str, status: str, error: str | None = None) -> None:
-        await self._write(
-            "UPDATE stages SET status = %s, error_message = %s, completed_at = now() WHERE id = %s"
-            " RETURNING stage_index, name, stage_type",
-            (status, error, stage_id),
-            ev.STAGE_STATUS,
-            lambda r: {
-                "stage_id": stage_id,
-                "stage_index": r["stage_index"],
-                "stage_name": r["name"],
-                "stage_type": r["stage_type"],
-                "status": status,
-                "error": error,
-            },
-        )
+        async def write(conn: AsyncConnection[DictRow]) -> tuple[None, dict[str, Any]]:
+            r = await sql.finish_stage(conn, stage_id, status, error)
+            assert r is not None, f"no stage {stage_id}"
+            data = {"stage_id": stage_id, "stage_index": r["stage_index"], "stage_name": r["name"]}
+            return None, {**data, "stage_type": r["stage_type"], "status": status, "error": error}
+
+        await self._now(write, ev.STAGE_STATUS)
 
     async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
-        row = await self._write(
-            "INSERT INTO agent_executions (id, session_id, stage_id, agent_name, agent_index, strategy,"
-            " llm_provider, model, status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'active')"
-            " ON CONFLICT (stage_id, agent_index) DO UPDATE SET status = 'active', started_at = now(),"
-            " completed_at = NULL, error_message = NULL RETURNING id",
-            (
-                str(uuid.uuid4()),
-                self.session_id,
-                stage_id,
-                agent.display_name,
-                agent_index,
-                agent.strategy,
-                agent.llm_provider,
-                model,
-            ),
-            ev.EXECUTION_STATUS,
-            lambda r: {
-                "stage_id": stage_id,
-                "execution_id": str(r["id"]),
-                "agent_name": agent.display_name,
-                "agent_index": agent_index,
-                "status": "active",
-            },
-        )
-        return str(row["id"])
+        row = {
+            "id": str(uuid.uuid4()),
+            "session_id": self.session_id,
+            "stage_id": stage_id,
+            "agent_name": agent.display_name,
+            "agent_index": agent_index,
+            "strategy": agent.strategy,
+            "llm_provider": agent.llm_provider,
+            "model": model,
+        }
+
+        async def write(conn: AsyncConnection[DictRow]) -> tuple[str, dict[str, Any]]:
+            execution_id = await sql.upsert_execution(conn, row)
+            data = {"stage_id": stage_id, "execution_id": execution_id, "agent_name": agent.display_name}
+            return execution_id, {**data, "agent_index": agent_index, "status": "active"}
+
+        return str(await self._now(write, ev.EXECUTION_STATUS))
 
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None:
-        await self._write(
-            "UPDATE agent_executions SET status = %s, error_message = %s, completed_at = now() WHERE id = %s"
-            " RETURNING stage_id, agent_name, agent_index",
-            (status, error, execution_id),
-            ev.EXECUTION_STATUS,
-            lambda r: {
-                "stage_id": str(r["stage_id"]),
-                "execution_id": execution_id,
-                "agent_name": r["agent_name"],
-                "agent_index": r["agent_index"],
-                "status": status,
-                "error": error,
-            },
-        )
+        async def write(conn: AsyncConnection[DictRow]) -> tuple[None, dict[str, Any]]:
+            r = await sql.finish_execution(conn, execution_id, status, error)
+            assert r is not None, f"no execution {execution_id}"
+            data = {"stage_id": str(r["stage_id"]), "execution_id": execution_id, "agent_name": r["agent_name"]}
+            return None, {**data, "agent_index": r["agent_index"], "status": status, "error": error}
 
-    async def _timeline_insert(
-        self,
-        *,
-        event_type: str,
-        status: str,
-        content: str,
-        stage_id: str | None,
-        execution_id: str | None,
-        metadata: dict[str, Any] | None,
+        await self._now(write, ev.EXECUTION_STATUS)
+
+    async def agent_history(self, execution_id: str) -> AgentHistory:
+        """What an execution already did (its answered model calls and completed tool calls)."""
+        async with self._pool.connection() as conn:
+            calls, tools = await sql.execution_history(conn, execution_id)
+        return history_from_rows(calls, tools)
+
+    # -- timeline, interactions, deltas (queued) -------------------------------------------------
+
+    def _timeline(
+        self, event_type: str, status: str, content: str, where: tuple[str | None, str | None], meta: Row
     ) -> str:
-        row = await self._write(
-            "INSERT INTO timeline_events (id, session_id, stage_id, execution_id, event_type, status, content,"
-            " metadata) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id, seq",
-            (
-                str(uuid.uuid4()),
-                self.session_id,
-                stage_id,
-                execution_id,
-                event_type,
-                status,
-                content,
-                json.dumps(metadata or {}),
-            ),
-            ev.TIMELINE_CREATED,
-            lambda r: {
-                "event_id": str(r["id"]),
-                "sequence": r["seq"],
-                "stage_id": stage_id,
-                "execution_id": execution_id,
-                "event_type": event_type,
-                "status": status,
-                "content": content,
-                "metadata": metadata or {},
-            },
-        )
-        return str(row["id"])
+        stage_id, execution_id = where
+        step = meta.get("step")
+        if step is not None and execution_id is not None:
+            event_id = sql.step_event_id(execution_id, event_type, str(step))
+        else:
+            event_id = str(uuid.uuid4())
+        data = {"event_id": event_id, "stage_id": stage_id, "execution_id": execution_id, "event_type": event_type}
+        payload = build_payload(self.session_id, ev.TIMELINE_CREATED, {**data, "status": status, "content": content})
+        payload["metadata"] = meta
+        row = {**data, "id": event_id, "type": event_type, "status": status, "content": content, "metadata": meta}
+        self._enqueue(sql.timeline_upsert(NOTICE, self.session_id, payload, row))
+        return event_id
 
     async def timeline_started(
         self,
@@ -200,17 +227,20 @@ class StoreRecorder:
         execution_id: str | None,
         metadata: dict[str, Any] | None = None,
     ) -> str:
-        return await self._timeline_insert(
-            event_type=event_type,
-            status="streaming",
-            content="",
-            stage_id=stage_id,
-            execution_id=execution_id,
-            metadata=metadata,
-        )
+        return self._timeline(event_type, "streaming", "", (stage_id, execution_id), dict(metadata or {}))
 
     async def timeline_delta(self, event_id: str, delta: str) -> None:
-        await self._publisher.transient(self.session_id, ev.STREAM_CHUNK, {"event_id": event_id, "delta": delta})
+        payload = build_payload(self.session_id, ev.STREAM_CHUNK, {"event_id": event_id, "delta": delta})
+        step = ev.MAX_NOTIFY_BYTES // 8  # characters may take up to 4 bytes, plus JSON escaping
+        pieces = [delta[i : i + step] for i in range(0, len(delta), step)] or [""]
+        for piece in pieces:
+            message = {
+                "id": None,
+                "session_id": self.session_id,
+                "type": ev.STREAM_CHUNK,
+                "data": {**payload, "delta": piece},
+            }
+            self._enqueue(sql.notify(NOTICE, json.dumps(message, default=str, separators=(",", ":"))))
 
     async def timeline_completed(
         self,
@@ -220,21 +250,11 @@ class StoreRecorder:
         status: str = "completed",
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        await self._write(
-            "UPDATE timeline_events SET content = %s, status = %s, metadata = metadata || %s, updated_at = now()"
-            " WHERE id = %s RETURNING event_type, stage_id, execution_id, metadata",
-            (content, status, json.dumps(metadata or {}), event_id),
-            ev.TIMELINE_COMPLETED,
-            lambda r: {
-                "event_id": event_id,
-                "stage_id": None if r["stage_id"] is None else str(r["stage_id"]),
-                "execution_id": None if r["execution_id"] is None else str(r["execution_id"]),
-                "event_type": r["event_type"],
-                "status": status,
-                "content": content,
-                "metadata": r["metadata"],
-            },
+        payload = build_payload(
+            self.session_id, ev.TIMELINE_COMPLETED, {"event_id": event_id, "status": status, "content": content}
         )
+        row = {"id": event_id, "content": content, "status": status, "metadata": metadata or {}}
+        self._enqueue(sql.timeline_complete(NOTICE, self.session_id, payload, row))
 
     async def timeline_event(
         self,
@@ -245,126 +265,84 @@ class StoreRecorder:
         execution_id: str | None,
         metadata: dict[str, Any] | None = None,
     ) -> str:
-        return await self._timeline_insert(
-            event_type=event_type,
-            status="completed",
-            content=content,
-            stage_id=stage_id,
-            execution_id=execution_id,
-            metadata=metadata,
-        )
+        return self._timeline(event_type, "completed", content, (stage_id, execution_id), dict(metadata or {}))
 
     async def llm_interaction(self, record: LLMInteraction) -> str:
         if self._observer is not None:
             self._observer.llm_interaction(record)
-        total = record.input_tokens + record.output_tokens
-        row = await self._write(
-            "INSERT INTO llm_interactions (id, session_id, stage_id, execution_id, interaction_type, provider, model,"
-            " conversation_offset, request_messages, tools, response, thinking, input_tokens, output_tokens,"
-            " thinking_tokens, total_tokens, duration_ms, error)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (
-                str(uuid.uuid4()),
-                self.session_id,
-                record.stage_id,
-                record.execution_id,
-                record.interaction_type,
-                record.provider,
-                record.model,
-                record.conversation_offset,
-                json.dumps(record.request_messages, default=str),
-                json.dumps(record.tools),
-                None if record.response is None else json.dumps(record.response, default=str),
-                record.thinking,
-                record.input_tokens,
-                record.output_tokens,
-                record.thinking_tokens,
-                total,
-                record.duration_ms,
-                record.error,
-            ),
-            ev.INTERACTION_CREATED,
-            lambda r: {
-                "interaction_id": str(r["id"]),
-                "kind": "llm",
-                "interaction_type": record.interaction_type,
-                "stage_id": record.stage_id,
-                "execution_id": record.execution_id,
-            },
-        )
-        if record.execution_id is not None and total:
-            async with self._pool.connection() as conn:
-                await conn.execute(
-                    "UPDATE agent_executions SET input_tokens = input_tokens + %s, output_tokens = output_tokens + %s,"
-                    " thinking_tokens = thinking_tokens + %s, total_tokens = total_tokens + %s WHERE id = %s",
-                    (record.input_tokens, record.output_tokens, record.thinking_tokens, total, record.execution_id),
-                )
-        return str(row["id"])
+        interaction_id = str(uuid.uuid4())
+        row = {
+            "id": interaction_id,
+            "session_id": self.session_id,
+            "stage_id": record.stage_id,
+            "execution_id": record.execution_id,
+            "interaction_type": record.interaction_type,
+            "provider": record.provider,
+            "model": record.model,
+            "conversation_offset": record.conversation_offset,
+            "request_messages": json.dumps(record.request_messages, default=str),
+            "tools": json.dumps(record.tools),
+            "response": None if record.response is None else json.dumps(record.response, default=str),
+            "thinking": record.thinking,
+            "input_tokens": record.input_tokens,
+            "output_tokens": record.output_tokens,
+            "thinking_tokens": record.thinking_tokens,
+            "total_tokens": record.input_tokens + record.output_tokens,
+            "duration_ms": record.duration_ms,
+            "error": record.error,
+        }
+        data: dict[str, Any] = {
+            "interaction_id": interaction_id,
+            "kind": "llm",
+            "interaction_type": record.interaction_type,
+        }
+        data |= {"stage_id": record.stage_id, "execution_id": record.execution_id}
+        payload = build_payload(self.session_id, ev.INTERACTION_CREATED, data)
+        self._enqueue(*sql.llm_interaction(NOTICE, self.session_id, payload, row))
+        return interaction_id
 
     async def mcp_interaction(self, record: MCPInteraction) -> str:
         if self._observer is not None:
             self._observer.mcp_interaction(record)
-        row = await self._write(
-            "INSERT INTO mcp_interactions (id, session_id, stage_id, execution_id, timeline_event_id, interaction_type,"
-            " server, tool, arguments, result, is_error, error, available_tools, duration_ms)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            (
-                str(uuid.uuid4()),
-                self.session_id,
-                record.stage_id,
-                record.execution_id,
-                record.timeline_event_id,
-                record.interaction_type,
-                record.server,
-                record.tool,
-                json.dumps(record.arguments, default=str),
-                record.result,
-                record.is_error,
-                record.error,
-                None if record.available_tools is None else json.dumps(record.available_tools, default=str),
-                record.duration_ms,
-            ),
-            ev.INTERACTION_CREATED,
-            lambda r: {
-                "interaction_id": str(r["id"]),
-                "kind": "mcp",
-                "server": record.server,
-                "tool": record.tool,
-                "stage_id": record.stage_id,
-                "execution_id": record.execution_id,
-            },
-        )
-        return str(row["id"])
+        interaction_id = str(uuid.uuid4())
+        row = {
+            "id": interaction_id,
+            "session_id": self.session_id,
+            "stage_id": record.stage_id,
+            "execution_id": record.execution_id,
+            "timeline_event_id": record.timeline_event_id,
+            "interaction_type": record.interaction_type,
+            "server": record.server,
+            "tool": record.tool,
+            "arguments": json.dumps(record.arguments, default=str),
+            "result": record.result,
+            "is_error": record.is_error,
+            "error": record.error,
+            "available_tools": None
+            if record.available_tools is None
+            else json.dumps(record.available_tools, default=str),
+            "duration_ms": record.duration_ms,
+        }
+        data: dict[str, Any] = {
+            "interaction_id": interaction_id,
+            "kind": "mcp",
+            "server": record.server,
+            "tool": record.tool,
+        }
+        data |= {"stage_id": record.stage_id, "execution_id": record.execution_id}
+        payload = build_payload(self.session_id, ev.INTERACTION_CREATED, data)
+        self._enqueue(sql.mcp_interaction(NOTICE, self.session_id, payload, row))
+        return interaction_id
 
     async def close_open_records(self, conn: AsyncConnection[DictRow], status: str) -> None:
         """End everything still open with the session's terminal status (caller holds the lock)."""
-        record_status = "completed" if status == "completed" else status
-        timeline_status = "failed" if status == "completed" else status
-        await conn.execute(
-            "UPDATE timeline_events SET status = %s, updated_at = now() WHERE session_id = %s AND status = 'streaming'",
-            (timeline_status, self.session_id),
-        )
-        await conn.execute(
-            "UPDATE agent_executions SET status = %s, completed_at = now()"
-            " WHERE session_id = %s AND status IN ('pending', 'active')",
-            (record_status, self.session_id),
-        )
-        cur = await conn.execute(
-            "UPDATE stages SET status = %s, completed_at = now()"
-            " WHERE session_id = %s AND status IN ('pending', 'active')"
-            " RETURNING id, stage_index, name, stage_type",
-            (record_status, self.session_id),
-        )
-        for row in await cur.fetchall():
+        await self._flush_on(conn)
+        for row in await sql.close_open(conn, self.session_id, status):
+            data = {"stage_id": str(row["id"]), "stage_index": row["stage_index"], "stage_name": row["name"]}
+            record_status = "completed" if status == "completed" else status
             await self._publisher.publish(
                 self.session_id,
                 ev.STAGE_STATUS,
-                {
-                    "stage_id": str(row["id"]),
-                    "stage_index": row["stage_index"],
-                    "stage_name": row["name"],
-                    "stage_type": row["stage_type"],
-                    "status": record_status,
-                },
+                {**data, "stage_type": row["stage_type"], "status": record_status},
                 conn=conn,
             )

@@ -67,6 +67,28 @@ def unavailable(exc: BaseException) -> StoreUnavailableError:
     return StoreUnavailableError(f"the database is unavailable ({type(exc).__name__})")
 
 
+class RoundTrips:
+    """How many times this process waited on the server: every statement, commit, check and sync.
+
+    Counted where psycopg waits for the network (``AsyncConnection.wait``), so the checkpointer's
+    queries count as well as ours. A benchmark reads ``count`` before and after what it measures.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+class CountingConnection(AsyncConnection[DictRow]):
+    """A connection that adds each network wait to its pool's :class:`RoundTrips`."""
+
+    round_trips: RoundTrips | None = None
+
+    async def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        if self.round_trips is not None:
+            self.round_trips.count += 1
+        return await super().wait(gen, interval, timeout)
+
+
 class _CappedAttempt(AttemptWithBackoff):
     """psycopg_pool's reconnection back-off (1 s doubling up to the reconnect timeout), capped."""
 
@@ -94,11 +116,17 @@ class TarsyPool(Pool):
                 "connect_timeout": max(2, round(settings.connect_timeout)),
             },
             open=False,
-            connection_class=AsyncConnection[DictRow],
+            connection_class=CountingConnection,
+            configure=self._count_round_trips,
             timeout=settings.pool_timeout,
             name=name,
         )
         self.settings = settings
+        self.round_trips = RoundTrips()
+
+    async def _count_round_trips(self, conn: AsyncConnection[DictRow]) -> None:
+        if isinstance(conn, CountingConnection):
+            conn.round_trips = self.round_trips
 
     async def _add_connection(self, attempt: AttemptWithBackoff | None, growing: bool = False) -> None:
         if attempt is None:

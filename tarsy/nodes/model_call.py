@@ -1,0 +1,87 @@
+"""One recorded model call: the interaction row is written whether the provider answers or fails."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langgraph.errors import GraphBubbleUp
+
+from tarsy.contracts import LLMInteraction, Recorder
+from tarsy.errors import StoreUnavailableError
+from tarsy.llm.messages import messages_to_dicts
+from tarsy.nodes.streaming import chunk_parts
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """What is known of a model call before it is made."""
+
+    stage_id: str | None
+    execution_id: str | None
+    interaction_type: str
+    provider: str
+    model: str
+    conversation_offset: int
+    request_messages: list[dict[str, Any]]
+    tools: list[str]
+
+    def answered(self, reply: AIMessage, duration_ms: int) -> LLMInteraction:
+        usage: dict[str, Any] = dict(reply.usage_metadata or {})
+        details: dict[str, Any] = dict(usage.get("output_token_details") or {})
+        return LLMInteraction(
+            **self.__dict__,
+            response=messages_to_dicts([reply])[0],
+            thinking=chunk_parts(reply)[0],
+            input_tokens=int(usage.get("input_tokens", 0)),
+            output_tokens=int(usage.get("output_tokens", 0)),
+            thinking_tokens=int(details.get("reasoning", 0)),
+            duration_ms=duration_ms,
+        )
+
+    def failed(self, error: str, duration_ms: int) -> LLMInteraction:
+        return LLMInteraction(
+            **self.__dict__,
+            response=None,
+            thinking="",
+            input_tokens=0,
+            output_tokens=0,
+            thinking_tokens=0,
+            duration_ms=duration_ms,
+            error=error,
+        )
+
+
+async def recorded_model_call(
+    recorder: Recorder,
+    record: CallRecord,
+    call: Callable[[], Awaitable[AIMessage]],
+    *,
+    explain: Callable[[Exception], Exception],
+    finish: Callable[[AIMessage], AIMessage] = lambda reply: reply,
+) -> AIMessage:
+    """Make ``call`` and store its interaction.
+
+    A failure is stored with the message of ``explain(exc)``, which is then raised (from ``exc``);
+    ``finish`` prepares a reply before it is stored (masking). Database outages and LangGraph's
+    control flow (``interrupt()``) pass through unrecorded: neither is the provider's answer.
+    """
+    started = time.monotonic()
+    try:
+        reply = await call()
+    except (StoreUnavailableError, GraphBubbleUp):
+        raise
+    except Exception as exc:
+        error = explain(exc)
+        await recorder.llm_interaction(record.failed(str(error), _ms(started)))
+        raise error from exc
+    reply = finish(reply)
+    await recorder.llm_interaction(record.answered(reply, _ms(started)))
+    return reply
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

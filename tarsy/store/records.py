@@ -1,0 +1,236 @@
+"""The SQL of a run's records (stages, executions, timeline, interactions) and of their events.
+
+A record write and the event that announces it are one statement: the write's row feeds the
+``events`` insert and the ``pg_notify`` in common table expressions. A step of the agent loop
+queues its statements and sends them together as one simple query, which PostgreSQL runs as one
+implicit transaction in one round trip (:func:`run_batch`). Stage and execution rows, written a
+few times per agent run, are single statements that return their row.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import AsyncClientCursor, AsyncConnection
+from psycopg.rows import DictRow
+
+from tarsy.store.db import Row
+
+_STEP_IDS = uuid.UUID("6f1d7c8e-3b0a-4f55-9a51-2f6f3c0e7a10")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One write of a batch: SQL with named parameters."""
+
+    sql: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Where events are announced: the NOTIFY channel and the largest payload it takes."""
+
+    channel: str
+    max_bytes: int
+
+
+def step_event_id(execution_id: str, event_type: str, step: str) -> str:
+    """The id of a timeline event of one agent step, the same when the step is run again."""
+    return str(uuid.uuid5(_STEP_IDS, f"{execution_id}:{event_type}:{step}"))
+
+
+def _announce(notice: Notice, payload_sql: str, source: str) -> str:
+    """Tail of a statement: store the event built from ``source`` and NOTIFY it (or a pointer to it)."""
+    envelope = (
+        "json_build_object('id', e.id, 'session_id', %(session_id)s::text, 'type', %(event_type_)s::text,"
+        " 'data', e.payload)::text"
+    )
+    pointer = (
+        "json_build_object('id', m.id, 'session_id', %(session_id)s::text, 'type', %(event_type_)s::text,"
+        " 'truncated', true)::text"
+    )
+    return (
+        f", e AS (INSERT INTO events (session_id, event_type, payload) SELECT %(session_id)s, %(event_type_)s,"
+        f" {payload_sql} FROM {source} RETURNING id, payload)"
+        f" SELECT pg_notify('{notice.channel}', CASE WHEN octet_length(m.t) <= {int(notice.max_bytes)} THEN m.t"
+        f" ELSE {pointer} END) FROM (SELECT e.id, {envelope} AS t FROM e) m"
+    )
+
+
+def _params(session_id: str, event_type: str, payload: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "session_id": session_id, "event_type_": event_type, "payload": _json(payload)}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+def timeline_upsert(notice: Notice, session_id: str, payload: dict[str, Any], row: dict[str, Any]) -> Statement:
+    """Insert a timeline event (or, for a step run again, reset it) and announce it with its sequence."""
+    sql = (
+        "WITH r AS (INSERT INTO timeline_events (id, session_id, stage_id, execution_id, event_type, status, content,"
+        " metadata) VALUES (%(id)s, %(session_id)s, %(stage_id)s, %(execution_id)s, %(type)s, %(status)s,"
+        " %(content)s, %(metadata)s::jsonb) ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,"
+        " content = EXCLUDED.content, metadata = timeline_events.metadata || EXCLUDED.metadata, updated_at = now()"
+        " RETURNING seq)"
+    ) + _announce(notice, "%(payload)s::jsonb || jsonb_build_object('sequence', r.seq)", "r")
+    values = {**row, "metadata": _json(row["metadata"])}
+    return Statement(sql, _params(session_id, payload["type"], payload, values))
+
+
+def timeline_complete(notice: Notice, session_id: str, payload: dict[str, Any], row: dict[str, Any]) -> Statement:
+    sql = (
+        "WITH r AS (UPDATE timeline_events SET content = %(content)s, status = %(status)s,"
+        " metadata = metadata || %(metadata)s::jsonb, updated_at = now() WHERE id = %(id)s"
+        " RETURNING event_type, stage_id, execution_id, metadata)"
+    ) + _announce(
+        notice,
+        "%(payload)s::jsonb || jsonb_build_object('stage_id', r.stage_id, 'execution_id', r.execution_id,"
+        " 'event_type', r.event_type, 'metadata', r.metadata)",
+        "r",
+    )
+    values = {**row, "metadata": _json(row["metadata"])}
+    return Statement(sql, _params(session_id, payload["type"], payload, values))
+
+
+_LLM_COLUMNS = (
+    "id, session_id, stage_id, execution_id, interaction_type, provider, model, conversation_offset,"
+    " request_messages, tools, response, thinking, input_tokens, output_tokens, thinking_tokens, total_tokens,"
+    " duration_ms, error"
+)
+_MCP_COLUMNS = (
+    "id, session_id, stage_id, execution_id, timeline_event_id, interaction_type, server, tool, arguments, result,"
+    " is_error, error, available_tools, duration_ms"
+)
+
+
+def _insert(notice: Notice, table: str, columns: str, session_id: str, payload: dict[str, Any], row: Row) -> str:
+    names = [c.strip() for c in columns.split(",")]
+    values = ", ".join(f"%({n})s" for n in names)
+    # clock_timestamp(): rows of one batch share its transaction's now(), yet are read back in time order
+    insert = f"INSERT INTO {table} ({columns}, created_at) VALUES ({values}, clock_timestamp())"
+    return f"WITH r AS ({insert} RETURNING id)" + _announce(notice, "%(payload)s::jsonb", "r")
+
+
+def llm_interaction(notice: Notice, session_id: str, payload: dict[str, Any], row: Row) -> list[Statement]:
+    """The interaction and its event; its tokens are added to its execution's totals."""
+    sql = _insert(notice, "llm_interactions", _LLM_COLUMNS, session_id, payload, row)
+    statements = [Statement(sql, _params(session_id, payload["type"], payload, dict(row)))]
+    if row["execution_id"] is not None and row["total_tokens"]:
+        statements.append(
+            Statement(
+                "UPDATE agent_executions SET input_tokens = input_tokens + %(input_tokens)s,"
+                " output_tokens = output_tokens + %(output_tokens)s, thinking_tokens = thinking_tokens +"
+                " %(thinking_tokens)s, total_tokens = total_tokens + %(total_tokens)s WHERE id = %(execution_id)s",
+                dict(row),
+            )
+        )
+    return statements
+
+
+def mcp_interaction(notice: Notice, session_id: str, payload: dict[str, Any], row: Row) -> Statement:
+    sql = _insert(notice, "mcp_interactions", _MCP_COLUMNS, session_id, payload, row)
+    return Statement(sql, _params(session_id, payload["type"], payload, dict(row)))
+
+
+def notify(notice: Notice, envelope: str) -> Statement:
+    """A transient event (a streamed delta): NOTIFY only."""
+    return Statement(f"SELECT pg_notify('{notice.channel}', %(envelope)s)", {"envelope": envelope})
+
+
+async def run_batch(conn: AsyncConnection[DictRow], statements: list[Statement]) -> None:
+    """Send ``statements`` as one simple query: one round trip, one implicit transaction (all or none)."""
+    if not statements:
+        return
+    cursor = AsyncClientCursor(conn)  # client-side binding: sent as a simple query, several statements allowed
+    text = ";\n".join(cursor.mogrify(s.sql, s.params) for s in statements)
+    await cursor.execute(text.encode())  # bound by psycopg above; no parameters left
+
+
+async def upsert_stage(conn: AsyncConnection[DictRow], row: Row) -> str:
+    cur = await conn.execute(
+        "INSERT INTO stages (id, session_id, stage_index, name, stage_type, parallel_type, expected_agents,"
+        " success_policy, referenced_stage_id, status) VALUES (%(id)s, %(session_id)s, %(stage_index)s, %(name)s,"
+        " %(stage_type)s, %(parallel_type)s, %(expected_agents)s, %(success_policy)s, %(referenced_stage_id)s,"
+        " 'active') ON CONFLICT (session_id, stage_index) DO UPDATE SET status = 'active', started_at = now(),"
+        " completed_at = NULL, error_message = NULL RETURNING id",
+        row,
+    )
+    found = await cur.fetchone()
+    assert found is not None
+    return str(found["id"])
+
+
+async def finish_stage(conn: AsyncConnection[DictRow], stage_id: str, status: str, error: str | None) -> Row | None:
+    cur = await conn.execute(
+        "UPDATE stages SET status = %s, error_message = %s, completed_at = now() WHERE id = %s"
+        " RETURNING stage_index, name, stage_type",
+        (status, error, stage_id),
+    )
+    return await cur.fetchone()
+
+
+async def upsert_execution(conn: AsyncConnection[DictRow], row: Row) -> str:
+    cur = await conn.execute(
+        "INSERT INTO agent_executions (id, session_id, stage_id, agent_name, agent_index, strategy, llm_provider,"
+        " model, status) VALUES (%(id)s, %(session_id)s, %(stage_id)s, %(agent_name)s, %(agent_index)s,"
+        " %(strategy)s, %(llm_provider)s, %(model)s, 'active') ON CONFLICT (stage_id, agent_index) DO UPDATE SET"
+        " status = 'active', started_at = now(), completed_at = NULL, error_message = NULL RETURNING id",
+        row,
+    )
+    found = await cur.fetchone()
+    assert found is not None
+    return str(found["id"])
+
+
+async def finish_execution(
+    conn: AsyncConnection[DictRow], execution_id: str, status: str, error: str | None
+) -> Row | None:
+    cur = await conn.execute(
+        "UPDATE agent_executions SET status = %s, error_message = %s, completed_at = now() WHERE id = %s"
+        " RETURNING stage_id, agent_name, agent_index",
+        (status, error, execution_id),
+    )
+    return await cur.fetchone()
+
+
+async def close_open(conn: AsyncConnection[DictRow], session_id: str, status: str) -> list[Row]:
+    """End the session's open timeline events, executions and stages; the stages closed are returned."""
+    record_status = "completed" if status == "completed" else status
+    timeline_status = "failed" if status == "completed" else status
+    await conn.execute(
+        "UPDATE timeline_events SET status = %s, updated_at = now() WHERE session_id = %s AND status = 'streaming'",
+        (timeline_status, session_id),
+    )
+    await conn.execute(
+        "UPDATE agent_executions SET status = %s, completed_at = now()"
+        " WHERE session_id = %s AND status IN ('pending', 'active')",
+        (record_status, session_id),
+    )
+    cur = await conn.execute(
+        "UPDATE stages SET status = %s, completed_at = now() WHERE session_id = %s AND status IN ('pending', 'active')"
+        " RETURNING id, stage_index, name, stage_type",
+        (record_status, session_id),
+    )
+    return await cur.fetchall()
+
+
+async def execution_history(conn: AsyncConnection[DictRow], execution_id: str) -> tuple[list[Row], list[Row]]:
+    """An execution's answered model calls and its tool calls (by step), oldest first."""
+    cur = await conn.execute(
+        "SELECT conversation_offset, request_messages, response FROM llm_interactions"
+        " WHERE execution_id = %s AND error IS NULL AND response IS NOT NULL AND interaction_type <> 'summarization'"
+        " ORDER BY created_at, id",
+        (execution_id,),
+    )
+    calls = await cur.fetchall()
+    cur = await conn.execute(
+        "SELECT content, status, metadata FROM timeline_events WHERE execution_id = %s"
+        " AND event_type = 'llm_tool_call' AND metadata ? 'step' ORDER BY seq",
+        (execution_id,),
+    )
+    return calls, await cur.fetchall()
