@@ -9,9 +9,14 @@ with ``AsyncPostgresSaver`` and the service's ``StoreRecorder``, and once more i
 
 Per-iteration figures are marginal: (session with N iterations - session with 1) / (N - 1), so the
 fixed cost of a session (stage and execution rows, executive summary, final analysis) is left out.
-CPU time is this process's only; the PostgreSQL server's CPU is not included.
+CPU time is this process's only; the PostgreSQL server's CPU is not included. Database round trips
+are counted by the pool (every statement, commit, connection check and batch, the checkpointer's
+included). Sizes are realistic: each tool returns a kubectl-like table of ``--tool-output-bytes``
+(2 KB by default) and each model turn carries a few hundred bytes of reasoning.
 
-    .venv/bin/python bench/agent_loop.py [--iterations 20] [--runs 5]
+    .venv/bin/python bench/agent_loop.py [--iterations 20] [--runs 5] [--json]
+
+``--json`` prints one JSON object per strategy (one per line) instead of the tables.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from tarsy.llm.factory import ModelFactory
 from tarsy.nodes.context import Recorder, RunContext, ToolExecutor
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.runtime.recorder import StoreRecorder
-from tarsy.store.db import Pool, open_pool
+from tarsy.store.db import Pool, TarsyPool, open_pool
 from tarsy.store.embedded import EmbeddedPostgres
 from tarsy.store.migrate import apply_migrations
 from tarsy.store.sessions import NewSession, insert_session
@@ -52,11 +57,20 @@ CHECKPOINT_TABLES = ("checkpoints", "checkpoint_blobs", "checkpoint_writes")
 TABLES = RECORD_TABLES + CHECKPOINT_TABLES
 
 
+REASONING = (
+    "The pod restarted {i} times; the last state says OOMKilled with exit code 137. Before blaming the"
+    " limit I should compare the container's memory limit with its working set over the last hour and"
+    " check whether a recent deployment changed the heap settings, so list the pods of the namespace"
+    " again and read the next page of events."
+)
+
+
 def script(strategy: str, iterations: int) -> dict[str, Any]:
     def tool_turn(i: int) -> dict[str, Any]:
+        thought = REASONING.format(i=i)
         if strategy == "react":
-            return {"text": f'Thought: step {i}\nAction: {SERVER}.echo\nAction Input: {{"n": {i}}}'}
-        return {"thinking": f"step {i}", "tool_calls": [{"name": f"{SERVER}__echo", "args": {"n": i}, "id": f"c{i}"}]}
+            return {"text": f'Thought: {thought}\nAction: {SERVER}.echo\nAction Input: {{"n": {i}}}'}
+        return {"thinking": thought, "tool_calls": [{"name": f"{SERVER}__echo", "args": {"n": i}, "id": f"c{i}"}]}
 
     def final(text: str) -> dict[str, Any]:
         return {"text": f"Thought: done\nFinal Answer: {text}" if strategy == "react" else text}
@@ -79,11 +93,17 @@ def make_config(directory: Path, strategy: str, iterations: int) -> TarsyConfig:
 
 
 def tools(output_bytes: int) -> StaticToolExecutor:
-    """The ``bench.echo`` tool; ``output_bytes`` of hex filler make its result realistically large."""
+    """The ``bench.echo`` tool: a kubectl-like pod table of about ``output_bytes``."""
 
     async def echo(n: int) -> str:
-        filler = "".join(hashlib.sha256(f"{n}:{i}".encode()).hexdigest() for i in range(output_bytes // 64 + 1))
-        return f"ok {n}" + (f"\n{filler[:output_bytes]}" if output_bytes else "")
+        header = "NAME                                   READY   STATUS             RESTARTS   AGE\n"
+        rows = []
+        for i in range(max(0, output_bytes - len(header)) // 78 + 1):
+            suffix = hashlib.sha256(f"{n}:{i}".encode()).hexdigest()
+            rows.append(
+                f"checkout-api-{suffix[:10]}-{suffix[10:15]}        1/1     Running            {i % 7}          {i}h\n"
+            )
+        return f"ok {n}\n" + (header + "".join(rows))[:output_bytes] if output_bytes else f"ok {n}"
 
     return StaticToolExecutor(
         {SERVER: [StructuredTool.from_function(coroutine=echo, name="echo", description="Echo.")]}
@@ -94,12 +114,15 @@ def tools(output_bytes: int) -> StaticToolExecutor:
 class Sample:
     wall_ms: float
     cpu_ms: float
+    round_trips: float = 0.0
 
 
-async def timed(run: Callable[[], Awaitable[dict[str, Any]]]) -> Sample:
+async def timed(run: Callable[[], Awaitable[dict[str, Any]]], pool: Pool | None = None) -> Sample:
+    trips = pool.round_trips.count if isinstance(pool, TarsyPool) else 0
     wall, cpu = time.perf_counter(), time.process_time()
     out = await run()
-    sample = Sample((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000)
+    wall_ms, cpu_ms = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+    sample = Sample(wall_ms, cpu_ms, (pool.round_trips.count - trips) if isinstance(pool, TarsyPool) else 0)
     if out.get("final_analysis") != ANSWER:
         raise RuntimeError(f"the benchmark session did not finish as scripted: {out}")
     return sample
@@ -131,6 +154,8 @@ class Accounting:
     checkpoint_bytes: dict[str, int]  # pg_column_size of this thread's rows per checkpoint table
     wal_bytes: int  # WAL written during the session
     commits: int  # write transactions committed during the session (WAL commit records)
+    stored_bytes: int  # pg_column_size of every row of the session, in our tables and the checkpointer's
+    raw_bytes: int  # the conversation itself: message texts, reasoning, tool arguments and results, once each
 
 
 class Postgres:
@@ -140,7 +165,7 @@ class Postgres:
     async def run(self, graph: SessionGraph, config: TarsyConfig, session_id: str | None = None) -> tuple[str, Sample]:
         session_id = session_id or await new_session(self.pool)
         recorder = StoreRecorder(self.pool, EventPublisher(self.pool), session_id)
-        return session_id, await timed(invoke(graph, context(session_id, config, recorder, self.executor)))
+        return session_id, await timed(invoke(graph, context(session_id, config, recorder, self.executor)), self.pool)
 
     async def _rows(self) -> dict[str, int]:
         async with self.pool.connection() as conn:
@@ -196,6 +221,35 @@ class Postgres:
                 sizes[table] = int(found["b"]) if found else 0
         return sizes
 
+    async def _stored(self, session_id: str) -> int:
+        total = 0
+        async with self.pool.connection() as conn:
+            for table in (*RECORD_TABLES, "alert_sessions"):
+                key = "id" if table == "alert_sessions" else "session_id"
+                sql = f"SELECT coalesce(sum(pg_column_size(t.*)), 0) AS b FROM {table} t WHERE {key} = %s"
+                cur = await conn.execute(sql.encode(), (session_id,))  # fixed table names
+                found = await cur.fetchone()
+                total += int(found["b"]) if found else 0
+        return total + sum((await self._bytes(session_id)).values())
+
+    async def _raw(self, session_id: str) -> int:
+        """Bytes of the conversation: every message once (interactions store only new ones), with reasoning."""
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT request_messages, response, thinking FROM llm_interactions WHERE session_id = %s",
+                (session_id,),
+            )
+            rows = await cur.fetchall()
+        total = 0
+        for row in rows:
+            for message in [*row["request_messages"], *([row["response"]] if row["response"] else [])]:
+                total += len(str(message.get("content") or "").encode())
+                total += sum(
+                    len(json.dumps(c.get("arguments") or {}).encode()) for c in message.get("tool_calls") or []
+                )
+            total += len((row["thinking"] or "").encode())
+        return total
+
     async def account(self, graph: SessionGraph, config: TarsyConfig, iterations: int) -> Accounting:
         """One session with every write counted (not timed: the counting waits for statistics)."""
         rows, tuples = await self._rows(), await self._tuples()
@@ -213,6 +267,8 @@ class Postgres:
             checkpoint_bytes=await self._bytes(session_id),
             wal_bytes=wal_bytes,
             commits=commits,
+            stored_bytes=await self._stored(session_id),
+            raw_bytes=await self._raw(session_id),
         )
 
     async def checkpoint_bytes(self, graph: SessionGraph, config: TarsyConfig) -> int:
@@ -225,7 +281,11 @@ async def memory_sample(graph: SessionGraph, config: TarsyConfig, executor: Tool
 
 
 def median(samples: list[Sample]) -> Sample:
-    return Sample(statistics.median(s.wall_ms for s in samples), statistics.median(s.cpu_ms for s in samples))
+    return Sample(
+        statistics.median(s.wall_ms for s in samples),
+        statistics.median(s.cpu_ms for s in samples),
+        statistics.median(s.round_trips for s in samples),
+    )
 
 
 def marginal(long: float, short: float, iterations: int) -> float:
@@ -273,6 +333,30 @@ async def measure(pg: Postgres, workdir: Path, strategy: str, iterations: int, r
     )
 
 
+def figures(r: StrategyResult, n: int) -> dict[str, Any]:
+    """The strategy's figures as one JSON-ready object (``--json``)."""
+    rows = sum(marginal(r.long.rows[t], r.short.rows[t], n) for t in TABLES)
+    checkpoint = sum(r.long.checkpoint_bytes.values())
+    return {
+        "strategy": r.strategy,
+        "iterations": n,
+        "pg_wall_ms_per_iteration": round(marginal(r.pg_long.wall_ms, r.pg_short.wall_ms, n), 3),
+        "memory_wall_ms_per_iteration": round(marginal(r.mem_long.wall_ms, r.mem_short.wall_ms, n), 3),
+        "pg_cpu_ms_per_iteration": round(marginal(r.pg_long.cpu_ms, r.pg_short.cpu_ms, n), 3),
+        "memory_cpu_ms_per_iteration": round(marginal(r.mem_long.cpu_ms, r.mem_short.cpu_ms, n), 3),
+        "db_round_trips_per_iteration": round(marginal(r.pg_long.round_trips, r.pg_short.round_trips, n), 2),
+        "db_round_trips_per_session": r.pg_long.round_trips,
+        "rows_per_iteration": round(rows, 2),
+        "commits_per_iteration": round(marginal(r.long.commits, r.short.commits, n), 2),
+        "stored_bytes_per_session": r.long.stored_bytes,
+        "checkpoint_bytes_per_session": checkpoint,
+        "raw_conversation_bytes": r.long.raw_bytes,
+        "stored_to_raw_ratio": round(r.long.stored_bytes / max(1, r.long.raw_bytes), 2),
+        "checkpoint_to_raw_ratio": round(checkpoint / max(1, r.long.raw_bytes), 2),
+        "checkpoint_bytes_growth": {str(k): v for k, v in r.growth.items()},
+    }
+
+
 def report(results: list[StrategyResult], iterations: int, runs: int, tool_output_bytes: int) -> None:
     n = iterations
     tool = f"a tool returning {tool_output_bytes:,} bytes" if tool_output_bytes else "a trivial tool"
@@ -318,9 +402,19 @@ def report(results: list[StrategyResult], iterations: int, runs: int, tool_outpu
     print("  growth with the number of iterations (total bytes):")
     for r in results:
         print(f"  {r.strategy:<17}" + "  ".join(f"{k}: {v:,}" for k, v in r.growth.items()))
+    print(f"\nStored bytes per {n}-iteration session against the raw conversation (texts, reasoning, tool data)")
+    for r in results:
+        f = figures(r, n)
+        print(
+            f"  {r.strategy:<17}stored {f['stored_bytes_per_session']:,} B, checkpoints"
+            f" {f['checkpoint_bytes_per_session']:,} B, raw {f['raw_conversation_bytes']:,} B:"
+            f" {f['stored_to_raw_ratio']}x stored, {f['checkpoint_to_raw_ratio']}x checkpoints"
+        )
+    trips = "".join(f"{marginal(r.pg_long.round_trips, r.pg_short.round_trips, n):>24.1f}" for r in results)
+    print(f"\nDatabase round trips per iteration (counted by the pool){trips}")
 
 
-async def main(iterations: int, runs: int, strategies: list[str], tool_output_bytes: int) -> None:
+async def main(iterations: int, runs: int, strategies: list[str], tool_output_bytes: int, as_json: bool) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="tarsy-bench-"))
     server = EmbeddedPostgres(workdir / "pgdata", delete_on_stop=True)
     try:
@@ -337,7 +431,11 @@ async def main(iterations: int, runs: int, strategies: list[str], tool_output_by
             await pool.close()
     finally:
         server.stop()
-    report(results, iterations, runs, tool_output_bytes)
+    if as_json:
+        for r in results:
+            print(json.dumps(figures(r, iterations)))
+    else:
+        report(results, iterations, runs, tool_output_bytes)
 
 
 if __name__ == "__main__":
@@ -345,9 +443,10 @@ if __name__ == "__main__":
     parser.add_argument("--iterations", type=int, default=20, help="model calls of the investigating agent (>= 2)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement (median reported)")
     parser.add_argument("--strategy", choices=["native-thinking", "react"], action="append", help="default: both")
-    parser.add_argument("--tool-output-bytes", type=int, default=0, help="size of each tool result (default: tiny)")
+    parser.add_argument("--tool-output-bytes", type=int, default=2048, help="size of each tool result")
+    parser.add_argument("--json", action="store_true", help="one JSON object per strategy instead of the tables")
     args = parser.parse_args()
     if args.iterations < 2:
         parser.error("--iterations must be at least 2")
     strategies = args.strategy or ["native-thinking", "react"]
-    asyncio.run(main(args.iterations, args.runs, strategies, args.tool_output_bytes))
+    asyncio.run(main(args.iterations, args.runs, strategies, args.tool_output_bytes, args.json))
