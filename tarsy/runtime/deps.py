@@ -34,9 +34,12 @@ class RunnerDeps:
     tracing: Tracing = DISABLED
 
     def recorder(self, session_id: str) -> StoreRecorder:
+        interval = float(self.config.system.database.record_flush_interval)
         if self.tracing.enabled:
-            return TracedRecorder(self.pool, self.publisher, session_id, self.metrics, self.tracing)
-        return StoreRecorder(self.pool, self.publisher, session_id, self.metrics)
+            return TracedRecorder(
+                self.pool, self.publisher, session_id, self.metrics, self.tracing, flush_interval=interval
+            )
+        return StoreRecorder(self.pool, self.publisher, session_id, self.metrics, flush_interval=interval)
 
 
 @dataclass

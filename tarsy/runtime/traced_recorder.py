@@ -21,7 +21,7 @@ from tarsy.config import ResolvedAgent
 from tarsy.events.publisher import EventPublisher
 from tarsy.nodes.context import LLMInteraction, MCPInteraction
 from tarsy.observability.tracing import Tracing
-from tarsy.runtime.recorder import InteractionObserver, StoreRecorder
+from tarsy.runtime.recorder import FLUSH_INTERVAL_S, InteractionObserver, StoreRecorder
 from tarsy.store.db import Pool
 
 _TOOL_EVENT = "llm_tool_call"
@@ -35,8 +35,10 @@ class TracedRecorder(StoreRecorder):
         session_id: str,
         observer: InteractionObserver | None,
         tracing: Tracing,
+        *,
+        flush_interval: float = FLUSH_INTERVAL_S,
     ) -> None:
-        super().__init__(pool, publisher, session_id, observer)
+        super().__init__(pool, publisher, session_id, observer, flush_interval=flush_interval)
         self._tracing = tracing
         self._spans: dict[str, Span] = {}  # stage, execution and tool-call spans by their record id
         self._parents: dict[str, str] = {}  # execution id -> stage id
