@@ -16,6 +16,17 @@ from tarsy.config.masking import AlertMaskingConfig as AlertMaskingConfig  # re-
 from tarsy.config.masking import DataMaskingConfig, StreamMaskingConfig, default_tool_masking
 
 
+class LlmRetryConfig(StrictModel):
+    """Retries of a model call that failed transiently (rate limit, timeout, 5xx, connection), on top
+    of the provider SDK's own (``max_retries``), which do not cover a stream that breaks midway."""
+
+    max_attempts: int = Field(default=2, ge=1)
+    """Attempts in all, the first included; 1 turns retrying off."""
+    initial_interval: Duration = 1.0
+    backoff_factor: float = Field(default=2.0, ge=1.0)
+    max_interval: Duration = 30.0
+
+
 class DefaultsConfig(StrictModel):
     """The bottom layer of the resolution hierarchy, and defaults for alerts without a type."""
 
@@ -27,6 +38,7 @@ class DefaultsConfig(StrictModel):
     alert_masking: AlertMaskingConfig = AlertMaskingConfig()
     tool_masking: DataMaskingConfig = Field(default_factory=default_tool_masking)
     """The masking of every MCP server configured without ``data_masking`` (default group ``all``)."""
+    llm_retry: LlmRetryConfig = LlmRetryConfig()
 
 
 class QueueConfig(StrictModel):

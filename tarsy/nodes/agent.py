@@ -42,7 +42,7 @@ from tarsy.nodes.context import (
     ToolSpec,
     context_resolver,
 )
-from tarsy.nodes.model_call import CallRecord, recorded_model_call
+from tarsy.nodes.model_call import CallRecord, recorded_model_call, retry_policy, retrying
 from tarsy.nodes.native_tools import record_native_tool_results
 from tarsy.nodes.outbound import mask_provider_error, mask_reply
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
@@ -192,8 +192,13 @@ class AgentLoop:
         def explain(exc: Exception) -> Exception:  # provider failures end this agent, masked
             return mask_provider_error(provider_error(agent.llm_provider, model_name, exc), ctx.outbound)
 
+        policy = retry_policy(ctx.config.defaults.llm_retry)
         reply = await recorded_model_call(
-            ctx.recorder, record, call, explain=explain, finish=lambda r: mask_reply(r, ctx.outbound)
+            ctx.recorder,
+            record,
+            lambda: retrying(call, policy),
+            explain=explain,
+            finish=lambda r: mask_reply(r, ctx.outbound),
         )
         await record_native_tool_results(
             reply, recorder=ctx.recorder, stage_id=self.stage_id, execution_id=self.execution_id

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -9,9 +12,12 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 from langgraph.errors import GraphBubbleUp
+from langgraph.types import RetryPolicy
 
+from tarsy.config.settings import LlmRetryConfig
 from tarsy.contracts import LLMInteraction, Recorder
 from tarsy.errors import StoreUnavailableError
+from tarsy.llm.errors import classify
 from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes.streaming import chunk_parts
 
@@ -81,6 +87,48 @@ async def recorded_model_call(
     reply = finish(reply)
     await recorder.llm_interaction(record.answered(reply, _ms(started)))
     return reply
+
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = frozenset({"rate_limit", "timeout", "provider_down"})
+
+
+def is_transient(exc: Exception) -> bool:
+    """A failure worth another attempt: rate limits, timeouts, 5xx, lost connections (not auth, not 4xx)."""
+    return classify(exc) in TRANSIENT
+
+
+def retry_policy(config: LlmRetryConfig) -> RetryPolicy:
+    """``defaults.llm_retry`` as LangGraph's ``RetryPolicy``, retrying transient provider failures only."""
+    return RetryPolicy(
+        initial_interval=config.initial_interval,
+        backoff_factor=config.backoff_factor,
+        max_interval=config.max_interval,
+        max_attempts=config.max_attempts,
+        retry_on=is_transient,
+    )
+
+
+async def retrying(call: Callable[[], Awaitable[AIMessage]], policy: RetryPolicy) -> AIMessage:
+    """``call`` again after a failure ``policy.retry_on`` accepts, with its back-off, up to its attempts."""
+    interval = policy.initial_interval
+    attempt = 1
+    while True:
+        try:
+            return await call()
+        except (StoreUnavailableError, GraphBubbleUp):
+            raise
+        except Exception as exc:
+            retry_on = policy.retry_on
+            transient = retry_on(exc) if callable(retry_on) else isinstance(exc, tuple(retry_on))
+            if attempt >= policy.max_attempts or not transient:
+                raise
+            pause = min(interval, policy.max_interval) * (1 + random.random() / 4 if policy.jitter else 1)
+            log.warning("model call failed (%s); attempt %d in %.1fs", type(exc).__name__, attempt + 1, pause)
+            await asyncio.sleep(pause)
+            interval *= policy.backoff_factor
+            attempt += 1
 
 
 def _ms(started: float) -> int:
