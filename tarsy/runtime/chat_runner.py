@@ -27,6 +27,7 @@ from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.runtime.tools import alert_context
 from tarsy.store import chats
+from tarsy.store import sessions as sessions_repo
 from tarsy.store.db import Row
 from tarsy.tools.selection import native_tools_switched_off
 
@@ -180,9 +181,7 @@ class ChatRunner:
         return await supervise(graph.ainvoke(graph_input, cfg, context=ctx), cancel, timeout_s)
 
     async def _session(self, session_id: str) -> Row:
-        async with self._pool.connection() as conn:
-            cur = await conn.execute("SELECT * FROM alert_sessions WHERE id = %s", (session_id,))
-            row = await cur.fetchone()
+        row = await sessions_repo.get_session(self._pool, session_id)
         assert row is not None
         return row
 

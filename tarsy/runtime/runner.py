@@ -32,6 +32,7 @@ from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.runtime.tools import alert_context
+from tarsy.store import records
 from tarsy.store import sessions as repo
 from tarsy.store.db import Row
 from tarsy.tools.selection import native_tools_switched_off
@@ -208,10 +209,7 @@ class SessionRunner:
         resolved = await self._runbooks.resolve(row["runbook_url"], chain.runbook if chain else None)
         if resolved.error:
             async with self._pool.connection() as conn:
-                await conn.execute(
-                    "UPDATE alert_sessions SET runbook_error = %s WHERE id = %s",
-                    (self.masking.text(resolved.error), row["id"]),
-                )
+                await records.set_runbook_error(conn, str(row["id"]), self.masking.text(resolved.error))
         # Masked before it enters the graph: the prompt, the checkpoint and every record see it so.
         return self.masking.optional(resolved.content)
 

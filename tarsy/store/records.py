@@ -234,3 +234,8 @@ async def execution_history(conn: AsyncConnection[DictRow], execution_id: str) -
         (execution_id,),
     )
     return calls, await cur.fetchall()
+
+
+async def set_runbook_error(conn: AsyncConnection[DictRow], session_id: str, error: str) -> None:
+    """Why the session's runbook could not be fetched (the run goes on without it)."""
+    await conn.execute("UPDATE alert_sessions SET runbook_error = %s WHERE id = %s", (error, session_id))
