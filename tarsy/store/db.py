@@ -85,8 +85,23 @@ class CountingConnection(AsyncConnection[DictRow]):
 
     async def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
         if self.round_trips is not None:
-            self.round_trips.count += 1
+            gen = _counted(gen, self.round_trips)
         return await super().wait(gen, interval, timeout)
+
+
+def _counted(gen: Any, counter: RoundTrips) -> Any:
+    """``gen``, counted once if it touches the network (a no-op commit in autocommit does not)."""
+    try:
+        state = next(gen)
+    except StopIteration as stop:
+        return stop.value
+    counter.count += 1
+    while True:
+        ready = yield state
+        try:
+            state = gen.send(ready)
+        except StopIteration as stop:
+            return stop.value
 
 
 class _CappedAttempt(AttemptWithBackoff):
