@@ -14,6 +14,7 @@ SESSION_STATUSES: tuple[SessionStatusT, ...] = (
     "pending",
     "in_progress",
     "cancelling",
+    "awaiting_approval",
     "completed",
     "failed",
     "cancelled",

@@ -68,7 +68,10 @@ def build_chain_graph(
             stage_id=stage_id, agent_index=0, agent=agent, model=ctx.models.model_name(agent.llm_provider)
         )
         identity = {"role": "exec_summary", "chain_id": chain_id, "stage_index": 0, "agent_index": 0}
-        task = alert_task(state, kind="exec_summary", previous=list(state.get("stage_results", [])))
+        chain = ctx.config.chain(chain_id)
+        acted = any(ctx.config.agent(e.name).type == "action" for stage in chain.stages for e in stage.agents)
+        extra = {"acted": True} if acted else {}  # the summary then says what action agents changed
+        task = alert_task(state, kind="exec_summary", previous=list(state.get("stage_results", [])), **extra)
         try:
             text = await run_agent(agent_graph, identity, stage_id, execution_id, task)
         except StoreUnavailableError:

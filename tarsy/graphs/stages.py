@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from langgraph.errors import GraphBubbleUp
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Send
@@ -105,10 +106,11 @@ class StageNodes:
         parallel_type = "single"
         if self.plan.parallel:
             parallel_type = "replica" if stage.replicas > 1 else "multi_agent"
+        kinds = {ctx.config.agent(entry.name).type for entry in stage.agents}
         stage_id = await ctx.recorder.stage_started(
             stage_index=self.plan.record_index,
             name=stage.name,
-            stage_type="investigation",
+            stage_type="action" if kinds == {"action"} else "investigation",
             expected_agents=self.plan.agents,
             success_policy=resolve_success_policy(ctx.config, self.chain_id, self.plan.index),
             parallel_type=parallel_type,
@@ -153,8 +155,8 @@ class StageNodes:
         task = alert_task(branch, kind="investigation", stage_name=stage.name, previous=branch["previous"])
         try:
             text = await run_agent(self.agent_graph, identity, branch["stage_id"], execution_id, task)
-        except StoreUnavailableError:
-            raise  # an outage pauses the session; it is not this agent's failure
+        except (StoreUnavailableError, GraphBubbleUp):
+            raise  # an outage pauses the session, an interrupt waits for a person: not this agent's failure
         except Exception as exc:
             # One agent failing is a branch outcome, not a crash: the success policy decides.
             reason = f"{agent.display_name} failed: {public_reason(exc, log, f'agent {agent.display_name} failed')}"
@@ -219,7 +221,7 @@ class StageNodes:
         )
         try:
             text = await run_agent(self.agent_graph, identity, stage_id, execution_id, task)
-        except StoreUnavailableError:
+        except (StoreUnavailableError, GraphBubbleUp):
             raise
         except Exception as exc:
             # Without a synthesis the chain cannot hand one result on: the stage and session fail.
