@@ -3,11 +3,13 @@ and a real MCP server whose action tools write down every call they run (the ser
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests.support.server import RunningTarsy, running_tarsy, write_config
@@ -158,8 +160,6 @@ async def _next_pending(tarsy: RunningTarsy, session_id: str, after: str) -> dic
         found = [p for p in session["pending_approvals"] if p["id"] != after]
         if found:
             return found[0]
-        import asyncio
-
         await asyncio.sleep(0.05)
     raise AssertionError("no second approval was requested")
 
@@ -177,3 +177,34 @@ async def test_cancel_while_waiting(tmp_path: Path, database_url: str) -> None:
     assert {s["status"] for s in session["stages"]} <= {"completed", "cancelled"}
     assert late.status_code == 409
     assert ran(tmp_path) == []
+
+
+async def test_waiting_session_survives_a_restart_and_is_decided_on_the_new_process(
+    tmp_path: Path, database_url: str
+) -> None:
+    cfg = config(tmp_path, [restart("web", "c1")])
+    async with running_tarsy(cfg, database_url) as first:
+        session_id = await first.submit()
+        [pending] = (await waiting(first, session_id))["pending_approvals"]
+    # The first process is gone; nothing ran, and nobody holds the session.
+    assert ran(tmp_path) == []
+    async with running_tarsy(cfg, database_url) as second:
+        assert (await second.client.get(f"/api/v1/sessions/{session_id}")).json()["status"] == "awaiting_approval"
+        bad = await second.client.post(
+            f"/api/v1/sessions/{session_id}/approvals/{pending['id']}", json={"decision": "maybe"}
+        )
+        unknown = await decide(second, session_id, "00000000-0000-0000-0000-000000000000", "approve")
+        assert (await decide(second, session_id, pending["id"], "approve")).status_code == 200
+        session = await second.wait_status(session_id, {"completed", "failed"}, timeout=60)
+    assert bad.status_code == 422 and unknown.status_code == 404
+    assert session["status"] == "completed", session
+    assert ran(tmp_path) == [{"tool": "restart_deployment", "arguments": {"name": "web", "namespace": "prod"}}]
+    async with await psycopg.AsyncConnection.connect(database_url) as conn:
+        cur = await conn.execute(
+            "SELECT e.agent_name, count(*) FROM llm_interactions i JOIN agent_executions e ON e.id = i.execution_id"
+            " WHERE i.session_id = %s GROUP BY e.agent_name",
+            (session_id,),
+        )
+        calls = dict(await cur.fetchall())
+    # One model call per finished turn: nothing before the interrupt was asked again after the restart.
+    assert calls == {"Investigator": 1, "Fixer": 2, "ExecSummaryAgent": 1}, calls
