@@ -61,8 +61,8 @@ try {
   await page.goto(`${BASE}/sessions/${id}`);
   const card = page.getByTestId("approval-request");
   await card.waitFor();
-  const text = await card.innerText();
-  for (const expected of ["restart_deployment", "web", "picks up the fixed one"]) {
+  const text = (await card.innerText()).toLowerCase();
+  for (const expected of ["ops.restart_deployment", "\"web\"", "picks up the fixed one"]) {
     if (!text.includes(expected)) throw new Error(`the approval card does not show ${expected}: ${text}`);
   }
   await card.getByTestId("approval-comment").fill("approved in the browser");
