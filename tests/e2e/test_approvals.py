@@ -97,6 +97,7 @@ async def test_approved_call_runs_once_with_the_arguments_shown(tmp_path: Path, 
         assert resp.json()["approval"]["status"] == "approved"
         session = await tarsy.wait_status(session_id, {"completed", "failed"}, timeout=60)
         again = await decide(tarsy, session_id, pending["id"], "reject")
+        trace = (await tarsy.client.get(f"/api/v1/sessions/{session_id}/trace")).json()
         timeline = (await tarsy.client.get(f"/api/v1/sessions/{session_id}/timeline")).json()
 
     assert session["status"] == "completed", session
@@ -106,6 +107,9 @@ async def test_approved_call_runs_once_with_the_arguments_shown(tmp_path: Path, 
     assert decided["status"] == "approved" and decided["comment"] == "go ahead"
     assert decided["decided_by"] and decided["decided_at"]
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    assert [(a["tool"], a["status"], a["comment"]) for a in trace["approvals"]] == [
+        ("ops.restart_deployment", "approved", "go ahead")
+    ]
     kinds = [e["event_type"] for e in timeline]
     assert kinds.index("approval_requested") < kinds.index("approval_decided")
     assert "deployment prod/web restarted" in [e["content"] for e in timeline if e["event_type"] == "llm_tool_call"]
