@@ -153,3 +153,23 @@ class ApprovalGate:
         outcome = await self._inner.execute(agent, approved, scope)
         await store.applied(self._pool, str(row["id"]), outcome.content, outcome.is_error)
         return ToolOutcome(outcome.content, outcome.is_error, outcome.summarized, {**outcome.metadata, **meta})
+
+
+class ApprovalRefused:
+    """For runs that cannot wait for a person (follow-up chat): calls that need approval are refused."""
+
+    def __init__(self, inner: ToolExecutor, config: TarsyConfig) -> None:
+        self._inner = inner
+        self._config = config
+
+    async def list_tools(self, agent: ResolvedAgent) -> list[ToolSpec]:
+        return await self._inner.list_tools(agent)
+
+    async def execute(self, agent: ResolvedAgent, request: ToolRequest, scope: ToolScope) -> ToolOutcome:
+        if rule_for(self._config, agent, request.name) is None:
+            return await self._inner.execute(agent, request, scope)
+        return ToolOutcome(
+            f"Not run: {request.name} changes the system and needs a person's approval, which is not available "
+            "here. Describe the change you would make instead.",
+            is_error=True,
+        )

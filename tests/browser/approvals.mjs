@@ -14,12 +14,20 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const require = createRequire(join(repo, "web/dashboard/package.json"));
 const { chromium } = require("playwright-core");
 
-const BASE = (process.env.TARSY_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const BASE = (process.env.TARSY_URL ?? "http://127.0.0.1:8080").replace(
+  /\/$/,
+  "",
+);
 const LOG = process.env.ACTION_LOG ?? "";
 const WAIT = Number(process.env.TARSY_TIMEOUT_S ?? "120") * 1000;
 
 function ran() {
-  return existsSync(LOG) ? readFileSync(LOG, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+  return existsSync(LOG)
+    ? readFileSync(LOG, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 }
 
 async function session(id) {
@@ -31,7 +39,8 @@ async function waitStatus(id, statuses) {
   for (;;) {
     const body = await session(id);
     if (statuses.includes(body.status)) return body;
-    if (Date.now() > deadline) throw new Error(`session ${id} still ${body.status}`);
+    if (Date.now() > deadline)
+      throw new Error(`session ${id} still ${body.status}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -40,7 +49,12 @@ const profile = mkdtempSync(join(tmpdir(), "tarsy-browser-approvals-"));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+  ],
   viewport: { width: 1280, height: 800 },
 });
 context.setDefaultTimeout(WAIT);
@@ -52,7 +66,10 @@ try {
   const resp = await fetch(`${BASE}/api/v1/alerts`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ alert_type: "kubernetes", data: { deployment: "web", reason: "stuck rollout" } }),
+    body: JSON.stringify({
+      alert_type: "kubernetes",
+      data: { deployment: "web", reason: "stuck rollout" },
+    }),
   });
   const { session_id: id } = await resp.json();
   await waitStatus(id, ["awaiting_approval"]);
@@ -62,29 +79,44 @@ try {
   const card = page.getByTestId("approval-request");
   await card.waitFor();
   const text = (await card.innerText()).toLowerCase();
-  for (const expected of ["ops.restart_deployment", "\"web\"", "picks up the fixed one"]) {
-    if (!text.includes(expected)) throw new Error(`the approval card does not show ${expected}: ${text}`);
+  for (const expected of [
+    "ops.restart_deployment",
+    '"web"',
+    "picks up the fixed one",
+  ]) {
+    if (!text.includes(expected))
+      throw new Error(`the approval card does not show ${expected}: ${text}`);
   }
   await card.getByTestId("approval-comment").fill("approved in the browser");
   await card.getByRole("button", { name: "Approve" }).click();
   await page.getByTestId("approval-outcome").waitFor();
 
   const done = await waitStatus(id, ["completed", "failed"]);
-  if (done.status !== "completed") throw new Error(`session ended ${done.status}: ${done.error_message}`);
+  if (done.status !== "completed")
+    throw new Error(`session ended ${done.status}: ${done.error_message}`);
   const actions = ran();
   if (actions.length !== 1 || actions[0].arguments.name !== "web") {
-    throw new Error(`expected one restart of web, the server recorded ${JSON.stringify(actions)}`);
+    throw new Error(
+      `expected one restart of web, the server recorded ${JSON.stringify(actions)}`,
+    );
   }
   const [approval] = done.approvals;
-  if (approval.status !== "approved" || approval.comment !== "approved in the browser") {
-    throw new Error(`approval not recorded as decided in the browser: ${JSON.stringify(approval)}`);
+  if (
+    approval.status !== "approved" ||
+    approval.comment !== "approved in the browser"
+  ) {
+    throw new Error(
+      `approval not recorded as decided in the browser: ${JSON.stringify(approval)}`,
+    );
   }
   await page.getByTestId("approval-decided").first().waitFor();
   if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
   process.stdout.write("ok    approve a tool call from the dashboard\n");
 } catch (error) {
   failed = true;
-  process.stdout.write(`FAIL  approve a tool call from the dashboard: ${error.message}\n`);
+  process.stdout.write(
+    `FAIL  approve a tool call from the dashboard: ${error.message}\n`,
+  );
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });

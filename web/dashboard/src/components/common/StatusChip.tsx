@@ -30,7 +30,9 @@ export function StatusChip({ status, size = "small" }: { status: string; size?: 
     <Chip
       size={size}
       color={COLORS[status] ?? "default"}
-      variant={live || NEEDS_PERSON.has(status) || status === "failed" || status === "completed" ? "filled" : "outlined"}
+      variant={
+        live || NEEDS_PERSON.has(status) || status === "failed" || status === "completed" ? "filled" : "outlined"
+      }
       label={statusLabel(status)}
       data-status={status}
       icon={live ? <span className="live-dot" aria-hidden /> : undefined}
