@@ -38,12 +38,17 @@ def interrupted(result: dict[str, Any]) -> bool:
     return bool(result.get("__interrupt__"))
 
 
-async def park(pool: Pool, publisher: EventPublisher, session_id: str, worker_id: str) -> str | None:
+async def park(
+    pool: Pool, publisher: EventPublisher, masking: OutputMasking, session_id: str, worker_id: str
+) -> str | None:
     """End this run of an interrupted session: it waits for people (or, decided meanwhile, is queued
-    again). The job, its worker slot, MCP sessions and concurrency slot are released by the caller."""
+    again; or, cancelled meanwhile, ends). The caller releases the job, its slots and MCP sessions."""
     async with publisher.lock(session_id), pool.connection() as conn, conn.transaction():
         status = await store.park(conn, session_id, worker_id)
-        if status is not None:
+        if status == "cancelling":
+            await _cancel(conn, publisher, masking, session_id, None, status="cancelling")
+            status = "cancelled"
+        elif status is not None:
             await publisher.publish(session_id, ev.SESSION_STATUS, {"status": status}, conn=conn)
     if status == WAITING:
         log.info("session %s waits for approval", session_id)
@@ -124,25 +129,31 @@ async def cancel_waiting(
 ) -> bool:
     """Cancel a session that waits for people: no worker runs it, so it ends here. False: not waiting."""
     async with publisher.lock(session_id), pool.connection() as conn, conn.transaction():
-        await store.lock_session(conn, session_id)
-        if not await store.cancel_waiting(conn, session_id, by):
-            return False
-        for row in await store.cancel_pending(conn, session_id, by):
-            await publisher.publish(
-                session_id, ev.APPROVAL_DECIDED, {"approval": records.public(row, masking)}, conn=conn
-            )
-            await records.timeline(conn, publisher, row, records.DECIDED_EVENT, records.decision_text(row), masking)
-        for stage in await store.close_open_records(conn, session_id, "cancelled"):
-            data = {
-                "stage_id": str(stage["id"]),
-                "stage_index": stage["stage_index"],
-                "stage_name": stage["name"],
-                "stage_type": stage["stage_type"],
-                "status": "cancelled",
-            }
-            await publisher.publish(session_id, ev.STAGE_STATUS, data, conn=conn)
-        error = "cancelled while waiting for approval"
-        await publisher.publish(session_id, ev.SESSION_STATUS, {"status": "cancelled", "error": error}, conn=conn)
+        return await _cancel(conn, publisher, masking, session_id, by, status=WAITING)
+
+
+async def _cancel(
+    conn: Any, publisher: EventPublisher, masking: OutputMasking, session_id: str, by: str | None, *, status: str
+) -> bool:
+    """End a session that no run will continue as cancelled, its approvals and records with it."""
+    session = await store.lock_session(conn, session_id)
+    who = by or (str(session["cancelled_by"]) if session and session["cancelled_by"] else "system")
+    if not await store.cancel_waiting(conn, session_id, who, status=status):
+        return False
+    for row in await store.cancel_pending(conn, session_id, who):
+        await publisher.publish(session_id, ev.APPROVAL_DECIDED, {"approval": records.public(row, masking)}, conn=conn)
+        await records.timeline(conn, publisher, row, records.DECIDED_EVENT, records.decision_text(row), masking)
+    for stage in await store.close_open_records(conn, session_id, "cancelled"):
+        data = {
+            "stage_id": str(stage["id"]),
+            "stage_index": stage["stage_index"],
+            "stage_name": stage["name"],
+            "stage_type": stage["stage_type"],
+            "status": "cancelled",
+        }
+        await publisher.publish(session_id, ev.STAGE_STATUS, data, conn=conn)
+    error = "cancelled while waiting for approval"
+    await publisher.publish(session_id, ev.SESSION_STATUS, {"status": "cancelled", "error": error}, conn=conn)
     return True
 
 

@@ -258,7 +258,7 @@ class SessionRunner:
     async def _finish(self, row: Row, worker_id: str, recorder: StoreRecorder, outcome: Outcome) -> None:
         session_id = str(row["id"])
         if outcome.status == approvals.WAITING:  # not an end: the session waits without a worker
-            await approvals.park(self._pool, self._publisher, session_id, worker_id)
+            await approvals.park(self._pool, self._publisher, self.masking, session_id, worker_id)
             await approvals.notify(self._pool, self._slack, self.masking, session_id)
             return
         outcome = self._masked(outcome)  # stored, streamed and posted to Slack from here on

@@ -207,6 +207,8 @@ async def park(conn: AsyncConnection[DictRow], session_id: str, worker_id: str) 
     session = await lock_session(conn, session_id)
     if session is None or session["worker_id"] != worker_id or session["status"] not in jobs.ACTIVE:
         return None
+    if session["status"] == "cancelling":
+        return "cancelling"  # someone asked to cancel during the run: the caller ends it instead
     cur = await conn.execute(
         "SELECT count(*) FILTER (WHERE status = 'pending') AS waiting,"
         " count(*) FILTER (WHERE status <> 'pending' AND applied_at IS NULL) AS unapplied"
@@ -238,13 +240,14 @@ async def wake(conn: AsyncConnection[DictRow], session_id: str) -> bool:
     return await jobs.requeue(conn, "alert_sessions", session_id, from_status=WAITING)
 
 
-async def cancel_waiting(conn: AsyncConnection[DictRow], session_id: str, by: str) -> bool:
-    """Cancel a session that waits for people (no worker owns it): True when it did."""
+async def cancel_waiting(conn: AsyncConnection[DictRow], session_id: str, by: str, *, status: str = WAITING) -> bool:
+    """Cancel a session that waits for people (or, ``status='cancelling'``, one whose run just
+    stopped at an approval after a cancel request): True when it did."""
     cur = await conn.execute(
-        "UPDATE alert_sessions SET status = 'cancelled', completed_at = now(), parked_at = NULL,"
+        "UPDATE alert_sessions SET status = 'cancelled', completed_at = now(), parked_at = NULL, heartbeat_at = NULL,"
         " error_message = 'cancelled while waiting for approval', cancelled_by = COALESCE(cancelled_by, %s)"
         " WHERE id = %s AND status = %s RETURNING id",
-        (by, session_id, WAITING),
+        (by, session_id, status),
     )
     return await cur.fetchone() is not None
 
