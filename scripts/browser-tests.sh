@@ -50,3 +50,13 @@ start_tarsy "$auth_port" "$auth_data" TARSY_CONFIG_DIR="$auth_data/config" \
   TARSY_API_TOKENS="browser-operator:operator:$operator_token,browser-viewer:viewer:$viewer_token"
 TARSY_URL="http://127.0.0.1:$auth_port" TARSY_TOKEN="$operator_token" TARSY_TOKEN_NAME="browser-operator" \
   node "$root/tests/browser/auth.mjs" || { tail -40 "$auth_data/tarsy.log"; exit 1; }
+
+# Approvals: a chain whose action agent must be approved from the dashboard (tests/browser/approvals.mjs).
+# A scripted model plays the agents; the fixture MCP server records every action it runs.
+appr_port="$(free_port)"
+appr_data="$(mktemp -d /tmp/tarsy-browser-approvals-XXXXXX)"
+dirs+=("$appr_data")
+"$root/.venv/bin/python" "$root/tests/browser/approvals_config.py" "$appr_data/config" "$appr_data/ran.jsonl"
+start_tarsy "$appr_port" "$appr_data" TARSY_DEMO=0 TARSY_CONFIG_DIR="$appr_data/config"
+TARSY_URL="http://127.0.0.1:$appr_port" ACTION_LOG="$appr_data/ran.jsonl" \
+  node "$root/tests/browser/approvals.mjs" || { tail -40 "$appr_data/tarsy.log"; exit 1; }

@@ -54,6 +54,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/runbooks"): "viewer",
     ("POST", "/api/v1/alerts"): "operator",
     ("POST", f"{SESSION}/cancel"): "operator",
+    ("POST", f"{SESSION}/approvals/{{approval_id}}"): "operator",
     ("POST", f"{SESSION}/chat/messages"): "operator",
     ("POST", f"{SESSION}/chat/cancel"): "operator",
     ("POST", "/api/v1/alerts/alertmanager"): "alertmanager",

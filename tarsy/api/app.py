@@ -22,6 +22,7 @@ from tarsy.api.intake import JSONIntakeMiddleware
 from tarsy.api.packaged import packaged_dashboard
 from tarsy.api.routes import (
     alerts,
+    approvals,
     chat,
     events,
     history,
@@ -101,6 +102,7 @@ ROUTERS = (
     history,
     trace,
     sessions,
+    approvals,
     chat,
     events,
     queue,

@@ -8,12 +8,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tarsy.api.errors import ERROR_RESPONSES
-from tarsy.api.schemas import ErrorResponse, SessionStatusT
+from tarsy.api.schemas import ApprovalOut, ErrorResponse, SessionStatusT
 
 SESSION_STATUSES: tuple[SessionStatusT, ...] = (
     "pending",
     "in_progress",
     "cancelling",
+    "awaiting_approval",
     "completed",
     "failed",
     "cancelled",
@@ -156,6 +157,9 @@ class SessionTrace(BaseModel):
     session_id: str
     stages: list[StageTrace]
     session_interactions: list[InteractionOut] = Field(description="Interactions that belong to no stage or execution")
+    approvals: list[ApprovalOut] = Field(
+        default_factory=list, description="Tool calls that waited for a person, with the decision (masked)"
+    )
 
 
 class ToolCallOut(BaseModel):

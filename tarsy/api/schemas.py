@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
-SessionStatusT = Literal["pending", "in_progress", "cancelling", "completed", "failed", "cancelled", "timed_out"]
+SessionStatusT = Literal[
+    "pending", "in_progress", "cancelling", "awaiting_approval", "completed", "failed", "cancelled", "timed_out"
+]
 
 
 class AlertRequest(BaseModel):
@@ -78,6 +80,38 @@ class StageOut(TokenTotals):
     executions: list[ExecutionOut]
 
 
+class ApprovalOut(BaseModel):
+    """A tool call that waits (or waited) for a person; ``arguments`` and ``reason`` are masked."""
+
+    id: str
+    status: Literal["pending", "approved", "rejected", "expired", "cancelled"]
+    tool: str = Field(description="Canonical server.tool")
+    arguments: Any = Field(description="Exactly what runs when approved (masked for display)")
+    agent: str
+    stage: str | None
+    stage_id: str | None
+    execution_id: str | None
+    reason: str = Field(description="What the model said before asking for the call")
+    requested_at: str
+    expires_at: str
+    on_timeout: Literal["reject", "approve"]
+    decided_at: str | None
+    decided_by: str | None
+    comment: str | None
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    comment: str | None = Field(None, description="Shown in the timeline and given to the model on a rejection")
+
+
+class DecisionResponse(BaseModel):
+    approval: ApprovalOut
+    session_status: SessionStatusT
+
+
 class SessionOut(TokenTotals):
     id: str
     alert_type: str
@@ -100,6 +134,8 @@ class SessionOut(TokenTotals):
     completed_at: datetime | None
     duration_ms: int | None
     stages: list[StageOut]
+    pending_approvals: list[ApprovalOut] = Field(default_factory=list, description="Tool calls waiting for a person")
+    approvals: list[ApprovalOut] = Field(default_factory=list, description="Every approval of the session, decided too")
 
 
 class TimelineEventOut(BaseModel):

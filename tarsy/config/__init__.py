@@ -4,8 +4,8 @@ loading with ``${VAR}`` expansion and validation, and hierarchical resolution of
 See ``docs/configuration.md`` for the file reference.
 """
 
-from tarsy.config.agents import AgentConfig
-from tarsy.config.base import AgentType, Strategy, SuccessPolicy
+from tarsy.config.agents import AgentConfig, ApprovalConfig
+from tarsy.config.base import AgentType, OnTimeout, Strategy, SuccessPolicy
 from tarsy.config.builtin import CHAT_AGENT, EXEC_SUMMARY_AGENT, SYNTHESIS_AGENT
 from tarsy.config.chains import (
     ChainConfig,
@@ -83,6 +83,7 @@ __all__ = [
     "AlertMaskingConfig",
     "AlertmanagerConfig",
     "AnthropicProviderConfig",
+    "ApprovalConfig",
     "AuthConfig",
     "ChainConfig",
     "ChatConfig",
@@ -100,6 +101,7 @@ __all__ = [
     "LLMProviderType",
     "MCPServerConfig",
     "MCPTransport",
+    "OnTimeout",
     "OpenAIProviderConfig",
     "PositiveDuration",
     "QueueConfig",

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tarsy.config.base import AgentType, NativeToolName, Strategy, StrictModel
+from tarsy.config.base import AgentType, NativeToolName, OnTimeout, Strategy, StrictModel
+from tarsy.config.duration import PositiveDuration
+
+
+class ApprovalConfig(StrictModel):
+    """Which of an agent's tool calls wait for a person (docs/actions.md)."""
+
+    tools: list[str] | None = None
+    """``server.tool`` names or globs that need approval; ``None``: every action tool of the agent's servers."""
+    timeout: PositiveDuration = 3600.0
+    """How long a request waits for a decision before it resolves as ``on_timeout`` says."""
+    on_timeout: OnTimeout = "reject"
 
 
 class AgentConfig(StrictModel):
@@ -21,3 +32,5 @@ class AgentConfig(StrictModel):
     """Allow-list of ``server.tool`` names or globs (``kubernetes-server.pods_*``); ``None``: every tool."""
     native_tools: list[NativeToolName] = Field(default_factory=list)
     """Gemini built-in tools this agent may use; none unless listed (never for summaries)."""
+    approval: ApprovalConfig | None = None
+    """Which tool calls need a person; without it every action tool does (1h, rejected on timeout)."""

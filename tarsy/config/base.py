@@ -12,7 +12,11 @@ Strategy = Literal["react", "native-thinking"]
 SuccessPolicy = Literal["all", "any"]
 """Whether a parallel stage succeeds when all of its agents succeed, or when any of them does."""
 
-AgentType = Literal["investigation", "synthesis", "exec_summary", "chat"]
+AgentType = Literal["investigation", "action", "synthesis", "exec_summary", "chat"]
+"""``action`` agents change things: a safety preamble in their prompt, their own stage kind (docs/actions.md)."""
+
+OnTimeout = Literal["reject", "approve"]
+"""What an approval nobody decided in time resolves to."""
 
 NativeToolName = Literal["google_search", "code_execution", "url_context"]
 """Gemini's built-in tools, run on Google's side (off unless an agent switches them on)."""

@@ -74,5 +74,7 @@ class MCPServerConfig(StrictModel):
     data_masking: DataMaskingConfig | None = None
     """This server's masking; without it the server gets ``defaults.tool_masking`` (see ``masking_of``)."""
     summarization: SummarizationConfig = SummarizationConfig()
+    actions: list[str] = Field(default_factory=list)
+    """Tool names or globs of this server that change things (``restart_*``); the rest are read-only."""
     required: bool = False
     """Whether a server that cannot start or list its tools stops TARSy at start-up."""

@@ -57,6 +57,10 @@ class QueueConfig(StrictModel):
     """New alerts are refused (429 with ``Retry-After``) while this many sessions wait; null: no cap."""
     retry_after: PositiveDuration = 30.0
     """The ``Retry-After`` a refused alert is given."""
+    approval_sweep_interval: PositiveDuration = 5.0
+    """How often workers resolve approvals past their ``timeout`` (as ``on_timeout`` says)."""
+    max_approval_comment_chars: int = Field(default=2000, ge=1)
+    """Longest comment accepted with an approval decision."""
 
     @model_validator(mode="after")
     def _orphan_after_heartbeat(self) -> QueueConfig:

@@ -48,12 +48,33 @@ class _References:
                 continue
             self.name("mcp_servers", server, file, f"{path}[{index}]")
 
-    def agent(self, name: str, expected: AgentType, role: str, file: str, path: str) -> None:
+    def agent(self, name: str, expected: AgentType | tuple[AgentType, ...], role: str, file: str, path: str) -> None:
         self.name("agents", name, file, path)
         agent = self.config.agents.get(name)
-        if agent is not None and agent.type != expected:
-            message = f"agent {name!r} has type {agent.type!r}, but {role} must have type {expected!r}"
+        allowed = expected if isinstance(expected, tuple) else (expected,)
+        if agent is not None and agent.type not in allowed:
+            wanted = " or ".join(repr(t) for t in allowed)
+            message = f"agent {name!r} has type {agent.type!r}, but {role} must have type {wanted}"
             self.issues.append(ConfigIssue(file, path, message))
+
+    def action_stages(self, chain: ChainConfig, file: str, path: str) -> None:
+        """Action agents run in stages of their own, after at least one investigation stage."""
+        for s, stage in enumerate(chain.stages):
+            types = {self.config.agents[e.name].type for e in stage.agents if e.name in self.config.agents}
+            if "action" not in types:
+                continue
+            if len(types) > 1:
+                message = (
+                    f"stage {stage.name!r} mixes action and investigation agents; put the action agents "
+                    "in a stage of their own after the investigation"
+                )
+                self.issues.append(ConfigIssue(file, f"{path}.stages[{s}].agents", message))
+            elif s == 0:
+                message = (
+                    f"stage {stage.name!r} runs action agents first; an action stage acts on an "
+                    "investigation's findings, so put at least one investigation stage before it"
+                )
+                self.issues.append(ConfigIssue(file, f"{path}.stages[{s}]", message))
 
 
 def validate_references(
@@ -74,6 +95,8 @@ def validate_references(
         refs.servers(agent.mcp_servers, file, f"{path}.mcp_servers")
         refs.tools(agent.tools, file, f"{path}.tools")
         refs.name("llm_providers", agent.llm_provider, file, f"{path}.llm_provider")
+        if agent.approval is not None:
+            refs.tools(agent.approval.tools, file, f"{path}.approval.tools")
     for chain_id, chain in config.agent_chains.items():
         _check_chain(refs, chain, provenance.file_for("agent_chains", chain_id), f"agent_chains.{chain_id}")
     _check_alert_types(refs, config, provenance, broken or {})
@@ -89,6 +112,7 @@ def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) ->
     refs.name("llm_providers", chain.chat.llm_provider, file, f"{path}.chat.llm_provider")
     refs.servers(chain.chat.mcp_servers, file, f"{path}.chat.mcp_servers")
     refs.tools(chain.chat.tools, file, f"{path}.chat.tools")
+    refs.action_stages(chain, file, path)
     for s, stage in enumerate(chain.stages):
         stage_path = f"{path}.stages[{s}]"
         refs.name("llm_providers", stage.llm_provider, file, f"{stage_path}.llm_provider")
@@ -96,7 +120,7 @@ def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) ->
         refs.tools(stage.tools, file, f"{stage_path}.tools")
         for a, entry in enumerate(stage.agents):
             entry_path = f"{stage_path}.agents[{a}]"
-            refs.agent(entry.name, "investigation", "a stage agent", file, f"{entry_path}.name")
+            refs.agent(entry.name, ("investigation", "action"), "a stage agent", file, f"{entry_path}.name")
             refs.name("llm_providers", entry.llm_provider, file, f"{entry_path}.llm_provider")
             refs.servers(entry.mcp_servers, file, f"{entry_path}.mcp_servers")
             refs.tools(entry.tools, file, f"{entry_path}.tools")

@@ -11,12 +11,16 @@ EXECUTION_STATUS: Final = "execution.status"
 TIMELINE_CREATED: Final = "timeline_event.created"
 TIMELINE_COMPLETED: Final = "timeline_event.completed"
 INTERACTION_CREATED: Final = "interaction.created"
+APPROVAL_REQUESTED: Final = "approval.requested"
+APPROVAL_DECIDED: Final = "approval.decided"
 STREAM_CHUNK: Final = "stream.chunk"  # transient: token deltas, never stored
 RESYNC: Final = "resync"  # session-list stream only: too far behind to catch up, refetch the lists
 
 TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled", "timed_out"})
 
-SessionStatus = Literal["pending", "in_progress", "cancelling", "completed", "failed", "cancelled", "timed_out"]
+SessionStatus = Literal[
+    "pending", "in_progress", "cancelling", "awaiting_approval", "completed", "failed", "cancelled", "timed_out"
+]
 RecordStatus = Literal["pending", "active", "completed", "failed", "cancelled", "timed_out"]
 TimelineStatus = Literal["streaming", "completed", "failed", "cancelled", "timed_out"]
 

@@ -45,7 +45,10 @@ class SessionNodes:
         agent = resolve_exec_summary(ctx.config, self.chain_id)
         record = StageRecord(self.summary_index, "Executive Summary", "exec_summary")
         identity = {"role": "exec_summary", "chain_id": self.chain_id, "stage_index": 0, "agent_index": 0}
-        task = alert_task(state, kind="exec_summary", previous=list(state.get("stage_results", [])))
+        chain = ctx.config.chain(self.chain_id)
+        acted = any(ctx.config.agent(e.name).type == "action" for stage in chain.stages for e in stage.agents)
+        extra = {"acted": True} if acted else {}  # the summary then says what action agents changed
+        task = alert_task(state, kind="exec_summary", previous=list(state.get("stage_results", [])), **extra)
         stage_id, result = await run_agent_stage(ctx, record, agent, identity, task)
         if not result.ok:  # fail-open: a missing summary must not fail an investigation that succeeded
             return {"executive_summary_error": result.error}

@@ -89,10 +89,11 @@ class StageNodes:
         parallel_type = "single"
         if self.plan.parallel:
             parallel_type = "replica" if stage.replicas > 1 else "multi_agent"
+        kinds = {ctx.config.agent(entry.name).type for entry in stage.agents}
         stage_id = await ctx.recorder.stage_started(
             stage_index=self.plan.record_index,
             name=stage.name,
-            stage_type="investigation",
+            stage_type="action" if kinds == {"action"} else "investigation",
             expected_agents=self.plan.agents,
             success_policy=resolve_success_policy(ctx.config, self.chain_id, self.plan.index),
             parallel_type=parallel_type,

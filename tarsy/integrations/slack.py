@@ -20,6 +20,7 @@ from tarsy.config import SystemConfig
 from tarsy.integrations.slack_messages import (
     TERMINAL_STATUSES,
     SlackMessage,
+    approval_message,
     finished_message,
     matches_fingerprint,
     started_message,
@@ -80,6 +81,18 @@ class SlackNotifier:
         except Exception:
             # As above: a Slack failure is logged and swallowed so the session's outcome stands.
             log.warning("Slack terminal notification for session %s failed", session.get("id"), exc_info=True)
+
+    async def approval_requested(self, session: Mapping[str, Any], approval: Mapping[str, Any]) -> None:
+        """Post a tool call that waits for a person, with a link to decide (``approval`` is masked)."""
+        if self._client is None:
+            return
+        try:
+            fingerprint = _fingerprint(session)
+            thread_ts = None if fingerprint is None else await self._find_thread(self._client, fingerprint)
+            await self._post(self._client, approval_message(session, approval, self._dashboard_url), thread_ts)
+        except Exception:
+            # As above: Slack being down must not keep a session from waiting for its decision.
+            log.warning("Slack approval notification for session %s failed", session.get("id"), exc_info=True)
 
     async def _find_thread(self, client: AsyncWebClient, fingerprint: str) -> str | None:
         """The ``ts`` of the newest channel message within the lookback that carries the fingerprint."""

@@ -7,6 +7,7 @@ a glance in the channel, the blocks carry the text, and ``text`` is the notifica
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,23 @@ def finished_message(session: Mapping[str, Any], dashboard_url: str) -> SlackMes
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{link}|Open in TARSy>"}]})
     fallback = f"{look.emoji} {look.title}: {alert_type} ({link})"
     return SlackMessage(text=fallback, attachments=[{"color": look.color, "fallback": fallback, "blocks": blocks}])
+
+
+def approval_message(session: Mapping[str, Any], approval: Mapping[str, Any], dashboard_url: str) -> SlackMessage:
+    """A tool call waiting for a person (``approval`` as the API shows it: arguments already masked)."""
+    link = session_link(dashboard_url, str(session["id"]))
+    tool = escape(str(approval.get("tool") or "a tool"))
+    agent = escape(str(approval.get("agent") or "An agent"))
+    headline = f"✋ *Approval needed*  ·  {agent} wants to run *{tool}*"
+    arguments = _clip(escape(json.dumps(approval.get("arguments") or {}, sort_keys=True)))
+    blocks: list[dict[str, Any]] = [_section(headline), _section(f"*Arguments:* `{arguments}`")]
+    if approval.get("reason"):
+        blocks.append(_section(f"*Reason:* {_clip(escape(str(approval['reason'])))}"))
+    expires = approval.get("expires_at")
+    footer = f"<{link}|Approve or reject in TARSy>" + (f"  ·  expires {escape(str(expires))}" if expires else "")
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
+    fallback = f"✋ Approval needed: {agent} wants to run {tool} ({link})"
+    return SlackMessage(text=fallback, attachments=[{"color": "#daa038", "fallback": fallback, "blocks": blocks}])
 
 
 def matches_fingerprint(message: Mapping[str, Any], fingerprint: str) -> bool:

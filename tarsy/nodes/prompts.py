@@ -25,6 +25,18 @@ output. Sensitive values are masked as [MASKED_...]; do not try to recover them.
 Finish with a clear analysis: what is happening, the most likely root cause, the evidence, and the
 concrete next steps for the on-call engineer."""
 
+ACTION_SAFETY = """\
+## Safety rules for actions
+You may change the production system. Changes are risky, so:
+- Act only on hard evidence from the investigation: name the facts that make the change necessary.
+  Without such evidence, do nothing and say why.
+- Prefer doing nothing, or the smallest, most reversible change that resolves the problem.
+- Before calling a tool that changes anything, say in your reply what will change, what it affects,
+  and exactly how to undo it. A person may have to approve the call and reads this first.
+- If a call is rejected, do not try to reach the same change another way.
+- Finish with a report of what was done (each change, its result and how to undo it) and what was
+  deliberately not done."""
+
 NATIVE_FORMAT_RULES = """\
 ## How to work
 Call the available functions to gather evidence. When you have enough, reply with your final
@@ -38,6 +50,11 @@ FORCED_CONCLUSION = """\
 You have reached the limit of investigation steps. Do not call any more tools. Using only the
 information gathered so far, give your best final analysis now, and state clearly what remains
 unverified."""
+
+CHANGES_LINE = (
+    " Action agents ran in this chain: say what they changed in the system (or that nothing was changed) "
+    "and how to undo it."
+)
 
 EMPTY_RESPONSE_NUDGE = """\
 Your last reply was empty. Continue the investigation: call a tool, or give your final answer."""
@@ -56,6 +73,7 @@ class AgentTask(TypedDict, total=False):
     previous: list[dict[str, str]]  # earlier stage results: stage_name, agent_name, text
     findings: list[dict[str, str]]  # parallel agents' results, for synthesis
     question: str  # chat
+    acted: bool  # exec summary of a chain with action stages: say what was changed
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,8 @@ def format_tools(tools: Sequence[ToolSpec]) -> str:
 
 def system_prompt(config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[ToolSpec]) -> str:
     parts = [f"# Role\n{role_line(agent)}\n\n{GENERAL_INSTRUCTIONS}"]
+    if agent.agent_type == "action":
+        parts.append(ACTION_SAFETY)
     for server_id in agent.mcp_servers:
         server = config.mcp_servers.get(server_id)
         if server is not None and server.instructions.strip():
@@ -148,7 +168,7 @@ def user_prompt(task: AgentTask) -> str:
                 f"Write the executive summary of this {alert_type} investigation.",
                 *_context_sections(task),
                 "## Your task\nIn at most five short lines of markdown: what happened, the root cause, the "
-                "impact and the recommended action. No preamble.",
+                "impact and the recommended action. No preamble." + (CHANGES_LINE if task.get("acted") else ""),
             ]
         )
     if kind == "chat":

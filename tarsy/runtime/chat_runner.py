@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from tarsy.actions.gate import ApprovalRefused
 from tarsy.errors import public_reason
 from tarsy.events import types as ev
 from tarsy.graphs.chat import build_chat_graph, chat_thread_id
@@ -106,7 +107,7 @@ class ChatRunner:
                 config=self._config,
                 recorder=recorder,
                 models=self._models,
-                tools=tools,
+                tools=ApprovalRefused(tools, self._config),  # chat cannot wait for a person
                 native_tools_off=native_tools_switched_off(session.get("mcp_selection")),
                 masking=self._sessions.masking,
             )

@@ -17,6 +17,8 @@ from typing import Any, TypeVar, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from tarsy.actions import lifecycle as approvals
+from tarsy.actions.gate import ApprovalGate
 from tarsy.errors import StoreUnavailableError, public_reason
 from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
@@ -109,9 +111,17 @@ class SessionRunner:
 
     async def _execute(self, row: Row, worker_id: str, recorder: StoreRecorder, cancel: asyncio.Event) -> Outcome:
         context = alert_context(str(row["alert_type"]), row["alert_data"])
-        async with self._tools.open(
-            MaskedRecorder(recorder, self.masking), override=row.get("mcp_selection"), context=context
-        ) as tools:
+        masked = MaskedRecorder(recorder, self.masking)
+        async with self._tools.open(masked, override=row.get("mcp_selection"), context=context) as mcp_tools:
+            tools = ApprovalGate(  # state-changing calls wait for a person (tarsy/actions)
+                mcp_tools,
+                session_id=str(row["id"]),
+                config=self._config,
+                pool=self._pool,
+                publisher=self._publisher,
+                recorder=masked,
+                masking=self.masking,
+            )
             ctx = RunContext(
                 session_id=str(row["id"]),
                 config=self._config,
@@ -154,6 +164,8 @@ class SessionRunner:
             # session row gets a message and an error id, the log the traceback under that id.
             return Outcome("failed", error=public_reason(outcome.error, log, f"session {session_id} failed"))
         result = outcome.result or {}
+        if approvals.interrupted(result):
+            return Outcome(approvals.WAITING)
         if result.get("error"):
             return Outcome("failed", error=str(result["error"]))
         return Outcome(
@@ -180,6 +192,7 @@ class SessionRunner:
             log.info("session %s had finished before its worker recorded it; reading the result", session_id)
         elif values or snapshot.next:
             log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next) or "its last checkpoint")
+            graph_input = approvals.resume_input(snapshot)  # after an approval interrupt: Command(resume=...)
         else:
             graph_input = {
                 "alert": {
@@ -237,11 +250,15 @@ class SessionRunner:
         started = row.get("started_at")
         if started is None:
             return self._timeout_s()
-        elapsed = time.time() - float(started.timestamp())
+        elapsed = time.time() - float(started.timestamp()) - float(row.get("approval_wait_s") or 0)
         return max(1.0, self._timeout_s() - elapsed)
 
     async def _finish(self, row: Row, worker_id: str, recorder: StoreRecorder, outcome: Outcome) -> None:
         session_id = str(row["id"])
+        if outcome.status == approvals.WAITING:  # not an end: the session waits without a worker
+            await approvals.park(self._pool, self._publisher, self.masking, session_id, worker_id)
+            await approvals.notify(self._pool, self._slack, self.masking, session_id)
+            return
         outcome = self._masked(outcome)  # stored, streamed and posted to Slack from here on
         async with (
             self._publisher.lock(session_id),

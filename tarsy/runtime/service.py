@@ -16,6 +16,7 @@ from typing import Any
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from tarsy.actions.lifecycle import ExpirySweeper
 from tarsy.config import DatabaseConfig, TarsyConfig, load_config
 from tarsy.demo import DemoDecision, demo_banner, with_demo_cluster
 from tarsy.demo import DemoModeError as DemoModeError  # re-exported for the CLI
@@ -209,6 +210,11 @@ def _start_workers(
     retention = RetentionJob(deps.pool, config.system.retention)
     retention.start()
     stack.push_async_callback(retention.stop)
+    if count > 0:  # workers enforce approval timeouts (every replica; each expiry is resolved once)
+        sweeper = ExpirySweeper(deps.pool, deps.publisher, runner.masking, float(config.queue.approval_sweep_interval))
+        sweeper.on_resolved.append(workers.nudge)
+        sweeper.start()
+        stack.push_async_callback(sweeper.stop)
     stack.push_async_callback(workers.stop, float(config.queue.graceful_shutdown_timeout))
     return workers
 

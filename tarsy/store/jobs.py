@@ -61,3 +61,15 @@ async def heartbeat(pool: Pool, table: JobTable, job_id: str, worker_id: str) ->
         )
         row = await cur.fetchone()
     return str(row["status"]) if row else None
+
+
+async def requeue(conn: AsyncConnection[DictRow], table: JobTable, job_id: str, *, from_status: str) -> bool:
+    """Make a job that no worker owns (e.g. one that waited for a person) claimable again: its resume job."""
+    cur = await conn.execute(
+        sql.SQL(
+            "UPDATE {} SET status = 'pending', worker_id = NULL, heartbeat_at = NULL WHERE id = %s AND status = %s"
+            " RETURNING id"
+        ).format(sql.Identifier(table)),
+        (job_id, from_status),
+    )
+    return await cur.fetchone() is not None

@@ -187,7 +187,8 @@ async def active_and_queued(pool: Pool) -> tuple[list[Row], list[Row]]:
     )
     async with pool.connection() as conn:
         cur = await conn.execute(
-            query.format(order=sql.SQL("s.started_at NULLS LAST, s.created_at, s.id")), {"statuses": list(ACTIVE)}
+            query.format(order=sql.SQL("s.started_at NULLS LAST, s.created_at, s.id")),
+            {"statuses": [*ACTIVE, "awaiting_approval"]},  # waiting for a person is still under way
         )
         active = await cur.fetchall()
         cur = await conn.execute(query.format(order=sql.SQL("s.created_at, s.id")), {"statuses": ["pending"]})

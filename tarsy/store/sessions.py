@@ -53,7 +53,7 @@ async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row
     return row
 
 
-_OPEN = "('pending', 'in_progress', 'cancelling')"
+_OPEN = "('pending', 'in_progress', 'cancelling', 'awaiting_approval')"
 
 
 async def insert_sessions(conn: AsyncConnection[DictRow], news: list[NewSession]) -> list[Row]:
@@ -99,8 +99,7 @@ async def open_sessions_for_fingerprints(conn: AsyncConnection[DictRow], fingerp
 
 async def open_session_for_fingerprint(conn: AsyncConnection[DictRow], fingerprint: str) -> Row | None:
     cur = await conn.execute(
-        "SELECT id, status FROM alert_sessions WHERE fingerprint = %s"
-        " AND status IN ('pending', 'in_progress', 'cancelling')",
+        f"SELECT id, status FROM alert_sessions WHERE fingerprint = %s AND status IN {_OPEN}",
         (fingerprint,),
     )
     return await cur.fetchone()

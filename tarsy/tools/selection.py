@@ -35,7 +35,7 @@ from tarsy.errors import InvalidInputError
 if TYPE_CHECKING:
     from tarsy.tools.health import McpHealth
 
-TOOL_USING_AGENTS = frozenset({"investigation", "chat"})
+TOOL_USING_AGENTS = frozenset({"investigation", "action", "chat"})
 
 
 class _Strict(BaseModel):

@@ -51,6 +51,7 @@ def _concrete(path: str) -> str:
     return (
         path.replace("{session_id}", str(uuid.uuid4()))
         .replace("{interaction_id}", str(uuid.uuid4()))
+        .replace("{approval_id}", str(uuid.uuid4()))
         .replace("{path:path}", "index.html")
     )
 

@@ -7,12 +7,14 @@ from typing import Any, cast
 
 from fastapi import APIRouter
 
+from tarsy.actions import lifecycle, records
 from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import CancelResponse, SessionOut, SessionStatusT, TimelineEventOut
 from tarsy.errors import ConflictError, NotFoundError
 from tarsy.runtime.alerts import cancel_session
 from tarsy.runtime.chat import cancel_chat
+from tarsy.store import approvals as approval_rows
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -48,7 +50,16 @@ async def get_session(session_id: str, services: ServicesDep) -> dict[str, Any]:
         {**_ids_to_str(s), **_token_sum(s["executions"]), "executions": [_ids_to_str(e) for e in s["executions"]]}
         for s in stages
     ]
-    return {**_ids_to_str(row), **_token_sum(stage_out), "duration_ms": duration, "stages": stage_out}
+    masking = services.runner.masking
+    approvals = [records.public(a, masking) for a in await approval_rows.for_session(services.pool, str(row["id"]))]
+    return {
+        **_ids_to_str(row),
+        **_token_sum(stage_out),
+        "duration_ms": duration,
+        "stages": stage_out,
+        "approvals": approvals,
+        "pending_approvals": [a for a in approvals if a["status"] == "pending"],
+    }
 
 
 _TOKEN_KEYS = ("input_tokens", "output_tokens", "thinking_tokens", "total_tokens")
@@ -74,6 +85,11 @@ async def cancel(session_id: str, services: ServicesDep, author: AuthorDep) -> C
     """Cancel a queued or running session, wherever it runs (the owner hears it via NOTIFY)."""
     row = await load_session(services.pool, session_id)
     sid = str(row["id"])
+    if await lifecycle.cancel_waiting(services.pool, services.publisher, services.runner.masking, sid, author):
+        final = await repo.get_session(services.pool, sid)
+        if final is not None:
+            await services.slack.session_finished(final)
+        return CancelResponse(session_id=sid, status="cancelled")
     new_status = await cancel_session(pool=services.pool, publisher=services.publisher, session_id=sid, by=author)
     if new_status is None:
         message = await cancel_chat(pool=services.pool, publisher=services.publisher, session_id=sid, by=author)

@@ -8,10 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from tarsy.actions import records as approval_records
 from tarsy.api.deps import ServicesDep
 from tarsy.api.history_schemas import LLMInteractionDetail, MCPInteractionDetail, SessionTrace, error_responses
 from tarsy.api.routes.sessions import load_session
 from tarsy.errors import NotFoundError
+from tarsy.store import approvals
 from tarsy.store import sessions as repo
 from tarsy.store import trace as store
 from tarsy.store.db import Row
@@ -98,6 +100,9 @@ async def session_trace(session_id: str, services: ServicesDep) -> dict[str, Any
             for stage in stages
         ],
         "session_interactions": loose,
+        "approvals": [
+            approval_records.public(a, services.runner.masking) for a in await approvals.for_session(services.pool, sid)
+        ],
     }
 
 

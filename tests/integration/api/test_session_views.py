@@ -30,7 +30,16 @@ async def test_active_and_queue_positions(seeded: SeededTarsy) -> None:
 async def test_filter_options_list_what_is_present(seeded: SeededTarsy) -> None:
     body = (await seeded.tarsy.client.get("/api/v1/sessions/filter-options")).json()
     assert body == {
-        "statuses": ["pending", "in_progress", "cancelling", "completed", "failed", "cancelled", "timed_out"],
+        "statuses": [
+            "pending",
+            "in_progress",
+            "cancelling",
+            "awaiting_approval",
+            "completed",
+            "failed",
+            "cancelled",
+            "timed_out",
+        ],
         "alert_types": sorted(ALERT_TYPES),
         "chains": sorted(set(ALERT_TYPES.values())),
         "authors": sorted(AUTHORS),

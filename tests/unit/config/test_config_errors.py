@@ -61,7 +61,7 @@ CASES = [
         (
             T,
             "agents.A.custom_instruction",
-            "unknown key 'custom_instruction'; allowed keys: custom_instructions, "
+            "unknown key 'custom_instruction'; allowed keys: approval, custom_instructions, "
             "description, llm_provider, max_iterations, mcp_servers, native_tools, strategy, tools, type",
         ),
         id="unknown-agent-key",

@@ -4,6 +4,7 @@ export const SESSION_STATUSES = [
   "pending",
   "in_progress",
   "cancelling",
+  "awaiting_approval",
   "completed",
   "failed",
   "cancelled",
@@ -59,6 +60,7 @@ const SESSION_RANK: Record<SessionStatus, number> = {
   pending: 0,
   in_progress: 1,
   cancelling: 2,
+  awaiting_approval: 1, // alternates with in_progress while a session waits for people and resumes
   completed: 3,
   failed: 3,
   cancelled: 3,

@@ -15,6 +15,8 @@ export const TIMELINE_EVENT_TYPES = [
   "google_search_result",
   "error",
   "user_question",
+  "approval_requested",
+  "approval_decided",
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 

@@ -9,6 +9,7 @@ const COLORS: Record<string, ChipProps["color"]> = {
   started: "info",
   streaming: "info",
   cancelling: "warning",
+  awaiting_approval: "warning",
   completed: "success",
   failed: "error",
   cancelled: "default",
@@ -20,6 +21,8 @@ const COLORS: Record<string, ChipProps["color"]> = {
 };
 
 const LIVE = new Set(["in_progress", "active", "started", "streaming", "cancelling"]);
+/** Sessions that wait for a person stand out in every list: filled, warning-coloured. */
+const NEEDS_PERSON = new Set(["awaiting_approval"]);
 
 export function StatusChip({ status, size = "small" }: { status: string; size?: ChipProps["size"] }) {
   const live = LIVE.has(status);
@@ -27,7 +30,9 @@ export function StatusChip({ status, size = "small" }: { status: string; size?: 
     <Chip
       size={size}
       color={COLORS[status] ?? "default"}
-      variant={live || status === "failed" || status === "completed" ? "filled" : "outlined"}
+      variant={
+        live || NEEDS_PERSON.has(status) || status === "failed" || status === "completed" ? "filled" : "outlined"
+      }
       label={statusLabel(status)}
       data-status={status}
       icon={live ? <span className="live-dot" aria-hidden /> : undefined}

@@ -12,6 +12,7 @@ import { asString } from "../../api/convert";
 import { searchInfo, type TimelineEvent } from "../../api/timeline";
 import { CodeBlock } from "../common/CodeBlock";
 import { Markdown } from "../common/Markdown";
+import { ApprovalDecidedLine, ApprovalRequestCard } from "./ApprovalCard";
 import { ThinkingBlock } from "./ThinkingBlock";
 import { ToolCallBlock } from "./ToolCallBlock";
 
@@ -77,6 +78,10 @@ export function EventView({ event, expanded, onToggle }: EventViewProps) {
           )}
         </Box>
       );
+    case "approval_requested":
+      return <ApprovalRequestCard event={event} />;
+    case "approval_decided":
+      return <ApprovalDecidedLine event={event} />;
     case "llm_tool_call":
       return <ToolCallBlock event={event} expanded={expanded} onToggle={onToggle} />;
     case "mcp_tool_summary":
