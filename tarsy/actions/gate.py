@@ -83,6 +83,11 @@ class ApprovalGate:
             return await self._inner.execute(agent, request, scope)
         model_calls, reason = (0, "")
         if scope.execution_id is not None:
+            # The loop batches its records per step: write the reply that asked for this call first,
+            # so the count and the stated reason read below include it (only gated calls pay this).
+            flush = getattr(self._recorder, "flush", None)
+            if flush is not None:
+                await flush()
             model_calls, reason = await store.model_context(self._pool, scope.execution_id)
         key = call_key(self._session_id, scope, model_calls, request)
         row = await store.find(self._pool, key)
