@@ -67,9 +67,12 @@ fmt: install
 	$(VENV)/bin/ruff check --fix tarsy tests bench examples
 	$(VENV)/bin/ruff format tarsy tests bench examples
 
-## Benchmarks (figures, not assertions): agent-loop orchestration overhead, dashboard rendering.
+## Benchmarks (figures, not assertions): agent-loop orchestration overhead, alert intake,
+## concurrent sessions, masking, dashboard rendering.
 bench: install dashboard
 	$(PY) bench/agent_loop.py
+	$(PY) bench/intake.py --alerts 2000 --runs 3
+	$(PY) bench/concurrency.py --sessions 200 --concurrency 200 --latency 1
 	$(PY) bench/masking.py
 	cd $(DASHBOARD) && npm run bench --silent
 

@@ -30,6 +30,9 @@ INT_RANGE = "-9223372036854775808 … 18446744073709551615"
 # of 21+ digits (2^64 has 20). The look-behind keeps fraction and exponent digits out.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]|-?\bNaN\b|-?\bInfinity\b|(?<![.\deE+\-])-?\d{21,}')
+# Anything the token scan could refuse, anywhere in the body (strings included): a body without it
+# and with no more opening brackets than the depth limit cannot be refused, and skips the scan.
+_SUSPECT = re.compile(rb"NaN|Infinity|\d{21,}")
 
 
 class JSONShapeError(InvalidInputError):
@@ -40,6 +43,8 @@ class JSONShapeError(InvalidInputError):
 
 def scan_json_text(body: bytes, max_depth: int) -> None:
     """Raise ``JSONShapeError`` for what must never reach the parser; invalid JSON is left to it."""
+    if body.count(b"[") + body.count(b"{") <= max_depth and _SUSPECT.search(body) is None:
+        return
     depth = 0
     for match in _TOKENS.finditer(body):
         token = match.group()

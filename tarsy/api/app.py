@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import FileResponse, JSONResponse
 from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.types import Scope
@@ -20,6 +19,7 @@ from tarsy.api.guard import build_policy, install_guard
 from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
 from tarsy.api.intake import JSONIntakeMiddleware
 from tarsy.api.packaged import packaged_dashboard
+from tarsy.api.request_metrics import RequestMetricsMiddleware
 from tarsy.api.routes import (
     alerts,
     approvals,
@@ -73,19 +73,7 @@ def create_app(
     install_error_handlers(app)
     # Added first, so it runs inside the body-size limit below: it reads the body whole.
     app.add_middleware(JSONIntakeMiddleware)
-
-    @app.middleware("http")
-    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        services = getattr(request.app.state, "services", None)
-        route = request.scope.get("route")
-        if services is not None:
-            # Label by the route template, not the raw path, to keep label cardinality bounded.
-            template = getattr(route, "path", "unmatched")
-            services.metrics.http_requests.labels(request.method, template, str(response.status_code)).inc()
-            services.metrics.http_latency.labels(request.method, template).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(RequestMetricsMiddleware)
 
     _install_guards(app)
 

@@ -1,4 +1,8 @@
-"""FastAPI dependency aliases: routes receive process resources, never import them."""
+"""FastAPI dependency aliases: routes receive process resources, never import them.
+
+The dependencies are ``async def`` although they do not wait: FastAPI runs a plain ``def`` one in its
+thread pool, a thread hop per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from tarsy.api.guard import IDENTITY_KEY
 from tarsy.runtime.service import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -19,15 +23,15 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def identity_of(request: Request) -> Identity:
+async def identity_of(request: Request) -> Identity:
     """The caller as the guard established it (``docs/security.md``); never a header taken on trust."""
     identity: Identity | None = getattr(request.state, IDENTITY_KEY, None)
     return identity if identity is not None else Identity(ANONYMOUS, "admin")
 
 
-def author_of(request: Request) -> str:
+async def author_of(identity: Annotated[Identity, Depends(identity_of)]) -> str:
     """Who is asking: recorded as the author of sessions and chat messages, and as who cancelled."""
-    return identity_of(request).name
+    return identity.name
 
 
 IdentityDep = Annotated[Identity, Depends(identity_of)]

@@ -221,7 +221,8 @@ class DatabaseConfig(StrictModel):
     api_pool_size: int = Field(default=10, ge=1)
     """Connections of the API (requests, health, event streams); workers cannot take them."""
     worker_pool_size: int | None = Field(default=None, ge=1)
-    """Connections of the workers and the checkpointer; default ``queue.worker_count * 3 + 5``."""
+    """Connections of the workers and the checkpointer; default ``queue.worker_count * 3 + 5``, capped at
+    what the server's ``max_connections`` leaves after ``api_pool_size`` and 10 spare connections."""
     record_flush_interval: Duration = 0.05
     """Longest time a run's queued records and streamed deltas wait before they are written (and
     reach live viewers); an agent step writes its own at its end. 0: only at step ends."""

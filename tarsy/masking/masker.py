@@ -126,10 +126,13 @@ def _mask_mapping(mapping: Mapping[Any, Any], policy: MaskingPolicy, masker: Mas
     return masked
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per call
+
+
 def _mask_keyed_string(key: str, value: str, policy: MaskingPolicy, masker: Masker) -> str:
     """Mask ``value`` alone, then as the JSON fragment ``{"key": "value"}`` to catch key/value rules."""
     value = masker(value, policy)
-    fragment = json.dumps({key: value}, ensure_ascii=False)
+    fragment = f"{{{_encode(key)}: {_encode(value)}}}"  # json.dumps({key: value}, ensure_ascii=False)
     masked = masker(fragment, policy)
     if masked == fragment:
         return value

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from psycopg.errors import UniqueViolation
 from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError, PayloadTooLargeError, QueueFullError
 from tarsy.events import types as ev
-from tarsy.events.publisher import EventPublisher
+from tarsy.events.publisher import EventPublisher, build_payload
 from tarsy.jsonsafe import check_storable
 from tarsy.masking import Masker, MaskingPolicy, build_policy, mask_alert_data, mask_text
 from tarsy.observability.metrics import Metrics
@@ -89,15 +90,20 @@ def payload_size(data: dict[str, Any] | str) -> int:
     return len(json.dumps(data, separators=(",", ":")).encode())
 
 
+def queue_full(config: TarsyConfig) -> QueueFullError:
+    cap = config.queue.max_pending
+    return QueueFullError(
+        f"the queue is full: {cap} sessions are waiting (queue.max_pending); retry later",
+        retry_after=max(1, round(config.queue.retry_after)),
+    )
+
+
 async def ensure_queue_room(pool: Pool, config: TarsyConfig) -> None:
     """Refuse new work (429) while ``queue.max_pending`` sessions wait; concurrent requests may pass
     the check together, so the cap can be exceeded by as many as arrive at the same moment."""
     cap = config.queue.max_pending
     if cap is not None and await repo.pending_at_least(pool, cap):
-        raise QueueFullError(
-            f"the queue is full: {cap} sessions are waiting (queue.max_pending); retry later",
-            retry_after=max(1, round(config.queue.retry_after)),
-        )
+        raise queue_full(config)
 
 
 def check_alert_data(data: dict[str, Any] | str, config: TarsyConfig) -> None:
@@ -117,11 +123,12 @@ def check_alert_data(data: dict[str, Any] | str, config: TarsyConfig) -> None:
 async def submit_alert(
     *,
     pool: Pool,
-    publisher: EventPublisher,
     config: TarsyConfig,
     submission: AlertSubmission,
     mask: AlertMasker,
 ) -> Submitted:
+    """Validate, mask and queue one alert: the queue-room check (``queue.max_pending``, 429), the
+    session row, its ``session.status`` event and the NOTIFY are one statement (one round trip)."""
     alert_type = submission.alert_type or config.defaults.alert_type
     try:
         chain_id, _ = config.chain_for_alert_type(alert_type)
@@ -142,26 +149,24 @@ async def submit_alert(
         slack_message_fingerprint=submission.slack_message_fingerprint,
         mcp_selection=submission.mcp_selection,
     )
+    session_id = str(uuid.uuid4())
+    payload = build_payload(
+        session_id, ev.SESSION_STATUS, {"status": "pending", "alert_type": alert_type, "chain_id": chain_id}
+    )
+    event = repo.FirstEvent(ev.SESSION_STATUS, json.dumps(payload, default=str), ev.EVENTS_CHANNEL, ev.MAX_NOTIFY_BYTES)
     # A new session has no other events yet, so no per-session ordering lock is needed.
     async with pool.connection() as conn:
         try:
-            async with conn.transaction():
-                row = await repo.insert_session(conn, new)
-                await publisher.publish(
-                    str(row["id"]),
-                    ev.SESSION_STATUS,
-                    {"status": "pending", "alert_type": alert_type, "chain_id": chain_id},
-                    conn=conn,
-                )
+            row = await repo.insert_pending_session(conn, session_id, new, event, max_pending=config.queue.max_pending)
         except UniqueViolation:
             # Another session for this fingerprint is still open (the partial unique index says so).
             assert submission.fingerprint is not None
             existing = await repo.open_session_for_fingerprint(conn, submission.fingerprint)
             if existing is None:  # it ended in between: try once more
-                return await submit_alert(
-                    pool=pool, publisher=publisher, config=config, submission=submission, mask=mask
-                )
+                return await submit_alert(pool=pool, config=config, submission=submission, mask=mask)
             return Submitted(existing, duplicate=True)
+    if row is None:
+        raise queue_full(config)
     return Submitted(row)
 
 

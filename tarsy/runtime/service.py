@@ -38,7 +38,7 @@ from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.tools import FixedTools, McpTools, RunTools
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
-from tarsy.store.db import Pool, PoolSettings, open_pool
+from tarsy.store.db import Pool, PoolSettings, max_connections, open_pool
 from tarsy.store.embedded import EmbeddedPostgres
 from tarsy.store.migrate import apply_migrations
 from tarsy.tools.manager import McpManager
@@ -96,12 +96,28 @@ async def _open_pools(stack: AsyncExitStack, url: str, cfg: TarsyConfig, workers
     database = cfg.system.database
     api = await open_pool(url, settings=pool_settings(database, size=database.api_pool_size, min_size=2), name="api")
     stack.push_async_callback(api.close)
-    size = database.worker_pool_size or (workers * 3 + 5)
+    size = database.worker_pool_size or await _default_worker_pool_size(api, workers, database.api_pool_size)
     worker = await open_pool(
         url, settings=pool_settings(database, size=size, min_size=2 if workers else 0), name="workers"
     )
     stack.push_async_callback(worker.close)
     return api, worker
+
+
+_RESERVED_CONNECTIONS = 10
+"""Left to the event listener, migrations, ``psql`` and the server's superuser slots."""
+
+
+async def _default_worker_pool_size(api: Pool, workers: int, api_size: int) -> int:
+    """``queue.worker_count * 3 + 5``, but no more than the server's ``max_connections`` leaves after
+    the API pool and a reserve: past that, connections fail with "too many clients" instead of
+    waiting their turn in the pool (200 workers would ask for 605 of PostgreSQL's default 100)."""
+    wanted = workers * 3 + 5
+    available = await max_connections(api) - api_size - _RESERVED_CONNECTIONS
+    size = max(5, min(wanted, available))
+    if size < wanted:
+        log.info("worker pool: %d connections (max_connections leaves no more; wanted %d)", size, wanted)
+    return size
 
 
 async def start_services(

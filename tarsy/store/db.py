@@ -207,3 +207,12 @@ async def open_pool(
     pool = TarsyPool(url, chosen, name=name)
     await pool.open(wait=chosen.min_size > 0, timeout=chosen.open_timeout)
     return pool
+
+
+async def max_connections(pool: Pool) -> int:
+    """The server's ``max_connections`` (every client of every replica shares it)."""
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT current_setting('max_connections')::int AS n")
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row["n"])

@@ -56,6 +56,71 @@ async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row
 _OPEN = "('pending', 'in_progress', 'cancelling', 'awaiting_approval')"
 
 
+@dataclass(frozen=True)
+class FirstEvent:
+    """The event a new session is announced with, stored and NOTIFYed by the same statement."""
+
+    event_type: str
+    payload: str  # JSON text of the whole payload (``tarsy.events.publisher.build_payload``)
+    channel: str
+    max_notify_bytes: int
+
+
+# One round trip and one implicit transaction for an alert: the queue-room check, the session row,
+# its first event in the replay log and the NOTIFY that announces it (the same envelope
+# ``EventPublisher`` sends: id, session_id, type, data; or ``truncated`` when too big for NOTIFY).
+_INSERT_PENDING = (
+    "WITH room AS (SELECT %(cap)s::int IS NULL OR (SELECT count(*) FROM (SELECT 1 FROM alert_sessions"
+    " WHERE status = 'pending' LIMIT %(cap)s::int) AS p) < %(cap)s::int AS ok),"
+    " s AS (INSERT INTO alert_sessions (id, alert_type, chain_id, status, alert_data, runbook_url, author,"
+    " alert_masking_error, fingerprint, slack_message_fingerprint, mcp_selection)"
+    " SELECT %(id)s, %(alert_type)s, %(chain_id)s, 'pending', %(alert_data)s::jsonb, %(runbook_url)s, %(author)s,"
+    " %(masking_error)s, %(fingerprint)s, %(slack)s, %(mcp)s::jsonb FROM room WHERE room.ok"
+    " RETURNING id, alert_type, chain_id, status),"
+    " e AS (INSERT INTO events (session_id, event_type, payload) SELECT s.id, %(event_type)s, %(payload)s::jsonb"
+    " FROM s RETURNING id, session_id, event_type),"
+    " n AS (SELECT e.id, e.session_id, e.event_type, json_build_object('id', e.id, 'session_id', e.session_id,"
+    " 'type', e.event_type, 'data', %(payload)s::json)::text AS envelope FROM e)"
+    " SELECT s.*, pg_notify(%(channel)s, CASE WHEN octet_length(n.envelope) <= %(max_notify)s THEN n.envelope"
+    " ELSE json_build_object('id', n.id, 'session_id', n.session_id, 'type', n.event_type, 'truncated', true)::text"
+    " END) IS NULL AS notified FROM s JOIN n ON n.session_id = s.id"
+)
+
+
+async def insert_pending_session(
+    conn: AsyncConnection[DictRow], session_id: str, new: NewSession, event: FirstEvent, *, max_pending: int | None
+) -> Row | None:
+    """Queue a session and announce it in one statement; None (nothing stored) while ``max_pending``
+    sessions already wait. Returns ``id``, ``alert_type``, ``chain_id`` and ``status``.
+
+    Raises ``UniqueViolation`` when ``new.fingerprint`` already has an open session.
+    """
+    cur = await conn.execute(
+        _INSERT_PENDING,
+        {
+            "cap": max_pending,
+            "id": session_id,
+            "alert_type": new.alert_type,
+            "chain_id": new.chain_id,
+            "alert_data": json.dumps(new.alert_data),
+            "runbook_url": new.runbook_url,
+            "author": new.author,
+            "masking_error": new.alert_masking_error,
+            "fingerprint": new.fingerprint,
+            "slack": new.slack_message_fingerprint,
+            "mcp": None if new.mcp_selection is None else json.dumps(new.mcp_selection),
+            "event_type": event.event_type,
+            "payload": event.payload,
+            "channel": event.channel,
+            "max_notify": event.max_notify_bytes,
+        },
+    )
+    row = await cur.fetchone()
+    if row is not None:
+        del row["notified"]
+    return row
+
+
 async def insert_sessions(conn: AsyncConnection[DictRow], news: list[NewSession]) -> list[Row]:
     """Insert many pending sessions in one statement; returns the inserted rows (``id``,
     ``fingerprint``, ``alert_type``, ``chain_id``).

@@ -26,7 +26,6 @@ router = APIRouter(prefix="/api/v1", tags=["alerts"])
 )
 async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDep) -> AlertAccepted:
     """Queue an investigation; the session runs on a worker and streams on its SSE endpoint."""
-    await ensure_queue_room(services.pool, services.config)
     if body.runbook is not None:
         services.runbooks.validate_url(str(body.runbook))
     selection = None
@@ -34,7 +33,6 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
         selection = services.mcp.validate_override(body.mcp, alert_type=body.alert_type).model_dump(mode="json")
     submitted = await submit_alert(
         pool=services.pool,
-        publisher=services.publisher,
         config=services.config,
         submission=AlertSubmission(
             alert_type=body.alert_type,
