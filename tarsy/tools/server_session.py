@@ -63,6 +63,8 @@ class ServerSession:
         self._close_requested = asyncio.Event()
         self._closed = asyncio.Event()
         self._listeners: set[LiveOutput] = set()
+        self.abandoned = False
+        """A request was given up (timeout, cancellation) while the server may still work on it."""
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -100,6 +102,10 @@ class ServerSession:
     @property
     def alive(self) -> bool:
         return self._client is not None and not self._closed.is_set()
+
+    async def wait_closed(self) -> None:
+        """Until the session has ended, by :meth:`aclose` or by itself (a stdio child that died)."""
+        await self._closed.wait()
 
     @property
     def failure(self) -> str | None:
@@ -184,6 +190,7 @@ class ServerSession:
         finally:
             closed.cancel()
             if not request.done():
+                self.abandoned = True
                 request.cancel()
                 await asyncio.wait({request})
         if request.cancelled():
