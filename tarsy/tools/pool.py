@@ -16,8 +16,11 @@ it) and gives it back when it ends:
 - A process on which a call was given up (a timeout: the server may still be working on it) is
   stopped rather than lent again, so nothing of one investigation reaches the next.
 - A process that dies is forgotten and replaced (at once the first time, then backing off up to
-  ``max_backoff`` while it keeps dying); the investigation using it gets ``McpTransportError`` from
-  its session, recreates it and retries once (see ``executor.py``).
+  ``max_backoff`` while it keeps dying). A stdio child's death does not end its session by itself
+  (the transport only notices at the next request), so an idle process is pinged before it is lent
+  and at every maintenance tick; one that does not answer is stopped and replaced. An investigation
+  whose process dies under it gets ``McpTransportError`` at once from its session, recreates it and
+  retries once (see ``executor.py``).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ class ServerPool:
         *,
         reuse: bool = True,
         close_timeout: float = 5.0,
+        ping_timeout: float = 5.0,
         max_backoff: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -74,6 +78,7 @@ class ServerPool:
         self.reuse = reuse
         self._opener = opener
         self._close_timeout = close_timeout
+        self._ping_timeout = ping_timeout
         self._max_backoff = max_backoff
         self._clock = clock
         self._idle: list[_Idle] = []
@@ -109,9 +114,10 @@ class ServerPool:
         self._check_open()
         while self._idle:
             session = self._idle.pop().session  # the most recently used: the others may age out
-            if session.alive:
-                self._lent.add(session)
+            self._lent.add(session)
+            if await self._answers(session):
                 return session
+            self._lent.discard(session)
         if len(self._growing) > len(self._waiters):
             return await self._wait_for_start()
         room = self._held() < self.config.max
@@ -273,6 +279,22 @@ class ServerPool:
         self._failed()
         self._refill()
 
+    async def _answers(self, session: ServerSession) -> bool:
+        """Whether the process answers a ``ping``; one that does not is stopped and replaced."""
+        try:
+            await session.ping(timeout=self._ping_timeout)
+        except Exception as exc:
+            # Whatever the failure (a dead child, a hung server), the process cannot be lent.
+            self._idle = [item for item in self._idle if item.session is not session]
+            self._lent.discard(session)
+            if session not in self._retiring and not self._closed:
+                log.warning("MCP server '%s': a process stopped answering (%s); replacing it", self.server, exc)
+                self._retire(session)
+                self._failed()
+                self._refill()
+            return False
+        return True
+
     def _failed(self) -> None:
         """Back off before the next start: none after one failure, then 1 s, 2 s, ... up to ``max_backoff``."""
         self._failures += 1
@@ -286,7 +308,7 @@ class ServerPool:
         self._track(session.aclose(self._close_timeout))
 
     async def _maintain(self) -> None:
-        """Stop processes above ``size`` idle for ``idle_timeout``; restart what is missing."""
+        """Stop processes above ``size`` idle for ``idle_timeout``, ping the others, restart what is missing."""
         tick = max(0.05, min(self.config.idle_timeout / 4, 10.0))
         while True:
             await asyncio.sleep(tick)
@@ -296,6 +318,7 @@ class ServerPool:
                     break
                 self._idle.remove(item)
                 self._retire(item.session)
+            await asyncio.gather(*(self._answers(item.session) for item in list(self._idle)))
             self._refill()
 
     def _track(self, work: Awaitable[None]) -> None:

@@ -9,10 +9,11 @@ health monitor. Remote servers (http, sse) have no processes and no pool.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Mapping
 
-from tarsy.config import StdioTransport, TarsyConfig
+from tarsy.config import StdioTransport, TarsyConfig, UnknownNameError
 from tarsy.tools.connections import connection_for
 from tarsy.tools.errors import McpServerUnavailableError
 from tarsy.tools.pool import PoolStats, ServerPool
@@ -20,12 +21,19 @@ from tarsy.tools.selection import chain_grants
 from tarsy.tools.server_session import ServerSession
 from tarsy.tools.settings import McpSettings
 
+log = logging.getLogger(__name__)
+
 
 def servers_in_use(config: TarsyConfig) -> frozenset[str]:
     """The servers some chain's agents use, and those marked ``required``."""
     used = {name for name, server in config.mcp_servers.items() if server.required}
     for chain_id in config.agent_chains:
-        used.update(chain_grants(config, chain_id).servers)
+        try:
+            used.update(chain_grants(config, chain_id).servers)
+        except UnknownNameError as exc:
+            # Only a config built without ``load_config``'s reference checks gets here; a server of
+            # such a chain has no pool and is spawned per run, as it would be without pools.
+            log.warning("MCP pools: chain '%s' is left out: %s", chain_id, exc)
     return frozenset(used)
 
 
@@ -52,6 +60,7 @@ class McpPools:
     def __init__(
         self, config: TarsyConfig, *, settings: McpSettings | None = None, env: Mapping[str, str] | None = None
     ) -> None:
+        self.config = config
         self.settings = settings or McpSettings()
         environ = os.environ if env is None else env
         self.in_use = servers_in_use(config)
@@ -62,6 +71,7 @@ class McpPools:
                 config.pool_of(name),
                 reuse=server.process == "pooled",
                 close_timeout=self.settings.close_timeout,
+                ping_timeout=self.settings.health_timeout,
                 max_backoff=self.settings.health_max_backoff,
             )
             for name, server in config.mcp_servers.items()

@@ -128,6 +128,11 @@ class ServerSession:
         params = PaginatedRequestParams(cursor=cursor) if cursor else None
         return await self._request(lambda client: client.list_tools(params=params))
 
+    async def ping(self, *, timeout: float) -> None:
+        """One MCP ``ping``: a dead stdio child fails it at once (its pipes are closed)."""
+        async with asyncio.timeout(timeout):
+            await self._request(lambda client: client.send_ping())
+
     async def call_tool(self, tool: str, arguments: dict[str, object], feed: LiveOutput | None) -> CallToolResult:
         """Call ``tool``; progress goes to ``feed``, and so do log notifications while it runs.
 
