@@ -9,7 +9,8 @@ warning, and chains that do not use it run as usual.
 With the process pools (``McpPools``), only the servers in use are checked (a server no chain uses
 is never started, so it stays ``unknown``), and a stdio server is checked on one of its pool's
 running processes: an idle one (which keeps its idle time), else one lent to an investigation (a
-read-only ``tools/list`` beside its calls); a process is started only when none runs. A process that
+read-only ``tools/list`` beside its calls); a process is started only when none runs, and not
+even then for a server with ``pool.size: 0`` that is not ``required`` (it starts on first use). A process that
 fails its check is stopped and replaced by the pool. Remote servers (and every server when no pools
 are given) are checked over a session the monitor holds of its own; a failed check drops it and
 the next check opens a fresh one. Success clears the warning. Unhealthy servers are re-checked less
@@ -151,7 +152,12 @@ class McpHealth:
         pool = self._pools.get(server) if self._pools is not None else None
         try:
             if pool is not None:
-                tools = await pool.probe(lambda session: session.list_tools(timeout=timeout))
+                start = pool.config.size > 0 or self._config.mcp_servers[server].required
+                probed = await pool.probe(lambda session: session.list_tools(timeout=timeout), start=start)
+                if probed is None:  # a `size: 0` server with no process running: nothing to check
+                    self._due[server] = time.monotonic() + self._settings.health_interval
+                    return
+                tools = probed
             else:
                 session = await self._sessions.session(server)
                 tools = await session.list_tools(timeout=timeout)

@@ -148,9 +148,10 @@ class ServerPool:
         self._failures = 0
         self._hand_over(session)
 
-    async def probe(self, check: Callable[[ServerSession], Awaitable[_T]]) -> _T:
-        """Run ``check`` (a health check's ``tools/list``) on a running process, starting one only
-        when none runs; an idle process keeps its idle time, so checks do not keep it alive."""
+    async def probe(self, check: Callable[[ServerSession], Awaitable[_T]], *, start: bool = True) -> _T | None:
+        """Run ``check`` (a health check's ``tools/list``) on a running process. An idle process keeps
+        its idle time, so checks do not keep it alive. With none running, one is started for the
+        check only when ``start`` (else ``None``: a ``size: 0`` server starts on first use only)."""
         if self._idle:
             item = self._idle.pop()
             self._lent.add(item.session)
@@ -167,6 +168,8 @@ class ServerPool:
         if busy is not None:
             # Every process is lent: a read-only request beside its investigation's calls.
             return await check(busy)
+        if not start:
+            return None
         session = await self.acquire()
         try:
             result = await check(session)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tarsy.config import TarsyConfig
+from tarsy.config import TarsyConfig, load_config_from_data
 from tarsy.llm.factory import ModelFactory
 from tarsy.tools.errors import McpTransportError
 from tarsy.tools.manager import McpManager
@@ -211,6 +211,46 @@ async def test_an_unused_npx_server_is_never_started_and_stopping_leaves_no_chil
         await manager.stop()
     assert [pid for pid in started if process_alive(pid)] == []
     assert descendants() - before == set()
+
+
+async def test_the_builtin_npx_kubernetes_server_is_not_started_with_tarsy() -> None:
+    """Built-ins included: the built-in chain uses `kubernetes-server`, whose pool has size 0."""
+    tarsy = {
+        "mcp_servers": {"tiny": stdio_server()},
+        "agents": {"ToolAgent": {"mcp_servers": ["tiny"]}},
+        "agent_chains": {"tools": {"alert_types": ["tools"], "stages": [{"name": "look", "agent": "ToolAgent"}]}},
+    }
+    providers = {"llm_providers": {PROVIDER: {"type": "scripted", "script": "demo"}}}
+    config = load_config_from_data(tarsy=tarsy, llm_providers=providers, env={})
+    before = descendants()
+    manager = McpManager(config, ModelFactory(config, env={}), settings=SETTINGS)
+    await manager.start()
+    try:
+        await manager.pools.ready()
+        await manager.health.check()
+        started = descendants() - before
+        assert [_command(pid) for pid in started if "tiny_server.py" not in _command(pid)] == []
+        assert len(started) == 1
+        assert manager.health.status()["kubernetes-server"].status == "unknown"
+    finally:
+        await manager.stop()
+    assert descendants() - before == set()
+
+
+async def test_a_size_0_server_starts_on_first_use_and_is_then_checked_on_its_process() -> None:
+    config = _config(pool={"size": 0})
+    manager = McpManager(config, ModelFactory(config, env={}), settings=SETTINGS)
+    await manager.start()
+    try:
+        await manager.health.check()
+        assert manager.pools.stats()["tiny"].started == 0
+        assert manager.health.status()["tiny"].status == "unknown"
+        await _investigation_pid(manager.pools)
+        await manager.health.check()
+        assert manager.health.status()["tiny"].status == "healthy"
+        assert manager.pools.stats()["tiny"].started == 1
+    finally:
+        await manager.stop()
 
 
 def test_a_pool_larger_than_its_max_is_a_config_error() -> None:
