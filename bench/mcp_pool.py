@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import resource
 import statistics
@@ -118,8 +119,8 @@ async def _figures(config: TarsyConfig, runs: int) -> dict[str, dict[str, float]
             await manager.start()
             await manager.pools.ready()
         pools = manager.pools if pooled else None
-        mcp = await _measure(runs, lambda: _mcp_once(config, pools))
-        e2e = await _measure(runs, lambda: _e2e_once(config, manager))
+        mcp = await _measure(runs, functools.partial(_mcp_once, config, pools))
+        e2e = await _measure(runs, functools.partial(_e2e_once, config, manager))
         await manager.stop()
         investigations = 2 * (runs + 1)
         figures[label] = {
