@@ -11,7 +11,6 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,15 @@ from tarsy.tools.manager import McpManager
 from tarsy.tools.pools import McpPools, servers_in_use
 from tarsy.tools.sessions import McpSessions
 from tarsy.tools.settings import McpSettings
-from tests.unit.tools.factories import PROVIDER, eventually, make_config, process_alive, stdio_server
+from tests.unit.tools.factories import (
+    PROVIDER,
+    command_line,
+    descendants,
+    eventually,
+    make_config,
+    process_alive,
+    stdio_server,
+)
 
 SETTINGS = McpSettings(open_timeout=20.0, close_timeout=3.0, health_interval=0.2, health_max_backoff=0.4)
 
@@ -67,31 +74,6 @@ async def _pid(sessions: McpSessions) -> int:
 async def _investigation_pid(pools: McpPools) -> int:
     async with McpSessions(pools.config, pools=pools) as sessions:
         return await _pid(sessions)
-
-
-def descendants(pid: int | None = None) -> set[int]:
-    """Every process below ``pid`` (default: this one), from ``/proc``."""
-    found: set[int] = set()
-    queue = [os.getpid() if pid is None else pid]
-    while queue:
-        current = queue.pop()
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                children = [int(c) for c in (task / "children").read_text().split()]
-            except FileNotFoundError:
-                continue
-            for child in children:
-                if child not in found and process_alive(child):
-                    found.add(child)
-                    queue.append(child)
-    return found
-
-
-def _command(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-    except FileNotFoundError:
-        return ""
 
 
 async def test_investigations_in_a_row_reuse_the_warm_process() -> None:
@@ -203,7 +185,7 @@ async def test_an_unused_npx_server_is_never_started_and_stopping_leaves_no_chil
         await manager.health.check()
         started = descendants() - before
         assert len(started) == 2
-        assert all("tiny_server.py" in _command(pid) for pid in started), [_command(p) for p in started]
+        assert all("tiny_server.py" in command_line(pid) for pid in started), [command_line(p) for p in started]
         assert manager.health.status()["kubernetes-server"].status == "unknown"
         assert manager.health.status()["tiny"].status == "healthy"
         assert manager.pools.stats()["tiny"].started == 2, "the health check used a pooled process"
@@ -229,7 +211,7 @@ async def test_the_builtin_npx_kubernetes_server_is_not_started_with_tarsy() -> 
         await manager.pools.ready()
         await manager.health.check()
         started = descendants() - before
-        assert [_command(pid) for pid in started if "tiny_server.py" not in _command(pid)] == []
+        assert [command_line(pid) for pid in started if "tiny_server.py" not in command_line(pid)] == []
         assert len(started) == 1
         assert manager.health.status()["kubernetes-server"].status == "unknown"
     finally:
