@@ -115,7 +115,12 @@ class ServerPool:
         while self._idle:
             session = self._idle.pop().session  # the most recently used: the others may age out
             self._lent.add(session)
-            if await self._answers(session):
+            try:
+                answered = await self._answers(session)
+            except BaseException:
+                self.release(session)  # cancelled while pinging: given back (and stopped: abandoned)
+                raise
+            if answered:
                 return session
             self._lent.discard(session)
         if len(self._growing) > len(self._waiters):
