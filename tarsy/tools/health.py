@@ -122,8 +122,9 @@ class McpHealth:
         return frozenset(tool.name for tool in status.tools)
 
     def flags(self) -> dict[str, bool]:
-        """Per server in use: healthy at its last check."""
-        return {name: status.status == "healthy" for name, status in self._status.items() if name in self._checked}
+        """Per server checked at least once: healthy at its last check. A server not checked yet (one
+        no chain uses, a ``size: 0`` server not started yet) is left out rather than called down."""
+        return {name: status.status == "healthy" for name, status in self._status.items() if status.last_checked}
 
     async def check(self, servers: Iterable[str] | None = None) -> dict[str, ServerStatus]:
         """Check ``servers`` (default: all in use) now, concurrently; returns their new status."""

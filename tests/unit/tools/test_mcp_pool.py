@@ -214,6 +214,7 @@ async def test_the_builtin_npx_kubernetes_server_is_not_started_with_tarsy() -> 
         assert [command_line(pid) for pid in started if "tiny_server.py" not in command_line(pid)] == []
         assert len(started) == 1
         assert manager.health.status()["kubernetes-server"].status == "unknown"
+        assert manager.health.flags() == {"tiny": True}, "a server never started is not reported down"
     finally:
         await manager.stop()
     assert descendants() - before == set()
