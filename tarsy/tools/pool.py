@@ -126,11 +126,11 @@ class ServerPool:
         if len(self._growing) > len(self._waiters):
             return await self._wait_for_start()
         room = self._held() < self.config.max
-        self._starting_lent += 1
+        self._starting_lent += room  # only a process that will be kept counts against ``max``
         try:
             session = await self._open()
         finally:
-            self._starting_lent -= 1
+            self._starting_lent -= room
         if self._closed:
             await session.aclose(self._close_timeout)
             self._check_open()
@@ -146,7 +146,7 @@ class ServerPool:
         self._overflow.discard(session)
         keep = self.reuse and not broken and not overflow and session.alive and not session.abandoned
         keep = keep and not self._closed
-        if not keep or self._held() >= self.config.max:
+        if not keep:  # (a process that is not overflow was counted within ``max`` when it was lent)
             self._retire(session)
             self._refill()
             return

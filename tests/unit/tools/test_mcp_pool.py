@@ -101,6 +101,16 @@ async def test_concurrent_investigations_get_processes_of_their_own_up_to_max() 
         assert again in pids[:2]
 
 
+async def test_a_burst_beyond_max_keeps_exactly_max_processes_afterwards() -> None:
+    """Processes kept are decided when lent, so runs ending while others still start keep theirs."""
+    config = _config(pool={"size": 2, "max": 4})
+    async with _pools(config) as pools:
+        for _ in range(2):
+            pids = await asyncio.gather(*(_investigation_pid(pools) for _ in range(8)))
+            await eventually(lambda: sum(process_alive(pid) for pid in set(pids)) == 4)
+            assert pools.stats()["tiny"].idle == 4
+
+
 async def test_a_killed_idle_process_is_replaced_by_the_maintenance_ping() -> None:
     async with _pools(_config(pool={"idle_timeout": 1})) as pools:  # maintenance every 0.25 s
         pid = await _investigation_pid(pools)
