@@ -106,8 +106,8 @@ async def test_a_burst_beyond_max_keeps_exactly_max_processes_afterwards() -> No
     config = _config(pool={"size": 2, "max": 4})
     async with _pools(config) as pools:
         for _ in range(2):
-            pids = await asyncio.gather(*(_investigation_pid(pools) for _ in range(8)))
-            await eventually(lambda: sum(process_alive(pid) for pid in set(pids)) == 4)
+            pids = set(await asyncio.gather(*(_investigation_pid(pools) for _ in range(8))))
+            await eventually(lambda pids=pids: sum(process_alive(pid) for pid in pids) == 4)  # type: ignore[misc]
             assert pools.stats()["tiny"].idle == 4
 
 
