@@ -31,6 +31,8 @@ async def test_investigations_reuse_the_process_started_with_tarsy_and_stop_leav
             session = await tarsy.submit()
             body = await tarsy.wait_status(session, {"completed", "failed"})
             assert body["status"] == "completed", body
+        metrics = (await tarsy.client.get("/metrics")).text
+        assert 'tarsy_mcp_calls_total{server="kubernetes-server",tool="pods_list"} 2.0' in metrics
         stats = pools.stats()["kubernetes-server"]
         assert stats.started == 1, "both investigations and the health checks used the warm process"
         assert descendants() - before == started
