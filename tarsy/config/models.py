@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tarsy.config.agents import AgentConfig
 from tarsy.config.base import StrictModel
 from tarsy.config.chains import ChainConfig
 from tarsy.config.errors import UnknownAlertTypeError, UnknownNameError
 from tarsy.config.masking import DataMaskingConfig
-from tarsy.config.mcp import MCPServerConfig
+from tarsy.config.mcp import McpPoolConfig, MCPServerConfig
 from tarsy.config.providers import LLMProviderConfig
 from tarsy.config.settings import DefaultsConfig, QueueConfig, SystemConfig
 
@@ -49,6 +49,28 @@ class TarsyConfig(StrictModel):
 
     def provider(self, name: str) -> LLMProviderConfig:
         return _lookup(self.llm_providers, "LLM provider", name)
+
+    def pool_of(self, server: str) -> McpPoolConfig:
+        """The process pool of stdio ``server``: its own ``pool`` keys over ``system.mcp_pool``."""
+        return self.mcp_server(server).pool.over(self.system.mcp_pool)
+
+    @model_validator(mode="after")
+    def _pools_fit(self) -> TarsyConfig:
+        for name, server in self.mcp_servers.items():
+            try:
+                server.pool.over(self.system.mcp_pool)
+            except ValueError:
+                pool = self.pool_sizes(name)
+                raise ValueError(
+                    f"mcp_servers.{name}.pool: size ({pool[0]}) must not exceed max ({pool[1]}) "
+                    "(keys left out come from system.mcp_pool)"
+                ) from None
+        return self
+
+    def pool_sizes(self, server: str) -> tuple[int, int]:
+        """``(size, max)`` of ``server``'s pool as configured, before they are checked."""
+        own, base = self.mcp_servers[server].pool, self.system.mcp_pool
+        return (base.size if own.size is None else own.size, base.max if own.max is None else own.max)
 
     def masking_of(self, server: str) -> DataMaskingConfig:
         """The masking of ``server``'s output: its own ``data_masking``, else ``defaults.tool_masking``."""

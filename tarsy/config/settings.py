@@ -14,6 +14,7 @@ from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
 from tarsy.config.duration import Duration, PositiveDuration
 from tarsy.config.masking import AlertMaskingConfig as AlertMaskingConfig  # re-exported
 from tarsy.config.masking import DataMaskingConfig, StreamMaskingConfig, default_tool_masking
+from tarsy.config.mcp import McpPoolConfig
 
 
 class LlmRetryConfig(StrictModel):
@@ -256,6 +257,8 @@ class SystemConfig(StrictModel):
     masking: StreamMaskingConfig = StreamMaskingConfig()
     readiness_timeout: PositiveDuration = 2.0
     """How long ``/health/ready`` waits for the database before it answers 503."""
+    mcp_pool: McpPoolConfig = McpPoolConfig()
+    """Warm processes of every stdio MCP server; ``mcp_servers.<name>.pool`` overrides per server."""
 
     @property
     def request_body_limit(self) -> int:

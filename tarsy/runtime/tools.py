@@ -1,4 +1,4 @@
-"""Where a run gets its tools: MCP sessions opened per run, or a fixed executor (tests, embedding)."""
+"""Where a run gets its tools: MCP sessions of its own (over pooled stdio processes), or a fixed executor."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ class FixedTools:
 
 
 class McpTools:
-    """MCP sessions per run: opened on first use, closed (stdio servers stopped) when the run ends."""
+    """MCP sessions per run: opened on first use (stdio: a warm process borrowed from its pool),
+    ended with the run (the process goes back to the pool)."""
 
     def __init__(self, manager: McpManager) -> None:
         self._manager = manager

@@ -6,10 +6,15 @@ monitor's first round, right after, so an optional server that cannot start (the
 ``kubernetes-server`` without a kubeconfig, say) never delays or stops TARSy: it becomes a system
 warning, and chains that do not use it run as usual.
 
-The monitor holds a session of its own to each server (apart from every investigation's), so a
-check of a healthy stdio server is one ``tools/list`` on a running process, not a new process. A
-failed check drops that session; the next check starts a fresh one, and success clears the warning.
-Unhealthy servers are re-checked less and less often, up to ``health_max_backoff``.
+With the process pools (``McpPools``), only the servers in use are checked (a server no chain uses
+is never started, so it stays ``unknown``), and a stdio server is checked on one of its pool's
+running processes: an idle one (which keeps its idle time), else one lent to an investigation (a
+read-only ``tools/list`` beside its calls); a process is started only when none runs, and not
+even then for a server with ``pool.size: 0`` that is not ``required`` (it starts on first use). A process that
+fails its check is stopped and replaced by the pool. Remote servers (and every server when no pools
+are given) are checked over a session the monitor holds of its own; a failed check drops it and
+the next check opens a fresh one. Success clears the warning. Unhealthy servers are re-checked less
+and less often, up to ``health_max_backoff``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from mcp import McpError
 
 from tarsy.config import TarsyConfig
 from tarsy.tools.errors import McpServerUnavailableError, McpStartupError, McpTransportError, describe_exception
+from tarsy.tools.pools import McpPools
 from tarsy.tools.redaction import ServerMasking
 from tarsy.tools.sessions import McpSessions
 from tarsy.tools.settings import McpSettings
@@ -66,10 +72,13 @@ class McpHealth:
         settings: McpSettings | None = None,
         env: Mapping[str, str] | None = None,
         warnings: SystemWarnings | None = None,
+        pools: McpPools | None = None,
     ) -> None:
         self._config = config
         self._settings = settings or McpSettings()
         self._sessions = McpSessions(config, settings=self._settings, env=env)
+        self._pools = pools
+        self._checked = frozenset(config.mcp_servers) if pools is None else pools.in_use
         self._warnings = warnings if warnings is not None else SystemWarnings()
         self._masking = ServerMasking(config)
         self._status = {
@@ -83,6 +92,7 @@ class McpHealth:
     async def start(self) -> None:
         """Check the required servers (raising ``McpStartupError`` if one fails), then start monitoring."""
         required = [name for name, server in self._config.mcp_servers.items() if server.required]
+        # (every required server is in use: ``servers_in_use`` counts them)
         await self.check(required)
         statuses = [self._status[name] for name in required]
         failed = {s.server: s.last_error or "unknown error" for s in statuses if s.status != "healthy"}
@@ -112,12 +122,13 @@ class McpHealth:
         return frozenset(tool.name for tool in status.tools)
 
     def flags(self) -> dict[str, bool]:
-        """Per server: healthy at its last check."""
-        return {name: status.status == "healthy" for name, status in self._status.items()}
+        """Per server checked at least once: healthy at its last check. A server not checked yet (one
+        no chain uses, a ``size: 0`` server not started yet) is left out rather than called down."""
+        return {name: status.status == "healthy" for name, status in self._status.items() if status.last_checked}
 
     async def check(self, servers: Iterable[str] | None = None) -> dict[str, ServerStatus]:
-        """Check ``servers`` (default: all) now, concurrently; returns their new status."""
-        names = list(self._status) if servers is None else list(servers)
+        """Check ``servers`` (default: all in use) now, concurrently; returns their new status."""
+        names = [n for n in self._status if n in self._checked] if servers is None else list(servers)
         async with asyncio.TaskGroup() as group:
             for name in names:
                 group.create_task(self._check_one(name))
@@ -127,7 +138,7 @@ class McpHealth:
         interval = self._settings.health_interval
         while True:
             now = time.monotonic()
-            due = [name for name in self._status if self._due.get(name, 0.0) <= now]
+            due = [name for name in self._checked if self._due.get(name, 0.0) <= now]
             if due:
                 try:
                     await self.check(due)
@@ -139,13 +150,23 @@ class McpHealth:
     async def _check_one(self, server: str) -> None:
         """Connect if needed (bounded by ``open_timeout``), then list the tools (``health_timeout``)."""
         timeout = self._settings.health_timeout
+        pool = self._pools.get(server) if self._pools is not None else None
         try:
-            session = await self._sessions.session(server)
-            tools = await session.list_tools(timeout=timeout)
+            if pool is not None:
+                start = pool.config.size > 0 or self._config.mcp_servers[server].required
+                probed = await pool.probe(lambda session: session.list_tools(timeout=timeout), start=start)
+                if probed is None:  # a `size: 0` server with no process running: nothing to check
+                    self._due[server] = time.monotonic() + self._settings.health_interval
+                    return
+                tools = probed
+            else:
+                session = await self._sessions.session(server)
+                tools = await session.list_tools(timeout=timeout)
         except Exception as exc:
             # Whatever fails, the answer is the same: the server is unhealthy for this reason. It is
             # kept in the status and the warning; one server's failure never stops the others' checks.
-            await self._sessions.discard(server)
+            if pool is None:
+                await self._sessions.discard(server)
             # The reason can quote the server (a stderr line, a URL with credentials): masked with its policy.
             self._failed(server, self._masking.text(server, _reason(exc, timeout)))
             return

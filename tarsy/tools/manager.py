@@ -1,7 +1,8 @@
 """``McpManager``: the MCP tool layer of one TARSy process, built in the lifespan and passed down.
 
-It owns the health monitor and hands out one ``McpToolExecutor`` per investigation (or chat run),
-each over sessions of its own that close when the run ends.
+It owns the warm process pools of the stdio servers in use (``McpPools``: started with TARSy, stopped
+with it) and the health monitor, and hands out one ``McpToolExecutor`` per investigation (or chat
+run), each over sessions of its own that end with the run: a stdio process goes back to its pool.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from tarsy.config import TarsyConfig
 from tarsy.contracts import ModelProvider, Recorder
 from tarsy.tools.executor import McpToolExecutor
 from tarsy.tools.health import McpHealth
+from tarsy.tools.pools import McpPools
 from tarsy.tools.selection import McpOverride, validate_mcp_override
 from tarsy.tools.sessions import McpSessions
 from tarsy.tools.settings import McpSettings
@@ -35,14 +37,29 @@ class McpManager:
         self._models = models
         self._settings = settings or McpSettings()
         self._env = os.environ if env is None else env
-        self.health = McpHealth(config, settings=self._settings, env=self._env, warnings=warnings)
+        self.pools = McpPools(config, settings=self._settings, env=self._env)
+        self._pooled = False
+        """Whether runs borrow from the pools: only between ``start`` and ``stop`` (a manager that is
+        never started, as in Studio, spawns per run and stops the processes with the run)."""
+        self.health = McpHealth(config, settings=self._settings, env=self._env, warnings=warnings, pools=self.pools)
 
     async def start(self) -> None:
-        """Start-up check of required servers (raises ``McpStartupError``), then the monitor."""
-        await self.health.start()
+        """Start the pools' processes, check the required servers (raises ``McpStartupError``,
+        with every process stopped), then start the monitor."""
+        self.pools.start()
+        self._pooled = True
+        try:
+            await self.health.start()
+        except BaseException:
+            self._pooled = False
+            await self.pools.aclose()
+            raise
 
     async def stop(self) -> None:
+        """Stop the monitor, then every process of the pools."""
+        self._pooled = False
         await self.health.stop()
+        await self.pools.aclose()
 
     def validate_override(
         self, override: McpOverride | Mapping[str, Any], *, alert_type: str | None = None
@@ -55,6 +72,8 @@ class McpManager:
     async def executor(
         self, recorder: Recorder, *, override: McpOverride | None = None, context: str | None = None
     ) -> AsyncIterator[McpToolExecutor]:
-        """A tool executor for one run; its MCP sessions (and stdio processes) end with the block."""
-        async with McpSessions(self._config, settings=self._settings, env=self._env) as sessions:
+        """A tool executor for one run; its MCP sessions end with the block (stdio processes go back
+        to their pools)."""
+        pools = self.pools if self._pooled else None
+        async with McpSessions(self._config, settings=self._settings, env=self._env, pools=pools) as sessions:
             yield McpToolExecutor(self._config, sessions, recorder, self._models, override, context=context)

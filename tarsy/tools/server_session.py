@@ -63,6 +63,8 @@ class ServerSession:
         self._close_requested = asyncio.Event()
         self._closed = asyncio.Event()
         self._listeners: set[LiveOutput] = set()
+        self.abandoned = False
+        """A request was given up (timeout, cancellation) while the server may still work on it."""
         self._task: asyncio.Task[None] | None = None
 
     @classmethod
@@ -101,6 +103,10 @@ class ServerSession:
     def alive(self) -> bool:
         return self._client is not None and not self._closed.is_set()
 
+    async def wait_closed(self) -> None:
+        """Until the session has ended, by :meth:`aclose` or by itself (a stdio child that died)."""
+        await self._closed.wait()
+
     @property
     def failure(self) -> str | None:
         """Why the session ended by itself, if it did."""
@@ -121,6 +127,11 @@ class ServerSession:
     async def _list_page(self, cursor: str | None) -> ListToolsResult:
         params = PaginatedRequestParams(cursor=cursor) if cursor else None
         return await self._request(lambda client: client.list_tools(params=params))
+
+    async def ping(self, *, timeout: float) -> None:
+        """One MCP ``ping``: a dead stdio child fails it at once (its pipes are closed)."""
+        async with asyncio.timeout(timeout):
+            await self._request(lambda client: client.send_ping())
 
     async def call_tool(self, tool: str, arguments: dict[str, object], feed: LiveOutput | None) -> CallToolResult:
         """Call ``tool``; progress goes to ``feed``, and so do log notifications while it runs.
@@ -184,6 +195,7 @@ class ServerSession:
         finally:
             closed.cancel()
             if not request.done():
+                self.abandoned = True
                 request.cancel()
                 await asyncio.wait({request})
         if request.cancelled():

@@ -1,9 +1,10 @@
 """The MCP sessions of one investigation: one per server, opened on first use, closed together.
 
 Every investigation (and every follow-up chat run) gets its own ``McpSessions``, so two concurrent
-investigations never share a server process or an HTTP session, and a server's state (a selected
-kube context, say) cannot leak between them. A stdio server is spawned once per investigation and
-reused by every call; a broken session is replaced by ``recreate``.
+investigations never share a server process or an HTTP session. A stdio server with a pool
+(``McpPools``) lends the investigation a warm process for its whole run and takes it back at the
+end; without one (no pools given, or a server no chain uses) a process is spawned for the run and
+stopped after it. Every call of the run reuses that session; a broken one is replaced by ``recreate``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import os
 from collections.abc import Mapping
 from types import TracebackType
 
-from tarsy.config import StdioTransport, TarsyConfig
-from tarsy.tools.connections import connection_for
+from tarsy.config import TarsyConfig
 from tarsy.tools.errors import McpServerUnavailableError
+from tarsy.tools.pool import ServerPool
+from tarsy.tools.pools import McpPools, open_server
 from tarsy.tools.server_session import ServerSession
 from tarsy.tools.settings import McpSettings
 
@@ -27,10 +29,13 @@ class McpSessions:
         *,
         settings: McpSettings | None = None,
         env: Mapping[str, str] | None = None,
+        pools: McpPools | None = None,
     ) -> None:
         self._config = config
-        self._settings = settings or McpSettings()
+        self._settings = settings or (pools.settings if pools is not None else McpSettings())
         self._env = os.environ if env is None else env
+        self._pools = pools
+        self._lent: dict[ServerSession, ServerPool] = {}
         self._live: dict[str, ServerSession] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._closed = False
@@ -58,10 +63,10 @@ class McpSessions:
                 return current
             if current is not None:
                 del self._live[server]
-                await current.aclose(self._settings.close_timeout)
+                await self._end(current, broken=True)
             opened = await self._open(server)
             if self._closed:
-                await opened.aclose(self._settings.close_timeout)
+                await self._end(opened)
                 raise McpServerUnavailableError(server, "the investigation has ended")
             self._live[server] = opened
             return opened
@@ -80,33 +85,32 @@ class McpSessions:
             else:
                 del self._live[server]
         for stale in {s for s in (current, session) if s is not None}:
-            await stale.aclose(self._settings.close_timeout)
+            await self._end(stale, broken=True)
 
     async def aclose(self) -> None:
         """Close every session (stdio servers exit); later ``session`` calls fail."""
         self._closed = True
         sessions = list(self._live.values())
         self._live.clear()
-        await asyncio.gather(*(s.aclose(self._settings.close_timeout) for s in sessions))
+        await asyncio.gather(*(self._end(s) for s in sessions))
 
     async def _open(self, server: str) -> ServerSession:
         if self._closed:
             raise McpServerUnavailableError(server, "the investigation has ended")
-        config = self._config.mcp_servers.get(server)
-        if config is None:
-            raise McpServerUnavailableError(server, "no such server in mcp_servers")
-        try:
-            return await ServerSession.open(
-                server,
-                lambda on_log: connection_for(server, config, env=self._env, logging_callback=on_log),
-                open_timeout=self._settings.open_timeout,
-                close_timeout=self._settings.close_timeout,
-            )
-        except McpServerUnavailableError as exc:
-            if isinstance(config.transport, StdioTransport) and "Connection closed" in exc.reason:
-                reason = f"{exc.reason} (the process exited during start-up; its stderr is in TARSy's log)"
-                raise McpServerUnavailableError(server, reason) from None
-            raise
+        pool = self._pools.get(server) if self._pools is not None else None
+        if pool is None:
+            return await open_server(server, self._config, self._settings, self._env)
+        session = await pool.acquire()
+        self._lent[session] = pool
+        return session
+
+    async def _end(self, session: ServerSession, *, broken: bool = False) -> None:
+        """Give a lent process back to its pool (``broken``: to be stopped), or close the session."""
+        pool = self._lent.pop(session, None)
+        if pool is not None:
+            pool.release(session, broken=broken)
+        else:
+            await session.aclose(self._settings.close_timeout)
 
     def _lock(self, server: str) -> asyncio.Lock:
         return self._locks.setdefault(server, asyncio.Lock())

@@ -77,7 +77,12 @@ async def test_health_reports_each_mcp_server_with_its_last_error(tmp_path: Path
             "instructions": "never starts",
         }
     }
-    config = write_config(tmp_path / "config", script=SCRIPT, tarsy={"mcp_servers": broken})
+    uses_it = {  # a server no chain uses is never started, so never checked
+        "mcp_servers": broken,
+        "agents": {"BrokenAgent": {"mcp_servers": ["broken-server"]}},
+        "agent_chains": {"broken": {"alert_types": ["broken"], "stages": [{"name": "look", "agent": "BrokenAgent"}]}},
+    }
+    config = write_config(tmp_path / "config", script=SCRIPT, tarsy=uses_it)
     async with running_tarsy(config, database_url, workers=0) as tarsy:
         deadline = asyncio.get_running_loop().time() + 30
         while True:
