@@ -27,6 +27,7 @@ from tarsy.config import (
     load_config,
     load_config_from_data,
 )
+from tarsy.errors import TarsyError
 
 DEMO_SERVER_INSTRUCTIONS = (
     "DEMO: a simulated Kubernetes cluster (namespaces checkout and monitoring). "
@@ -39,8 +40,10 @@ NO_CREDENTIALS = "no LLM provider has credentials"
 FORCED = "forced by TARSY_DEMO=1"
 
 
-class DemoModeError(RuntimeError):
+class DemoModeError(TarsyError):
     """Start-up cannot decide between a real model and the demo: the message says what to set."""
+
+    code = "demo_mode_undecided"
 
 
 @dataclass(frozen=True)
