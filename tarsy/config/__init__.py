@@ -54,7 +54,7 @@ from tarsy.config.resolve import (
     resolve_success_policy,
     resolve_synthesis,
 )
-from tarsy.config.settings import (
+from tarsy.config.sections import (
     AlertmanagerConfig,
     AlertMaskingConfig,
     AuthConfig,
