@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from contextlib import AsyncExitStack
@@ -100,10 +99,10 @@ def serve(settings: Settings) -> int:
     from tarsy.runtime.service import decide_demo
 
     # Fail before serving, with the config's own message, rather than inside the lifespan.
-    config = load_config(settings.config_dir)
-    decide_demo(settings, config, os.environ)
+    config = load_config(settings.config_dir, settings.environ)
+    decide_demo(settings, config, settings.environ)
     alert_masker(config)  # an unknown masking group is a start-up error, not a first-alert error
-    build_policy(config, settings.host, os.environ)  # bad TARSY_API_TOKENS, or auth 'none' on a public address
+    build_policy(config, settings.host, settings.environ)  # bad TARSY_API_TOKENS, or auth 'none' on a public address
     app = create_app(settings, config=config)
     # log_config=None: uvicorn's loggers go through our handler (JSON or console) too.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), log_config=None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -61,7 +60,7 @@ def create_app(
             app.state.services = await start_services(
                 stack, resolved, config=config, env=env, tools=tools, span_exporter=span_exporter
             )
-            app.state.guard = build_policy(app.state.services.config, resolved.host, os.environ if env is None else env)
+            app.state.guard = build_policy(app.state.services.config, resolved.host, app.state.services.env)
             yield
 
     app = FastAPI(

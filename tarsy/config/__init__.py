@@ -23,7 +23,8 @@ from tarsy.config.errors import (
     UnknownAlertTypeError,
     UnknownNameError,
 )
-from tarsy.config.loader import CONFIG_DIR_ENV, config_dir_from_env, load_config, load_config_from_data
+from tarsy.config.loader import load_config, load_config_from_data
+from tarsy.settings import CONFIG_DIR_ENV, config_dir_from_env
 from tarsy.config.masking import MASKING_GROUPS, MASKING_PATTERNS, StreamMaskingConfig
 from tarsy.config.mcp import (
     CustomMaskingPattern,

@@ -7,7 +7,6 @@ worker-only replica are wired identically.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -113,7 +112,7 @@ async def start_services(
     span_exporter: SpanExporter | None = None,
 ) -> Services:
     """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
-    environ = os.environ if env is None else env
+    environ = settings.environ if env is None else env
     cfg = config if config is not None else load_config(settings.config_dir, environ)
     decision = decide_demo(settings, cfg, environ)
     demo = decision.demo
