@@ -18,7 +18,7 @@ Limit = tuple[int, str]  # bytes, and the setting that says so (named in the 413
 LimitOf = Callable[[Scope], Limit | None]
 
 
-class _BodyTooLarge(Exception):  # noqa: N818 - a signal, not an error: deliberately not a TarsyError
+class _BodyTooLarge(Exception):
     """Raised inside the app's ``receive`` to stop it reading; the middleware answers 413.
 
     A control-flow signal private to this middleware, never seen by a handler: it must not match

@@ -24,7 +24,6 @@ from tarsy.config.errors import (
     UnknownNameError,
 )
 from tarsy.config.loader import load_config, load_config_from_data
-from tarsy.settings import CONFIG_DIR_ENV, config_dir_from_env
 from tarsy.config.masking import MASKING_GROUPS, MASKING_PATTERNS, StreamMaskingConfig
 from tarsy.config.mcp import (
     CustomMaskingPattern,
@@ -70,6 +69,7 @@ from tarsy.config.sections import (
     SseConfig,
     SystemConfig,
 )
+from tarsy.settings import CONFIG_DIR_ENV, config_dir_from_env
 
 __all__ = [
     "BUILTIN_SOURCE",

@@ -23,7 +23,6 @@ from tarsy.config.validate import validate_references
 from tarsy.settings import process_environment
 
 
-
 def load_config(config_dir: Path | None, env: Mapping[str, str] | None = None) -> TarsyConfig:
     """Load ``tarsy.yaml`` and ``llm-providers.yaml`` from ``config_dir`` over the built-ins.
 

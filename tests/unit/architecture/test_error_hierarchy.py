@@ -24,9 +24,9 @@ def _exception_classes() -> list[str]:
     for info in pkgutil.walk_packages(tarsy.__path__, "tarsy."):
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
-            if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == info.name:
-                if not issubclass(value, TarsyError):
-                    found.append(f"{info.name}.{name}")
+            ours = inspect.isclass(value) and value.__module__ == info.name
+            if ours and issubclass(value, BaseException) and not issubclass(value, TarsyError):
+                found.append(f"{info.name}.{name}")
     return sorted(found)
 
 

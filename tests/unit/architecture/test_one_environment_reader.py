@@ -21,7 +21,5 @@ def _code(path: Path) -> str:
 
 
 def test_only_settings_reads_the_environment() -> None:
-    readers = sorted(
-        str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if READS.search(_code(path))
-    )
+    readers = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if READS.search(_code(path)))
     assert sorted(set(readers) - NOT_YET) == ["settings.py"]
