@@ -83,10 +83,6 @@ class ProviderError(TarsyError):
         self.category = category
 
 
-class SessionCancelledError(TarsyError):
-    code = "cancelled"
-
-
 class StoreUnavailableError(TarsyError):
     """The database cannot be reached (connection refused or lost, no pooled connection in time).
 
