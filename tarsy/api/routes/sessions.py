@@ -13,7 +13,7 @@ from tarsy.api.schemas import CancelResponse, SessionOut, TimelineEventOut
 from tarsy.contracts import SessionStatus
 from tarsy.errors import ConflictError, NotFoundError
 from tarsy.runtime.alerts import cancel_session
-from tarsy.runtime.chat import cancel_chat
+from tarsy.runtime.chat_requests import cancel_chat
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
