@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tarsy.build_info import version
 from tarsy.config import ConfigError
+from tarsy.demo import DemoModeError
 from tarsy.masking import MaskingConfigError
 from tarsy.observability.logging import configure_logging
 from tarsy.settings import Settings
@@ -216,8 +217,6 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "check-config":
         return check_config(args.dir if args.dir is not None else settings.config_dir)
-    from tarsy.runtime.service import DemoModeError
-
     try:
         if args.command == "serve":
             return serve(settings)

@@ -17,7 +17,6 @@ from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.config import DatabaseConfig, TarsyConfig, load_config
 from tarsy.demo import DemoDecision, demo_banner, with_demo_cluster
-from tarsy.demo import DemoModeError as DemoModeError  # re-exported for the CLI
 from tarsy.demo import decide_demo as demo_rule
 from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
