@@ -1,6 +1,6 @@
 """What the warm stdio process pool saves: MCP start-up per investigation, with and without the pool.
 
-The server is TARSy's own demo MCP server (``python -m tarsy.tools.demo_server``, FastMCP over
+The server is TARSy's own demo MCP server (``python -m tarsy.demo.server``, FastMCP over
 stdio). Two figures, each the median of ``--runs`` sequential investigations:
 
 - **mcp**: what an investigation spends on MCP before it has its first tool result: get a session
@@ -51,7 +51,7 @@ def _config(script: Path) -> TarsyConfig:
         "defaults": {"llm_provider": "bench-scripted", "alert_type": "bench"},
         "mcp_servers": {
             SERVER: {
-                "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+                "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.demo.server"]},
                 "data_masking": {"pattern_groups": ["kubernetes", "cloud"]},
             }
         },

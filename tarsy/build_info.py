@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import platform
 from collections.abc import Mapping
 from importlib import metadata
+
+from tarsy.settings import process_environment
 
 UNKNOWN = "unknown"
 
@@ -20,7 +21,7 @@ def version() -> str:
 
 def build_info(env: Mapping[str, str] | None = None) -> dict[str, str]:
     """Version plus the commit and date the image was built from (set by the Containerfile's build args)."""
-    e = os.environ if env is None else env
+    e = process_environment() if env is None else env
     return {
         "version": version(),
         "commit": e.get("TARSY_BUILD_COMMIT", "").strip() or UNKNOWN,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import signal
 import sys
 from contextlib import AsyncExitStack
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tarsy.build_info import version
 from tarsy.config import ConfigError
+from tarsy.demo import DemoModeError
 from tarsy.masking import MaskingConfigError
 from tarsy.observability.logging import configure_logging
 from tarsy.settings import Settings
@@ -100,10 +100,10 @@ def serve(settings: Settings) -> int:
     from tarsy.runtime.service import decide_demo
 
     # Fail before serving, with the config's own message, rather than inside the lifespan.
-    config = load_config(settings.config_dir)
-    decide_demo(settings, config, os.environ)
+    config = load_config(settings.config_dir, settings.environ)
+    decide_demo(settings, config, settings.environ)
     alert_masker(config)  # an unknown masking group is a start-up error, not a first-alert error
-    build_policy(config, settings.host, os.environ)  # bad TARSY_API_TOKENS, or auth 'none' on a public address
+    build_policy(config, settings.host, settings.environ)  # bad TARSY_API_TOKENS, or auth 'none' on a public address
     app = create_app(settings, config=config)
     # log_config=None: uvicorn's loggers go through our handler (JSON or console) too.
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), log_config=None)
@@ -217,8 +217,6 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.log_format)
     if args.command == "check-config":
         return check_config(args.dir if args.dir is not None else settings.config_dir)
-    from tarsy.runtime.service import DemoModeError
-
     try:
         if args.command == "serve":
             return serve(settings)

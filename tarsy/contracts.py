@@ -11,11 +11,67 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Final, Literal, Protocol, get_args
 
 from langchain_core.language_models import BaseChatModel
 
 from tarsy.config import ResolvedAgent
+
+# --- the values that cross every seam: statuses, kinds, event names ------------------------------
+# Defined once here; the store's CHECK constraints (tarsy/store/migrations), the API schemas, the
+# events and the dashboard (web/dashboard/src/api/status.ts) hold the same sets.
+
+ChatMessageStatus = Literal["pending", "in_progress", "cancelling", "completed", "failed", "cancelled", "timed_out"]
+"""A follow-up chat message (it never waits for a person: chat refuses calls that need approval)."""
+SessionStatus = Literal[
+    "pending", "in_progress", "cancelling", "awaiting_approval", "completed", "failed", "cancelled", "timed_out"
+]
+"""An alert session: a chat message's states, plus ``awaiting_approval`` (parked until a person decides)."""
+TerminalStatus = Literal["completed", "failed", "cancelled", "timed_out"]
+TERMINAL_SESSION_STATUSES: Final[frozenset[TerminalStatus]] = frozenset(get_args(TerminalStatus))
+ACTIVE_CHAT_STATUSES: Final[tuple[ChatMessageStatus, ...]] = ("pending", "in_progress", "cancelling")
+"""A chat message that is still to be answered (one per session at a time)."""
+
+RecordStatus = Literal["pending", "active", "completed", "failed", "cancelled", "timed_out"]
+"""A stage or an agent execution."""
+StageStatus = RecordStatus
+ExecutionStatus = RecordStatus
+TimelineStatus = Literal["streaming", "completed", "failed", "cancelled", "timed_out"]
+
+StageType = Literal["investigation", "action", "synthesis", "exec_summary", "chat"]
+"""The kind of a stage: a configured investigation stage, or one TARSy adds."""
+ParallelType = Literal["single", "multi_agent", "replica"]
+
+TimelineEventType = Literal[
+    "llm_thinking",
+    "llm_response",
+    "llm_tool_call",
+    "mcp_tool_summary",
+    "final_analysis",
+    "executive_summary",
+    "code_execution",
+    "google_search_result",
+    "error",
+    "user_question",
+    "approval_requested",
+    "approval_decided",
+]
+"""What a timeline entry holds (the dashboard renders each kind its own way)."""
+
+EventType = Literal[
+    "session.status",
+    "chat.status",
+    "stage.status",
+    "execution.status",
+    "timeline_event.created",
+    "timeline_event.completed",
+    "interaction.created",
+    "approval.requested",
+    "approval.decided",
+    "stream.chunk",
+    "resync",
+]
+"""The ``type`` of a live event on SSE (constants in ``tarsy.events.types``)."""
 
 
 class Recorder(Protocol):

@@ -2,6 +2,11 @@
 
 Each error carries a stable ``code`` that clients can switch on and a message written for the person
 who has to act on it. Internal exception text never reaches a client; it goes to the log.
+
+Every exception class TARSy defines derives from :class:`TarsyError`. The errors that cross layers
+live here; a package's own errors live beside it and derive from one of these
+(``tarsy.config.errors``, ``tarsy.tools.errors``, ``RunbookError``, ``MaskingConfigError``, ...).
+Which error becomes which HTTP status is decided in one place only, ``tarsy/api/errors.py``.
 """
 
 from __future__ import annotations
@@ -76,10 +81,6 @@ class ProviderError(TarsyError):
     def __init__(self, message: str, category: str = "unknown") -> None:
         super().__init__(message)
         self.category = category
-
-
-class SessionCancelledError(TarsyError):
-    code = "cancelled"
 
 
 class StoreUnavailableError(TarsyError):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Response
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from opentelemetry.sdk.trace.export import SpanExporter
 from starlette.types import Scope
 
@@ -37,6 +36,7 @@ from tarsy.api.routes import (
     whoami,
 )
 from tarsy.config import TarsyConfig
+from tarsy.errors import NotFoundError
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
 from tarsy.settings import Settings
@@ -61,7 +61,7 @@ def create_app(
             app.state.services = await start_services(
                 stack, resolved, config=config, env=env, tools=tools, span_exporter=span_exporter
             )
-            app.state.guard = build_policy(app.state.services.config, resolved.host, os.environ if env is None else env)
+            app.state.guard = build_policy(app.state.services.config, resolved.host, app.state.services.env)
             yield
 
     app = FastAPI(
@@ -147,11 +147,10 @@ def _serve_dashboard(app: FastAPI, root: Path) -> None:
     async def dashboard(path: str) -> Response:
         if path.startswith(("api/", "health", "metrics", "docs", "openapi.json")):
             # Unknown API paths are API 404s, not the single-page app.
-            return JSONResponse({"error": {"code": "not_found", "message": f"no route /{path}"}}, status_code=404)
+            raise NotFoundError(f"no route /{path}")
         found = await asyncio.to_thread(pick, path)
         if found is None:
-            message = f"no file /{path}" if _looks_like_file(path) else "dashboard not built"
-            return JSONResponse({"error": {"code": "not_found", "message": message}}, status_code=404)
+            raise NotFoundError(f"no file /{path}" if _looks_like_file(path) else "dashboard not built")
         headers = {"Cache-Control": "no-cache"} if found == index else None
         return FileResponse(found, headers=headers)
 

@@ -19,7 +19,11 @@ LimitOf = Callable[[Scope], Limit | None]
 
 
 class _BodyTooLarge(Exception):
-    """Raised inside the app's ``receive`` to stop it reading; the middleware answers 413."""
+    """Raised inside the app's ``receive`` to stop it reading; the middleware answers 413.
+
+    A control-flow signal private to this middleware, never seen by a handler: it must not match
+    a handler for TarsyError anywhere in the app that reads the body.
+    """
 
 
 def _declared_length(scope: Scope) -> int | None:

@@ -1,4 +1,9 @@
-"""Mapping errors to HTTP responses with a stable code and a message a person can act on."""
+"""Mapping errors to HTTP responses with a stable code and a message a person can act on.
+
+The only place that decides which error becomes which HTTP status: routes raise the errors of
+``tarsy.errors`` (and their subclasses), the handlers installed here answer them, and the guard
+middleware (which runs before any handler) builds its refusals with :func:`error_response`.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from tarsy.errors import (
     internal_message,
     new_error_id,
 )
+from tarsy.integrations.runbooks import RunbookError
 from tarsy.jsonsafe import clean_text
 from tarsy.store.db import is_unavailable
 
@@ -36,6 +42,7 @@ _STATUS: list[tuple[type[TarsyError], int]] = [
     (InvalidInputError, 400),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (RunbookError, 502),
 ]
 
 _HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
@@ -69,6 +76,11 @@ def _body(code: str, message: str, fields: list[dict[str, Any]] | None = None) -
     if fields is not None:
         fields = [{key: clean_text(str(value)) for key, value in field.items()} for field in fields]
     return {"error": {"code": code, "message": clean_text(message), "fields": fields}}
+
+
+def error_response(code: str, message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The one error shape, for code that answers before the exception handlers (middleware)."""
+    return JSONResponse(_body(code, message), status_code=status, headers=headers)
 
 
 def internal_error_response(error_id: str) -> JSONResponse:

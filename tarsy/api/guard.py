@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tarsy.api import access
 from tarsy.api.auth import RANK, Authenticator, Identity
+from tarsy.api.errors import error_response
 from tarsy.api.origin import OriginPolicy
 from tarsy.config import TarsyConfig
 
@@ -46,10 +47,8 @@ def install_guard(app: FastAPI) -> None:
 
 
 def _body(code: str, message: str, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
-    """The API's error shape, ``{"error": {code, message, fields}}``; the docs test reads the codes of these calls."""
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "fields": None}}, status_code=status, headers=headers
-    )
+    """The guard's refusals; the docs test reads the codes of these calls."""
+    return error_response(code, message, status, headers)
 
 
 class Guard:

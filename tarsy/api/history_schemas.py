@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
 from tarsy.api.errors import ERROR_RESPONSES
-from tarsy.api.schemas import ApprovalOut, ErrorResponse, SessionStatusT
+from tarsy.api.schemas import ApprovalOut, ErrorResponse
+from tarsy.contracts import ExecutionStatus, SessionStatus, StageStatus, StageType
 
-SESSION_STATUSES: tuple[SessionStatusT, ...] = (
-    "pending",
-    "in_progress",
-    "cancelling",
-    "awaiting_approval",
-    "completed",
-    "failed",
-    "cancelled",
-    "timed_out",
-)
+SESSION_STATUSES: tuple[SessionStatus, ...] = get_args(SessionStatus)
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -31,7 +23,7 @@ class SessionSummary(BaseModel):
     id: str
     alert_type: str
     chain_id: str
-    status: SessionStatusT
+    status: SessionStatus
     author: str
     created_at: datetime
     started_at: datetime | None
@@ -65,7 +57,7 @@ class ActiveSessions(BaseModel):
 
 
 class FilterOptions(BaseModel):
-    statuses: list[SessionStatusT] = Field(description="Every status a session can have")
+    statuses: list[SessionStatus] = Field(description="Every status a session can have")
     alert_types: list[str]
     chains: list[str]
     authors: list[str]
@@ -87,7 +79,7 @@ class Durations(BaseModel):
 class AgentSummary(BaseModel):
     execution_id: str
     agent_name: str
-    status: str
+    status: ExecutionStatus
     duration_ms: int | None
     tokens: Tokens
 
@@ -96,8 +88,8 @@ class StageSummary(BaseModel):
     stage_id: str
     stage_index: int
     name: str
-    stage_type: str
-    status: str
+    stage_type: StageType
+    status: StageStatus
     duration_ms: int | None
     tokens: Tokens
     agents: list[AgentSummary]
@@ -113,7 +105,7 @@ class Counts(BaseModel):
 
 class SessionStats(BaseModel):
     session_id: str
-    status: SessionStatusT
+    status: SessionStatus
     durations: Durations
     tokens: Tokens
     stages: list[StageSummary]

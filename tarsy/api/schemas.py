@@ -7,9 +7,15 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
-SessionStatusT = Literal[
-    "pending", "in_progress", "cancelling", "awaiting_approval", "completed", "failed", "cancelled", "timed_out"
-]
+from tarsy.contracts import (
+    ExecutionStatus,
+    ParallelType,
+    SessionStatus,
+    StageStatus,
+    StageType,
+    TimelineEventType,
+    TimelineStatus,
+)
 
 
 class AlertRequest(BaseModel):
@@ -58,7 +64,7 @@ class ExecutionOut(TokenTotals):
     strategy: str
     llm_provider: str
     model: str
-    status: str
+    status: ExecutionStatus
     started_at: datetime
     completed_at: datetime | None
     error_message: str | None
@@ -68,12 +74,12 @@ class StageOut(TokenTotals):
     id: str
     stage_index: int
     name: str
-    stage_type: str
-    parallel_type: str
+    stage_type: StageType
+    parallel_type: ParallelType
     expected_agents: int
     success_policy: str
     referenced_stage_id: str | None
-    status: str
+    status: StageStatus
     started_at: datetime
     completed_at: datetime | None
     error_message: str | None
@@ -109,14 +115,14 @@ class DecisionRequest(BaseModel):
 
 class DecisionResponse(BaseModel):
     approval: ApprovalOut
-    session_status: SessionStatusT
+    session_status: SessionStatus
 
 
 class SessionOut(TokenTotals):
     id: str
     alert_type: str
     chain_id: str
-    status: SessionStatusT
+    status: SessionStatus
     alert_data: Any
     runbook_url: str | None
     author: str
@@ -143,8 +149,8 @@ class TimelineEventOut(BaseModel):
     sequence: int
     stage_id: str | None
     execution_id: str | None
-    event_type: str
-    status: str
+    event_type: TimelineEventType
+    status: TimelineStatus
     content: str
     metadata: dict[str, Any]
     created_at: datetime
@@ -153,7 +159,7 @@ class TimelineEventOut(BaseModel):
 
 class CancelResponse(BaseModel):
     session_id: str
-    status: SessionStatusT
+    status: SessionStatus
 
 
 class AlertTypesResponse(BaseModel):

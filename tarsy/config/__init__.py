@@ -23,7 +23,7 @@ from tarsy.config.errors import (
     UnknownAlertTypeError,
     UnknownNameError,
 )
-from tarsy.config.loader import CONFIG_DIR_ENV, config_dir_from_env, load_config, load_config_from_data
+from tarsy.config.loader import load_config, load_config_from_data
 from tarsy.config.masking import MASKING_GROUPS, MASKING_PATTERNS, StreamMaskingConfig
 from tarsy.config.mcp import (
     CustomMaskingPattern,
@@ -57,7 +57,7 @@ from tarsy.config.resolve import (
     resolve_success_policy,
     resolve_synthesis,
 )
-from tarsy.config.settings import (
+from tarsy.config.sections import (
     AlertmanagerConfig,
     AlertMaskingConfig,
     AuthConfig,
@@ -72,6 +72,7 @@ from tarsy.config.settings import (
     SseConfig,
     SystemConfig,
 )
+from tarsy.settings import CONFIG_DIR_ENV, config_dir_from_env
 
 __all__ = [
     "BUILTIN_SOURCE",

@@ -20,7 +20,7 @@ from tarsy.config.merge import MergedSections, Provenance
 from tarsy.config.models import TarsyConfig
 from tarsy.config.providers import LLMProviderConfig
 from tarsy.config.pydantic_issues import issues_from_validation_error
-from tarsy.config.settings import DefaultsConfig, QueueConfig, SystemConfig
+from tarsy.config.sections import DefaultsConfig, QueueConfig, SystemConfig
 
 _ENTRY_TYPES: dict[str, Any] = {
     "mcp_servers": MCPServerConfig,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from tarsy.errors import TarsyError
+
 BUILTIN_SOURCE = "built-in"
 """The ``file`` of issues found in TARSy's own built-in configuration."""
 
@@ -37,7 +39,7 @@ class ConfigIssue:
         return f"{location}: {self.message}"
 
 
-class ConfigError(Exception):
+class ConfigError(TarsyError):
     """The configuration cannot be loaded; ``issues`` lists every problem found, not just the first."""
 
     code = "invalid_config"
@@ -47,8 +49,12 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
-class UnknownNameError(LookupError):
-    """A lookup by name (chain, agent, LLM provider, ...) found nothing."""
+class UnknownNameError(TarsyError, LookupError):
+    """A lookup by name (chain, agent, LLM provider, ...) found nothing.
+
+    Also a ``LookupError`` on purpose: callers that resolve names treat it like ``KeyError`` from a
+    mapping (``except LookupError``) and turn it into the error of their own layer.
+    """
 
     code = "unknown_name"
 
@@ -57,9 +63,6 @@ class UnknownNameError(LookupError):
         self.name = name
         self.known = sorted(known)
         super().__init__(f"unknown {kind} {name!r}; known: {', '.join(self.known) or '(none)'}")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 class UnknownAlertTypeError(UnknownNameError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,14 +20,7 @@ from tarsy.config.expand import expand_env
 from tarsy.config.merge import merge_documents
 from tarsy.config.models import TarsyConfig
 from tarsy.config.validate import validate_references
-
-CONFIG_DIR_ENV = "TARSY_CONFIG_DIR"
-
-
-def config_dir_from_env(env: Mapping[str, str] | None = None) -> Path | None:
-    """The directory named by ``TARSY_CONFIG_DIR``, or None (built-ins only) when it is unset."""
-    value = (os.environ if env is None else env).get(CONFIG_DIR_ENV, "")
-    return Path(value).expanduser() if value else None
+from tarsy.settings import process_environment
 
 
 def load_config(config_dir: Path | None, env: Mapping[str, str] | None = None) -> TarsyConfig:
@@ -72,7 +64,7 @@ def load_config_from_data(
 def _assemble(
     user_documents: list[ConfigDocument], read_issues: list[ConfigIssue], env: Mapping[str, str] | None
 ) -> TarsyConfig:
-    env = os.environ if env is None else env
+    env = process_environment() if env is None else env
     builtins, issues = builtin_documents()
     issues += read_issues
     expanded: list[ConfigDocument] = []

@@ -13,7 +13,7 @@ from tarsy.config.errors import UnknownAlertTypeError, UnknownNameError
 from tarsy.config.masking import DataMaskingConfig
 from tarsy.config.mcp import McpPoolConfig, MCPServerConfig
 from tarsy.config.providers import LLMProviderConfig
-from tarsy.config.settings import DefaultsConfig, QueueConfig, SystemConfig
+from tarsy.config.sections import DefaultsConfig, QueueConfig, SystemConfig
 
 
 class TarsyConfig(StrictModel):

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
 from tarsy.errors import StoreUnavailableError, TooManyStreamsError
 from tarsy.events.types import CANCEL_CHANNEL, EVENTS_CHANNEL
+from tarsy.store import events as store
 from tarsy.store.db import Pool
 
 log = logging.getLogger(__name__)
@@ -120,8 +120,7 @@ class EventHub:
                 async with await psycopg.AsyncConnection.connect(
                     self._url, autocommit=True, connect_timeout=self._connect_timeout
                 ) as conn:
-                    await conn.execute(f"LISTEN {EVENTS_CHANNEL}")
-                    await conn.execute(f"LISTEN {CANCEL_CHANNEL}")
+                    await store.listen(conn, (EVENTS_CHANNEL, CANCEL_CHANNEL))
                     self._ready.set()
                     backoff = 0.2
                     if lost:
@@ -171,8 +170,4 @@ class EventHub:
                     sub.overflowed = True  # the reader resyncs from the replay log
 
     async def _load_payload(self, event_id: int) -> dict[str, Any]:
-        async with self._pool.connection() as conn:
-            conn.row_factory = dict_row
-            cur = await conn.execute("SELECT payload FROM events WHERE id = %s", (event_id,))
-            row = await cur.fetchone()
-        return dict(row["payload"]) if row else {}
+        return await store.event_payload(self._pool, event_id) or {}

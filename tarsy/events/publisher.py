@@ -16,6 +16,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from tarsy.events.types import EVENTS_CHANNEL, MAX_NOTIFY_BYTES
+from tarsy.store import events as store
 from tarsy.store.db import Pool
 
 
@@ -77,16 +78,8 @@ class EventPublisher:
     async def _publish_on(
         self, conn: AsyncConnection[DictRow], session_id: str, event_type: str, payload: dict[str, Any]
     ) -> int:
-        cur = await conn.execute(
-            "INSERT INTO events (session_id, event_type, payload) VALUES (%s, %s, %s) RETURNING id",
-            (session_id, event_type, json.dumps(payload, default=str)),
-        )
-        row = await cur.fetchone()
-        assert row is not None
-        event_id = int(row["id"])
-        await conn.execute(
-            "SELECT pg_notify(%s, %s)", (EVENTS_CHANNEL, _envelope(event_id, session_id, event_type, payload))
-        )
+        event_id = await store.insert_event(conn, session_id, event_type, payload)
+        await store.notify(conn, EVENTS_CHANNEL, _envelope(event_id, session_id, event_type, payload))
         return event_id
 
     async def publish_new(self, conn: AsyncConnection[DictRow], events: list[tuple[str, str, dict[str, Any]]]) -> None:
@@ -97,22 +90,15 @@ class EventPublisher:
         if not events:
             return
         payloads = [build_payload(session_id, event_type, data) for session_id, event_type, data in events]
-        cur = await conn.execute(
-            "INSERT INTO events (session_id, event_type, payload)"
-            " SELECT s, t, p::jsonb FROM unnest(%s::uuid[], %s::text[], %s::text[]) WITH ORDINALITY AS u(s, t, p, n)"
-            " ORDER BY n RETURNING id, session_id",
-            (
-                [session_id for session_id, _, _ in events],
-                [event_type for _, event_type, _ in events],
-                [json.dumps(payload, default=str) for payload in payloads],
-            ),
-        )
-        ids = {str(row["session_id"]): int(row["id"]) for row in await cur.fetchall()}  # one event per session
-        envelopes = [
-            _envelope(ids[session_id], session_id, event_type, payload)
+        rows = [
+            (session_id, event_type, payload)
             for (session_id, event_type, _), payload in zip(events, payloads, strict=True)
         ]
-        await conn.execute("SELECT pg_notify(%s, e) FROM unnest(%s::text[]) AS e", (EVENTS_CHANNEL, envelopes))
+        ids = await store.insert_first_events(conn, rows)  # one event per session
+        envelopes = [
+            _envelope(ids[session_id], session_id, event_type, payload) for session_id, event_type, payload in rows
+        ]
+        await store.notify_many(conn, EVENTS_CHANNEL, envelopes)
 
     async def transient(self, session_id: str, event_type: str, data: dict[str, Any]) -> None:
         """NOTIFY only. Large deltas are split so each notification stays under the size limit."""
@@ -124,7 +110,4 @@ class EventPublisher:
             pieces = [{**payload, "delta": delta[i : i + step]} for i in range(0, len(delta), step)]
         async with self._pool.connection() as conn:
             for piece in pieces:
-                await conn.execute(
-                    "SELECT pg_notify(%s, %s)",
-                    (EVENTS_CHANNEL, _envelope(None, session_id, event_type, piece)),
-                )
+                await store.notify(conn, EVENTS_CHANNEL, _envelope(None, session_id, event_type, piece))

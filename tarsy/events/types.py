@@ -1,28 +1,24 @@
-"""Names of the events clients see on SSE, in one place."""
+"""Names of the events clients see on SSE, in one place (their type: ``tarsy.contracts.EventType``)."""
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
-SESSION_STATUS: Final = "session.status"
-CHAT_STATUS: Final = "chat.status"
-STAGE_STATUS: Final = "stage.status"
-EXECUTION_STATUS: Final = "execution.status"
-TIMELINE_CREATED: Final = "timeline_event.created"
-TIMELINE_COMPLETED: Final = "timeline_event.completed"
-INTERACTION_CREATED: Final = "interaction.created"
-APPROVAL_REQUESTED: Final = "approval.requested"
-APPROVAL_DECIDED: Final = "approval.decided"
-STREAM_CHUNK: Final = "stream.chunk"  # transient: token deltas, never stored
-RESYNC: Final = "resync"  # session-list stream only: too far behind to catch up, refetch the lists
+from tarsy.contracts import TERMINAL_SESSION_STATUSES, EventType
 
-TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled", "timed_out"})
+SESSION_STATUS: Final[EventType] = "session.status"
+CHAT_STATUS: Final[EventType] = "chat.status"
+STAGE_STATUS: Final[EventType] = "stage.status"
+EXECUTION_STATUS: Final[EventType] = "execution.status"
+TIMELINE_CREATED: Final[EventType] = "timeline_event.created"
+TIMELINE_COMPLETED: Final[EventType] = "timeline_event.completed"
+INTERACTION_CREATED: Final[EventType] = "interaction.created"
+APPROVAL_REQUESTED: Final[EventType] = "approval.requested"
+APPROVAL_DECIDED: Final[EventType] = "approval.decided"
+STREAM_CHUNK: Final[EventType] = "stream.chunk"  # transient: token deltas, never stored
+RESYNC: Final[EventType] = "resync"  # session-list stream only: too far behind to catch up, refetch the lists
 
-SessionStatus = Literal[
-    "pending", "in_progress", "cancelling", "awaiting_approval", "completed", "failed", "cancelled", "timed_out"
-]
-RecordStatus = Literal["pending", "active", "completed", "failed", "cancelled", "timed_out"]
-TimelineStatus = Literal["streaming", "completed", "failed", "cancelled", "timed_out"]
+TERMINAL_STATUSES: Final = TERMINAL_SESSION_STATUSES
 
 # LISTEN/NOTIFY channels shared by every replica.
 EVENTS_CHANNEL: Final = "tarsy_events"
@@ -33,4 +29,5 @@ MAX_NOTIFY_BYTES: Final = 7000
 
 
 def is_terminal_event(event_type: str, payload: dict[str, object]) -> bool:
+    """A ``session.status`` event that ends the session."""
     return event_type == SESSION_STATUS and payload.get("status") in TERMINAL_STATUSES

@@ -35,7 +35,10 @@ _MAX_FOLDERS = 100  # contents-API calls per listing; a runbook folder is not a 
 
 
 class RunbookError(TarsyError):
-    """A runbook could not be fetched or listed; the message says which and why."""
+    """A runbook could not be fetched or listed; the message says which and why.
+
+    GitHub, not the caller, failed: the API answers 502 (bad gateway).
+    """
 
     code = "runbook_error"
 

@@ -12,7 +12,6 @@ against local fakes of each vendor's streaming API.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import AsyncIterator, Collection, Iterator, Mapping
 from typing import Any
 
@@ -33,6 +32,7 @@ from tarsy.config.providers import (
 )
 from tarsy.errors import ProviderError
 from tarsy.llm.scripted import ScriptedChatModel, load_script
+from tarsy.settings import process_environment
 
 XAI_BASE_URL = "https://api.x.ai/v1"
 ANTHROPIC_ANSWER_TOKENS = 8192
@@ -53,7 +53,7 @@ class ModelFactory:
         demo_script: str = "demo",
     ) -> None:
         self._config = config
-        self._env = os.environ if env is None else env
+        self._env = process_environment() if env is None else env
         self._demo = demo
         self._demo_script = demo_script
         self._cache: dict[str, BaseChatModel] = {}

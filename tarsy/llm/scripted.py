@@ -43,12 +43,20 @@ def agent_of(messages: Sequence[BaseMessage]) -> list[str]:
     return []
 
 
+DEMO_SCRIPT = "demo"
+"""The one bundled script: the offline demo's investigation (``tarsy/demo/script.json``)."""
+
+
 def load_script(source: str) -> dict[str, Any]:
     """A bundled script by name (``demo``) or a JSON file path."""
     if source.endswith(".json") or "/" in source:
         data: dict[str, Any] = json.loads(Path(source).read_text("utf-8"))
         return data
-    text = (resources.files("tarsy.llm") / "scripts" / f"{source}.json").read_text("utf-8")
+    if source != DEMO_SCRIPT:
+        raise FileNotFoundError(
+            f"no bundled script {source!r}; the bundled one is {DEMO_SCRIPT!r}, or give a .json path"
+        )
+    text = (resources.files("tarsy.demo") / "script.json").read_text("utf-8")
     bundled: dict[str, Any] = json.loads(text)
     return bundled
 

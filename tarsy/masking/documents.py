@@ -15,6 +15,8 @@ from typing import Any, Final, Literal
 
 import yaml
 
+from tarsy.errors import TarsyError
+
 NodeKind = Literal["map", "seq", "str", "other", "alias"]
 
 # JSON is parsed recursively (two frames per level), so it stops well inside Python's stack.
@@ -30,8 +32,10 @@ _JSON_DECODER: Final = json.JSONDecoder()
 _YAML_LOADER: Final[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class ParseError(ValueError):
+class ParseError(TarsyError):
     """The text is not a document of the expected kind (or nests deeper than we walk)."""
+
+    code = "unparseable_document"
 
 
 @dataclass(frozen=True, slots=True)

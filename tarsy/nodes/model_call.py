@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from langgraph.errors import GraphBubbleUp
 from langgraph.types import RetryPolicy
 
-from tarsy.config.settings import LlmRetryConfig
+from tarsy.config.sections import LlmRetryConfig
 from tarsy.contracts import LLMInteraction, Recorder
 from tarsy.errors import StoreUnavailableError
 from tarsy.llm.errors import classify

@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from tarsy.errors import StoreUnavailableError
 from tarsy.runtime.supervise import Supervised
-from tarsy.store.db import Pool, is_unavailable
+from tarsy.store.db import Pool, is_unavailable, ping
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,7 @@ async def wait_for_database(pool: Pool, *, cancel: asyncio.Event, retry_max: flo
     delay = FIRST_PROBE_S
     while not cancel.is_set():
         try:
-            async with pool.connection() as conn:
-                await conn.execute("SELECT 1")
+            await ping(pool)
             return True
         except StoreUnavailableError:
             pass

@@ -1,8 +1,8 @@
 """Retention: delete old sessions with everything hanging off them, and trim the replay log.
 
-Product rows cascade from ``alert_sessions``; LangGraph's checkpoint tables have no foreign keys,
-so the threads of deleted sessions (``<id>`` and ``<id>:chat``) are deleted explicitly in the same
-transaction. One replica at a time runs it (advisory lock); the others skip that round.
+The threads of deleted sessions (``<id>`` and ``<id>:chat``) are deleted in the same transaction
+(the statements are in ``tarsy.store.retention``). One replica at a time runs it (advisory lock);
+the others skip that round.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import logging
 from dataclasses import dataclass
 
 from tarsy.config import RetentionConfig
+from tarsy.store import retention as store
 from tarsy.store.db import Pool
 
 log = logging.getLogger(__name__)
-
-_LOCK_KEY = 0x7A75_C1EA
-_CHECKPOINT_TABLES = ("checkpoint_writes", "checkpoint_blobs", "checkpoints")
 
 
 @dataclass(frozen=True)
@@ -31,34 +29,12 @@ class CleanupReport:
 async def cleanup_once(pool: Pool, config: RetentionConfig) -> CleanupReport | None:
     """One cleanup round; None when another replica holds the lock."""
     async with pool.connection() as conn, conn.transaction():
-        cur = await conn.execute("SELECT pg_try_advisory_xact_lock(%s) AS ok", (_LOCK_KEY,))
-        got = await cur.fetchone()
-        if got is None or not got["ok"]:
+        if not await store.try_lock(conn):
             return None
-        cur = await conn.execute(
-            "DELETE FROM alert_sessions WHERE created_at < now() - make_interval(days => %s)"
-            " AND status IN ('completed', 'failed', 'cancelled', 'timed_out') RETURNING id",
-            (config.session_retention_days,),
-        )
-        ids = [str(row["id"]) for row in await cur.fetchall()]
+        ids = await store.delete_ended_sessions(conn, config.session_retention_days)
         threads = ids + [f"{i}:chat" for i in ids]
-        checkpoint_rows = 0
-        if threads:
-            for table in _CHECKPOINT_TABLES:
-                cur = await conn.execute(
-                    f"DELETE FROM {table} WHERE thread_id = ANY(%s)",
-                    (threads,),
-                )
-                checkpoint_rows += cur.rowcount
-        cur = await conn.execute(
-            "DELETE FROM events e USING alert_sessions s WHERE e.session_id = s.id"
-            " AND s.status IN ('completed', 'failed', 'cancelled', 'timed_out')"
-            " AND NOT EXISTS (SELECT 1 FROM chat_messages m WHERE m.session_id = s.id"
-            "   AND m.status IN ('pending', 'in_progress', 'cancelling'))"
-            " AND e.created_at < now() - make_interval(secs => %s)",
-            (float(config.event_ttl),),
-        )
-        events = cur.rowcount
+        checkpoint_rows = await store.delete_checkpoint_threads(conn, threads) if threads else 0
+        events = await store.trim_replay_log(conn, float(config.event_ttl))
     report = CleanupReport(len(ids), events, checkpoint_rows)
     if ids or events:
         log.info("retention removed %d sessions, %d checkpoint rows, %d replay events", *_fields(report))

@@ -7,7 +7,6 @@ worker-only replica are wired identically.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from tarsy.actions.lifecycle import ExpirySweeper
 from tarsy.config import DatabaseConfig, TarsyConfig, load_config
 from tarsy.demo import DemoDecision, demo_banner, with_demo_cluster
-from tarsy.demo import DemoModeError as DemoModeError  # re-exported for the CLI
 from tarsy.demo import decide_demo as demo_rule
 from tarsy.events.hub import EventHub
 from tarsy.events.publisher import EventPublisher
@@ -130,38 +128,22 @@ async def start_services(
     span_exporter: SpanExporter | None = None,
 ) -> Services:
     """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
-    environ = os.environ if env is None else env
-    cfg = config if config is not None else load_config(settings.config_dir, environ)
-    decision = decide_demo(settings, cfg, environ)
-    demo = decision.demo
-    if demo:
-        log.warning(demo_banner(decision.reason))
-        cfg = with_demo_cluster(cfg, environ)  # the built-in cluster is served by the demo server
-
+    environ = settings.environ if env is None else env
+    cfg, decision = _config(settings, config, environ)
     url, embedded = _database(stack, settings)
     count = cfg.queue.worker_count if settings.workers is None else settings.workers
     pool, worker_pool = await _open_pools(stack, url, cfg, count)
     await apply_migrations(pool)
-    checkpointer = AsyncPostgresSaver(worker_pool)
-    await checkpointer.setup()
-
+    checkpointer = await _checkpointer(worker_pool)
     publisher = EventPublisher(pool)
-    database = cfg.system.database
-    hub = EventHub(url, pool, max_backoff=database.reconnect_backoff_max, connect_timeout=database.connect_timeout)
-    await hub.start()
-    stack.push_async_callback(hub.stop)
-
-    models = ModelFactory(cfg, env=environ, demo=demo)
+    hub = await _start_hub(stack, url, pool, cfg.system.database)
+    models = ModelFactory(cfg, env=environ, demo=decision.demo)
     metrics = Metrics()
     tracing = _tracing(cfg, environ, span_exporter)
     stack.callback(tracing.shutdown)
-    mcp = McpManager(cfg, models, env=environ)
-    await mcp.start()  # a broken `required` server stops start-up here, with its name and error
-    stack.push_async_callback(mcp.stop)
+    mcp = await _start_mcp(stack, cfg, models, environ)
     run_tools: RunTools = FixedTools(tools) if tools is not None else McpTools(mcp)
-    runbooks = RunbookService(cfg.system, environ)
-    stack.push_async_callback(runbooks.aclose)
-    slack = SlackNotifier(cfg.system, environ)
+    runbooks, slack = _integrations(stack, cfg, environ)
     deps = RunnerDeps(
         pool=worker_pool,
         publisher=publisher.with_pool(worker_pool),
@@ -172,8 +154,7 @@ async def start_services(
         metrics=metrics,
         tracing=tracing,
     )
-    runner = SessionRunner(deps, runbooks=runbooks, slack=slack)
-    workers = _start_workers(stack, deps, runner, hub, count)
+    runner, workers = _start_workers(stack, deps, SessionRunner(deps, runbooks=runbooks, slack=slack), hub, count)
     log.info("TARSy started: %d workers, database %s", count, "embedded" if embedded else "external")
     return Services(
         settings=settings,
@@ -187,7 +168,7 @@ async def start_services(
         runner=runner,
         workers=workers,
         database_url=url,
-        demo=demo,
+        demo=decision.demo,
         demo_reason=decision.reason,
         mask_alert=alert_masker(cfg, metrics),
         metrics=metrics,
@@ -197,6 +178,51 @@ async def start_services(
         embedded=embedded,
         env=environ,
     )
+
+
+def _config(
+    settings: Settings, config: TarsyConfig | None, environ: Mapping[str, str]
+) -> tuple[TarsyConfig, DemoDecision]:
+    """The active configuration (the demo cluster in place of the built-in one in demo mode)."""
+    cfg = config if config is not None else load_config(settings.config_dir, environ)
+    decision = decide_demo(settings, cfg, environ)
+    if decision.demo:
+        log.warning(demo_banner(decision.reason))
+        cfg = with_demo_cluster(cfg, environ)  # the built-in cluster is served by the demo server
+    return cfg, decision
+
+
+async def _start_mcp(
+    stack: AsyncExitStack, cfg: TarsyConfig, models: ModelFactory, environ: Mapping[str, str]
+) -> McpManager:
+    """The MCP manager; a broken ``required`` server stops start-up here, with its name and error."""
+    mcp = McpManager(cfg, models, env=environ)
+    await mcp.start()
+    stack.push_async_callback(mcp.stop)
+    return mcp
+
+
+def _integrations(
+    stack: AsyncExitStack, cfg: TarsyConfig, environ: Mapping[str, str]
+) -> tuple[RunbookService, SlackNotifier]:
+    runbooks = RunbookService(cfg.system, environ)
+    stack.push_async_callback(runbooks.aclose)
+    return runbooks, SlackNotifier(cfg.system, environ)
+
+
+async def _checkpointer(pool: Pool) -> AsyncPostgresSaver:
+    """LangGraph's PostgreSQL checkpointer on the workers' pool, its tables created if missing."""
+    checkpointer = AsyncPostgresSaver(pool)
+    await checkpointer.setup()
+    return checkpointer
+
+
+async def _start_hub(stack: AsyncExitStack, url: str, pool: Pool, database: DatabaseConfig) -> EventHub:
+    """The process's LISTEN connection, stopped with the stack."""
+    hub = EventHub(url, pool, max_backoff=database.reconnect_backoff_max, connect_timeout=database.connect_timeout)
+    await hub.start()
+    stack.push_async_callback(hub.stop)
+    return hub
 
 
 def _database(stack: AsyncExitStack, settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
@@ -210,7 +236,7 @@ def _database(stack: AsyncExitStack, settings: Settings) -> tuple[str, EmbeddedP
 
 def _start_workers(
     stack: AsyncExitStack, deps: RunnerDeps, runner: SessionRunner, hub: EventHub, count: int
-) -> WorkerPool:
+) -> tuple[SessionRunner, WorkerPool]:
     """The worker pool (sessions and chat answers) and the retention job, stopped with the stack."""
     config = deps.config
     workers = WorkerPool(
@@ -232,7 +258,7 @@ def _start_workers(
         sweeper.start()
         stack.push_async_callback(sweeper.stop)
     stack.push_async_callback(workers.stop, float(config.queue.graceful_shutdown_timeout))
-    return workers
+    return runner, workers
 
 
 def _tracing(config: TarsyConfig, env: Mapping[str, str], exporter: SpanExporter | None) -> Tracing:

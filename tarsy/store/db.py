@@ -50,6 +50,12 @@ class PoolSettings:
     """Seconds start-up waits for the first connections."""
 
 
+async def ping(pool: Pool) -> None:
+    """One round trip; raises :class:`~tarsy.errors.StoreUnavailableError` while the database is away."""
+    async with pool.connection() as conn:
+        await conn.execute("SELECT 1")
+
+
 def is_unavailable(exc: BaseException) -> bool:
     """Does ``exc`` say the database is unreachable (rather than that a query was wrong)?"""
     if isinstance(exc, StoreUnavailableError | PoolTimeout | PoolClosed):

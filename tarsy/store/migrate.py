@@ -40,6 +40,13 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+async def applied_versions(pool: Pool) -> set[int]:
+    """The migration versions the database has applied (raises when the table does not exist yet)."""
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT version FROM schema_migrations")
+        return {int(row["version"]) for row in await cur.fetchall()}
+
+
 async def apply_migrations(pool: Pool, migrations: list[Migration] | None = None) -> list[int]:
     """Apply what is missing and return the versions applied now (empty when up to date)."""
     todo = bundled_migrations() if migrations is None else migrations

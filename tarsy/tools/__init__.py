@@ -8,7 +8,6 @@ Import from the modules (this package imports nothing, so that ``tarsy.tools.sta
 - ``sessions.McpSessions`` / ``server_session.ServerSession``: persistent sessions, one owner task each.
 - ``selection``: the alert's ``mcp`` override and which servers an agent may use.
 - ``health.McpHealth`` and ``warnings.SystemWarnings``: start-up checks, monitoring, warnings.
-- ``demo_server``: the simulated cluster of the offline demo (``python -m tarsy.tools.demo_server``).
 - ``static.StaticToolExecutor``: plain LangChain tools grouped by server name (Studio, embedding).
 
 See ``docs/mcp.md``.

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 
+from tarsy.errors import TarsyError
+
 WIRE_SEPARATOR = "__"
 CANONICAL_SEPARATOR = "."
 MAX_WIRE_LENGTH = 64
@@ -40,8 +42,13 @@ _ESCAPED_TOOL = re.compile(r"(?:[A-Za-z0-9-]|_[0-9a-f]{1,6}_)+")
 _ESCAPE = re.compile(r"_([0-9a-f]{1,6})_")
 
 
-class ToolNameError(ValueError):
-    """A tool name that is neither a valid canonical (``server.tool``) nor wire (``server__tool``) name."""
+class ToolNameError(TarsyError, ValueError):
+    """A tool name that is neither a valid canonical (``server.tool``) nor wire (``server__tool``) name.
+
+    A ``ValueError`` too, as ``int("x")`` raises one: it refuses a malformed value.
+    """
+
+    code = "invalid_tool_name"
 
 
 def split_canonical(name: str) -> tuple[str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Mapping
 
 from tarsy.config import StdioTransport, TarsyConfig, UnknownNameError
@@ -57,12 +56,10 @@ async def open_server(name: str, config: TarsyConfig, settings: McpSettings, env
 
 
 class McpPools:
-    def __init__(
-        self, config: TarsyConfig, *, settings: McpSettings | None = None, env: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, config: TarsyConfig, *, env: Mapping[str, str], settings: McpSettings | None = None) -> None:
         self.config = config
         self.settings = settings or McpSettings()
-        environ = os.environ if env is None else env
+        environ = env  # handed down from Settings.environ by the manager (docs/configuration.md)
         self.in_use = servers_in_use(config)
         self._pools = {
             name: ServerPool(

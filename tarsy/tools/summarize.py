@@ -82,29 +82,13 @@ class Summarizer:
             # Summarizing is an optimisation: when the provider fails the agent still gets the
             # (masked, truncated) result. The failure is recorded as the interaction's error.
             log.warning("summarizing %s failed: %s", request.name, type(exc).__name__)
-            await self._recorder.llm_interaction(
-                LLMInteraction(
-                    **record,
-                    response=None,
-                    input_tokens=0,
-                    output_tokens=0,
-                    thinking_tokens=0,
-                    duration_ms=_ms(started),
-                    error=f"{type(exc).__name__}: {exc}",
-                )
-            )
+            await self._recorder.llm_interaction(_failed_call(record, started, exc))
             return self._fallback(request, tokens)
-        usage = reply.usage_metadata if isinstance(reply, AIMessage) else None
-        await self._recorder.llm_interaction(
-            LLMInteraction(
-                **record,
-                response=messages_to_dicts([reply])[0],
-                input_tokens=usage["input_tokens"] if usage else 0,
-                output_tokens=usage["output_tokens"] if usage else 0,
-                thinking_tokens=0,
-                duration_ms=_ms(started),
-            )
-        )
+        await self._recorder.llm_interaction(_answered_call(record, started, reply))
+        return await self._deliver(request, scope, summary, tokens)
+
+    async def _deliver(self, request: SummaryRequest, scope: ToolScope, summary: str, tokens: int) -> ToolOutcome:
+        """Show the summary in the timeline and hand it to the agent with a note that it is one."""
         await self._recorder.timeline_event(
             event_type="mcp_tool_summary",
             content=summary,
@@ -151,6 +135,30 @@ class Summarizer:
             f"truncated to its first {limit} characters.]"
         )
         return ToolOutcome(_cap(request.text, limit) + note, metadata={"original_tokens": tokens, "truncated": True})
+
+
+def _failed_call(record: dict[str, Any], started: float, exc: Exception) -> LLMInteraction:
+    return LLMInteraction(
+        **record,
+        response=None,
+        input_tokens=0,
+        output_tokens=0,
+        thinking_tokens=0,
+        duration_ms=_ms(started),
+        error=f"{type(exc).__name__}: {exc}",
+    )
+
+
+def _answered_call(record: dict[str, Any], started: float, reply: BaseMessage) -> LLMInteraction:
+    usage = reply.usage_metadata if isinstance(reply, AIMessage) else None
+    return LLMInteraction(
+        **record,
+        response=messages_to_dicts([reply])[0],
+        input_tokens=usage["input_tokens"] if usage else 0,
+        output_tokens=usage["output_tokens"] if usage else 0,
+        thinking_tokens=0,
+        duration_ms=_ms(started),
+    )
 
 
 def _cap(text: str, limit: int) -> str:

@@ -15,8 +15,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from tarsy.config import ResolvedAgent
 from tarsy.contracts import ToolOutcome, ToolRequest, ToolScope, ToolSpec
+from tarsy.demo import cluster as demo_cluster
 from tarsy.observability.logging import configure_logging
-from tarsy.tools import demo_cluster
 from tests.support.server import running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e]

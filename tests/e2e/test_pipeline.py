@@ -42,7 +42,7 @@ POD = "checkout-api-7d9f8b6c5d-x2k4p"
 CONFIG: dict[str, Any] = {
     "mcp_servers": {
         "kubernetes-server": {
-            "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+            "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.demo.server"]},
             "instructions": "A simulated cluster: namespaces checkout and monitoring.",
             # The crashed container's log (~15k tokens) is summarized before the agent sees it.
             "summarization": {"enabled": True, "size_threshold_tokens": 2000, "summary_max_token_limit": 300},

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tarsy.tools import demo_cluster
+from tarsy.demo import cluster as demo_cluster
 from tests.support.server import read_sse, running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e]
@@ -26,7 +26,7 @@ SECRETS = [
 
 SERVER: dict[str, Any] = {
     "kubernetes-server": {
-        "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+        "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.demo.server"]},
         "data_masking": {"pattern_groups": ["kubernetes", "cloud"]},
     }
 }

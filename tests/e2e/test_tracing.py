@@ -15,14 +15,14 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from tarsy.tools import demo_cluster
+from tarsy.demo import cluster as demo_cluster
 from tests.support.server import running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e]
 
 SERVER: dict[str, Any] = {
     "kubernetes-server": {
-        "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+        "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.demo.server"]},
         "data_masking": {"pattern_groups": ["kubernetes", "cloud"]},
     }
 }

@@ -48,7 +48,7 @@ async def test_langgraph_dev_runs_the_kubernetes_chain(tmp_path: Path) -> None:
     marker = tmp_path / "mcp-starts.log"
     config_dir = tmp_path / "config"
     config_dir.mkdir()
-    start = f"echo started >> {marker}; exec {sys.executable} -m tarsy.tools.demo_server"
+    start = f"echo started >> {marker}; exec {sys.executable} -m tarsy.demo.server"
     server = {"transport": {"type": "stdio", "command": "sh", "args": ["-c", start]}}
     (config_dir / "tarsy.yaml").write_text(yaml.safe_dump({"mcp_servers": {"kubernetes-server": server}}))
     port = free_port()

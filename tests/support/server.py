@@ -56,7 +56,7 @@ def write_config(
         # simulated cluster of the demo MCP server under the same name instead.
         "mcp_servers": {
             "kubernetes-server": {
-                "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+                "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.demo.server"]},
                 "instructions": "A simulated cluster for tests.",
             }
         },

@@ -12,7 +12,8 @@ from tarsy.actions import lifecycle, records
 from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.routes.sessions import load_session
-from tarsy.api.schemas import DecisionRequest, DecisionResponse, SessionStatusT
+from tarsy.api.schemas import DecisionRequest, DecisionResponse
+from tarsy.contracts import SessionStatus
 from tarsy.errors import NotFoundError
 from tarsy.store import sessions as repo
 
@@ -55,5 +56,5 @@ async def decide(
     if woken:
         services.workers.nudge()
     session = await repo.get_session(services.pool, sid)
-    status = cast(SessionStatusT, session["status"] if session else row["status"])
+    status = cast(SessionStatus, session["status"] if session else row["status"])
     return {"approval": records.public(approval, masking), "session_status": status}

@@ -12,7 +12,7 @@ from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.routes.sessions import load_session
 from tarsy.errors import ConflictError
-from tarsy.runtime.chat import cancel_chat, post_message
+from tarsy.runtime.chat_requests import cancel_chat, post_message
 from tarsy.store import chats
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["chat"])

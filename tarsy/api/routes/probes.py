@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from tarsy.api.deps import ServicesDep
 from tarsy.runtime.service import Services
-from tarsy.store.migrate import bundled_migrations
+from tarsy.store.migrate import applied_versions, bundled_migrations
 
 router = APIRouter(tags=["system"])
 
@@ -52,9 +52,7 @@ async def _database(services: Services) -> dict[str, Any]:
     timeout = services.config.system.readiness_timeout
     try:
         async with asyncio.timeout(timeout):
-            async with services.pool.connection() as conn:
-                cur = await conn.execute("SELECT version FROM schema_migrations")
-                applied = {int(row["version"]) for row in await cur.fetchall()}
+            applied = await applied_versions(services.pool)
     except TimeoutError:
         return {"status": "error", "error": f"no answer within {timeout:g}s (system.readiness_timeout)"}
     except Exception as exc:  # the failure is the answer; its type says enough (messages may carry hosts)

@@ -10,10 +10,11 @@ from fastapi import APIRouter
 from tarsy.actions import lifecycle, records
 from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
-from tarsy.api.schemas import CancelResponse, SessionOut, SessionStatusT, TimelineEventOut
+from tarsy.api.schemas import CancelResponse, SessionOut, TimelineEventOut
+from tarsy.contracts import SessionStatus
 from tarsy.errors import ConflictError, NotFoundError
 from tarsy.runtime.alerts import cancel_session
-from tarsy.runtime.chat import cancel_chat
+from tarsy.runtime.chat_requests import cancel_chat
 from tarsy.store import approvals as approval_rows
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
@@ -96,11 +97,11 @@ async def cancel(session_id: str, services: ServicesDep, author: AuthorDep) -> C
         if message is None:
             raise ConflictError(f"session {session_id} already ended with status '{row['status']}'")
         await services.workers.cancel_local(str(message["id"]))
-        return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatusT, row["status"]))
+        return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatus, row["status"]))
     if new_status == "cancelled":
         final = await repo.get_session(services.pool, str(row["id"]))
         if final is not None:
             await services.slack.session_finished(final)
     if new_status == "cancelling":
         await services.workers.cancel_local(str(row["id"]))
-    return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatusT, new_status))
+    return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatus, new_status))

@@ -28,7 +28,7 @@ def _config(tmp_path: Path) -> Path:
             "transport": {
                 "type": "stdio",
                 "command": sys.executable,
-                "args": ["-m", "tarsy.tools.demo_server"],
+                "args": ["-m", "tarsy.demo.server"],
                 "env": {"CLUSTER_TOKEN": STDIO_ENV},
             },
             "instructions": "A simulated cluster for tests.",

@@ -1,4 +1,4 @@
-"""Demo mode whenever no LLM provider has a key, whatever the config folder (tarsy/demo.py).
+"""Demo mode whenever no LLM provider has a key, whatever the config folder (tarsy/demo/mode.py).
 
 Decided on real config folders (an empty one, each example, the built-ins) through the same
 ``Settings.from_env`` + ``load_config`` + ``decide_demo`` path ``tarsy serve`` takes, and once over
@@ -39,7 +39,7 @@ def test_empty_config_folder_in_demo_mode_gets_the_demo_cluster(tmp_path: Path) 
     config = load_config(tmp_path, {})
     server = with_demo_cluster(config, {}).mcp_servers["kubernetes-server"]
     assert server.transport.type == "stdio"
-    assert server.transport.args == ["-m", "tarsy.tools.demo_server"]
+    assert server.transport.args == ["-m", "tarsy.demo.server"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)

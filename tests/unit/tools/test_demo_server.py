@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 
 from tarsy.config import TarsyConfig
+from tarsy.demo import cluster
 from tarsy.llm.factory import ModelFactory
 from tarsy.nodes.context import ToolOutcome, ToolRequest
 from tarsy.nodes.memory_recorder import MemoryRecorder
-from tarsy.tools import demo_cluster as cluster
 from tarsy.tools.executor import McpToolExecutor
 from tarsy.tools.sessions import McpSessions
 from tests.unit.tools.factories import Lines, make_agent, make_config, scope, write_script
 
 DEMO = {
-    "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+    "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.demo.server"]},
     "data_masking": {"pattern_groups": ["kubernetes", "cloud"]},
 }
 SECRETS = (
@@ -120,4 +120,4 @@ async def test_diagnostics_report_progress_while_they_run(
 def test_the_demo_data_is_deterministic() -> None:
     assert cluster.previous_log() == cluster.previous_log()
     assert len(cluster.previous_log()) // 4 > 5000, "above the default summarization threshold"
-    assert Path(cluster.__file__).name == "demo_cluster.py"
+    assert Path(cluster.__file__).parent.name == "demo"

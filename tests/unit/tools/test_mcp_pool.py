@@ -56,7 +56,7 @@ def _config(pool: dict[str, Any] | None = None, **server: Any) -> TarsyConfig:
 
 @asynccontextmanager
 async def _pools(config: TarsyConfig) -> AsyncIterator[McpPools]:
-    pools = McpPools(config, settings=SETTINGS)
+    pools = McpPools(config, settings=SETTINGS, env=os.environ)
     pools.start()
     try:
         await pools.ready()

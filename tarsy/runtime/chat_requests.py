@@ -9,6 +9,7 @@ from tarsy.events.publisher import EventPublisher
 from tarsy.jsonsafe import check_storable
 from tarsy.masking.outbound import OutputMasking
 from tarsy.store import chats
+from tarsy.store import events as store_events
 from tarsy.store.db import Pool, Row
 
 
@@ -65,5 +66,5 @@ async def cancel_chat(*, pool: Pool, publisher: EventPublisher, session_id: str,
                 conn=conn,
             )
         else:
-            await conn.execute("SELECT pg_notify(%s, %s)", (ev.CANCEL_CHANNEL, str(message["id"])))
+            await store_events.notify(conn, ev.CANCEL_CHANNEL, str(message["id"]))
     return message

@@ -1,6 +1,6 @@
 """TARSy's demo MCP server: a simulated Kubernetes cluster, served over stdio.
 
-Run it as ``python -m tarsy.tools.demo_server``. The offline demo points an MCP server entry at it
+Run it as ``python -m tarsy.demo.server``. The offline demo points an MCP server entry at it
 so that a newcomer sees real tool calls, masking (a Secret and a cloud key in a ConfigMap) and
 summarization (the crashed container's long previous log) without credentials or a cluster. The
 tool names follow kubernetes-mcp-server's, so prompts written for one read well with the other.
@@ -10,7 +10,7 @@ Suggested ``tarsy.yaml`` entry::
 
     mcp_servers:
       demo-cluster:
-        transport: {type: stdio, command: python, args: ["-m", "tarsy.tools.demo_server"]}
+        transport: {type: stdio, command: python, args: ["-m", "tarsy.demo.server"]}
         data_masking: {pattern_groups: [kubernetes, cloud]}
 """
 
@@ -21,7 +21,7 @@ import asyncio
 import yaml
 from mcp.server.fastmcp import Context, FastMCP
 
-from tarsy.tools import demo_cluster as cluster
+from tarsy.demo import cluster
 
 STEP_SECONDS = 0.4
 

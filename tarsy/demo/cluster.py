@@ -13,7 +13,6 @@ from typing import Any
 
 NAMESPACES = ("checkout", "monitoring")
 CRASHING_POD = "checkout-api-7d9f8b6c5d-x2k4p"
-FIRED_AT = "2026-01-15T10:42:00Z"
 
 # Fake credentials: shaped like real ones so that the masking patterns catch them.
 DB_PASSWORD = "s3cr3t-Pa55w0rd-checkout"

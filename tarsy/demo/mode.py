@@ -8,7 +8,7 @@ The rule (README "Try it", docs/operations.md), whatever the config folder:
   provider has a key but the default provider has none, start-up refuses and says which is which,
   never a silent fall back to the script.
 
-In demo mode every agent is served by the scripted demo model (``tarsy/llm/scripts/demo.json``),
+In demo mode every agent is served by the scripted demo model (``tarsy/demo/script.json``),
 and when the active config still has the built-in ``kubernetes-server`` it is served by TARSy's own
 demo MCP server, so a newcomer sees real tool calls, masking and summarization without a cluster.
 """
@@ -27,6 +27,7 @@ from tarsy.config import (
     load_config,
     load_config_from_data,
 )
+from tarsy.errors import TarsyError
 
 DEMO_SERVER_INSTRUCTIONS = (
     "DEMO: a simulated Kubernetes cluster (namespaces checkout and monitoring). "
@@ -39,8 +40,10 @@ NO_CREDENTIALS = "no LLM provider has credentials"
 FORCED = "forced by TARSY_DEMO=1"
 
 
-class DemoModeError(RuntimeError):
+class DemoModeError(TarsyError):
     """Start-up cannot decide between a real model and the demo: the message says what to set."""
+
+    code = "demo_mode_undecided"
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def demo_config(env: Mapping[str, str] | None = None) -> TarsyConfig:
     overlay = {
         "mcp_servers": {
             DEMO_SERVER: {
-                "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.tools.demo_server"]},
+                "transport": {"type": "stdio", "command": sys.executable, "args": ["-m", "tarsy.demo.server"]},
                 "instructions": DEMO_SERVER_INSTRUCTIONS,
                 "data_masking": {"pattern_groups": ["kubernetes", "cloud", "security"]},
                 "summarization": {"size_threshold_tokens": 400, "summary_max_token_limit": 300},
