@@ -75,6 +75,7 @@ class AlertSubmission:
     fingerprint: str | None = None  # deduplicates while a session for it is open (Alertmanager)
     slack_message_fingerprint: str | None = None
     mcp_selection: dict[str, Any] | None = None  # validated per-alert MCP override
+    session_id: str | None = None  # a LangGraph run's thread id (tarsy/api/routes/langgraph)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ async def submit_alert(
         fingerprint=submission.fingerprint,
         slack_message_fingerprint=submission.slack_message_fingerprint,
         mcp_selection=submission.mcp_selection,
+        session_id=submission.session_id,
     )
     # A new session has no other events yet, so no per-session ordering lock is needed.
     async with pool.connection() as conn:
