@@ -19,7 +19,7 @@ from tarsy.runtime.chat import cancel_chat
 from tarsy.runtime.service import Services
 
 router = APIRouter(prefix="/langgraph/threads/{thread_id}/runs", tags=["langgraph"])
-CREATE_ERRORS = {k: ERROR_RESPONSES[k] for k in (400, 404, 409, 413, 422, 429)}
+CREATE_ERRORS: dict[int | str, dict[str, Any]] = {k: ERROR_RESPONSES[k] for k in (400, 404, 409, 413, 422, 429)}
 
 
 def _location(response: Response, run: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from tarsy.api.schemas import AlertRequest
 class AlertRunInput(AlertRequest):
     """A chain assistant's run input: the alert as ``POST /api/v1/alerts`` takes it, type required."""
 
-    alert_type: str = Field(..., min_length=1, description="Selects the chain's alert type")  # type: ignore[assignment]
+    alert_type: str = Field(..., min_length=1, description="Selects the chain's alert type")
 
 
 class ChatRunInput(BaseModel):

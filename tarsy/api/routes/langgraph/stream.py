@@ -20,6 +20,7 @@ from sse_starlette import ServerSentEvent
 
 from tarsy.api.routes.langgraph import service
 from tarsy.api.sse import session_stream, subscribe
+from tarsy.errors import InvalidInputError
 from tarsy.events import types as ev
 from tarsy.runtime.service import Services
 from tarsy.store import sessions as sessions_repo
@@ -33,7 +34,7 @@ def modes_of(stream_mode: list[str] | str | None) -> set[str]:
     wanted = {"messages" if m == "messages-tuple" else m for m in wanted}
     unknown = wanted - MODES
     if unknown:
-        raise service.InvalidInputError(
+        raise InvalidInputError(
             f"stream_mode {', '.join(sorted(unknown))} is not served; use {', '.join(sorted(MODES))}"
         )
     return wanted
