@@ -53,7 +53,7 @@ def _graph(services: Services, assistant_id: str) -> SessionGraph:
     return build_chain_graph(config, assistant_id)
 
 
-@router.post("/assistants/search")
+@router.post("/assistants/search", responses={400: ERROR_RESPONSES[400]})
 async def search_assistants(body: Search, services: ServicesDep) -> list[dict[str, Any]]:
     return _assistants(services)[body.offset : body.offset + body.limit]
 

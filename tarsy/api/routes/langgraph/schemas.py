@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,16 +36,16 @@ class RunCreate(BaseModel):
 class ThreadCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    thread_id: str | None = Field(None, description="A uuid; new when absent")
+    thread_id: uuid.UUID | None = Field(None, description="A uuid; new when absent")
     metadata: dict[str, Any] | None = Field(None, description="Free-form metadata")
-    if_exists: str | None = Field(None, description="`raise` (default) or `do_nothing`")
+    if_exists: Literal["raise", "do_nothing"] | None = Field(None, description="`raise` (default) or `do_nothing`")
 
 
 class Search(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     limit: int = Field(10, ge=1, le=1000, description="Page size")
-    offset: int = Field(0, ge=0, description="Rows to skip")
+    offset: int = Field(0, ge=0, le=1_000_000, description="Rows to skip")
 
 
 class HistoryRequest(BaseModel):

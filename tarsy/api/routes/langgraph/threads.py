@@ -49,9 +49,9 @@ async def _load(services: Services, thread_id: str) -> tuple[dict[str, Any], Row
     return thread, session
 
 
-@router.post("/threads", responses={k: ERROR_RESPONSES[k] for k in (409, 422)})
+@router.post("/threads", responses={k: ERROR_RESPONSES[k] for k in (400, 409, 422)})
 async def create_thread(body: ThreadCreate, services: ServicesDep) -> dict[str, Any]:
-    thread_id = service.check_id(body.thread_id, "thread") if body.thread_id else str(uuid.uuid4())
+    thread_id = str(body.thread_id or uuid.uuid4())
     metadata = OutputMasking.from_config(services.config).value(body.metadata or {})
     row = await repo.create_thread(services.pool, thread_id, metadata, if_exists=body.if_exists or "raise")
     if row is None:
@@ -59,7 +59,7 @@ async def create_thread(body: ThreadCreate, services: ServicesDep) -> dict[str, 
     return _thread(str(row["thread_id"]), row["created_at"], dict(row["metadata"]), None)
 
 
-@router.post("/threads/search")
+@router.post("/threads/search", responses={400: ERROR_RESPONSES[400]})
 async def search_threads(body: Search, services: ServicesDep) -> list[dict[str, Any]]:
     rows = await repo.search_threads(services.pool, limit=body.limit, offset=body.offset)
     return [_thread(str(r["thread_id"]), r["created_at"], dict(r["metadata"]), r["session_status"]) for r in rows]
@@ -98,7 +98,7 @@ async def get_thread_state(thread_id: str, services: ServicesDep) -> dict[str, A
     return _state(thread["thread_id"], values, checkpoint_id, thread["updated_at"])
 
 
-@router.post("/threads/{thread_id}/history", responses={404: ERROR_RESPONSES[404]})
+@router.post("/threads/{thread_id}/history", responses={k: ERROR_RESPONSES[k] for k in (400, 404)})
 async def get_thread_history(thread_id: str, body: HistoryRequest, services: ServicesDep) -> list[dict[str, Any]]:
     """The session graph's checkpoints, newest first (masked)."""
     thread, session = await _load(services, thread_id)
