@@ -15,7 +15,7 @@ from typing import Any
 from psycopg.errors import UniqueViolation
 
 from tarsy.config import TarsyConfig
-from tarsy.errors import InvalidInputError, PayloadTooLargeError, QueueFullError
+from tarsy.errors import ConflictError, InvalidInputError, PayloadTooLargeError, QueueFullError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.jsonsafe import check_storable
@@ -156,8 +156,9 @@ async def submit_alert(
                     conn=conn,
                 )
         except UniqueViolation:
+            if submission.fingerprint is None:  # a caller-chosen id taken meanwhile (a LangGraph thread's run)
+                raise ConflictError(f"session {submission.session_id} already exists") from None
             # Another session for this fingerprint is still open (the partial unique index says so).
-            assert submission.fingerprint is not None
             existing = await repo.open_session_for_fingerprint(conn, submission.fingerprint)
             if existing is None:  # it ended in between: try once more
                 return await submit_alert(

@@ -16,13 +16,13 @@ from fastapi.exceptions import RequestValidationError
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, ValidationError
 
+from tarsy.api.routes.alerts import queue_alert
 from tarsy.api.routes.langgraph.schemas import AlertRunInput, ChatRunInput, RunCreate
 from tarsy.api.routes.sessions import load_session
 from tarsy.errors import ConflictError, InvalidInputError, NotFoundError
 from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
 from tarsy.masking.outbound import OutputMasking
-from tarsy.runtime.alerts import AlertSubmission, ensure_queue_room, submit_alert
 from tarsy.runtime.chat import post_message
 from tarsy.runtime.service import Services
 from tarsy.store import langgraph as repo
@@ -92,30 +92,8 @@ async def create_run(services: Services, thread_id: str, body: RunCreate, author
         raise NotFoundError(f"thread '{thread_id}' not found; create it first (threads.create)")
     if await session_or_none(services, thread_id) is not None:
         raise ConflictError(f"thread {thread_id} already has its investigation; ask follow-ups with the chat assistant")
-    await ensure_queue_room(services.pool, services.config)
-    if alert.runbook is not None:
-        services.runbooks.validate_url(str(alert.runbook))
-    selection = None
-    if alert.mcp:
-        selection = services.mcp.validate_override(alert.mcp, alert_type=alert.alert_type).model_dump(mode="json")
-    submitted = await submit_alert(
-        pool=services.pool,
-        publisher=services.publisher,
-        config=services.config,
-        submission=AlertSubmission(
-            alert_type=alert.alert_type,
-            data=alert.data,
-            runbook=str(alert.runbook) if alert.runbook else None,
-            author=author,
-            slack_message_fingerprint=alert.slack_message_fingerprint,
-            mcp_selection=selection,
-            session_id=thread_id,
-        ),
-        mask=services.mask_alert,
-    )
-    services.workers.nudge()
-    services.metrics.sessions_submitted.labels(alert.alert_type).inc()
-    return {**session_run(submitted.session), "start_after": 0}
+    session = await queue_alert(services, alert, author, session_id=thread_id)
+    return {**session_run(session), "start_after": 0}
 
 
 async def _chat_run(services: Services, thread_id: str, body: RunCreate, author: str) -> dict[str, Any]:
