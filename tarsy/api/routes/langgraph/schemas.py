@@ -44,11 +44,11 @@ class ThreadCreate(BaseModel):
 class Search(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    limit: int = Field(10, ge=1, le=1000, description="Page size")
-    offset: int = Field(0, ge=0, le=1_000_000, description="Rows to skip")
+    limit: int = Field(10, ge=1, le=1000, strict=True, description="Page size")
+    offset: int = Field(0, ge=0, le=1_000_000, strict=True, description="Rows to skip")
 
 
 class HistoryRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    limit: int = Field(10, ge=1, le=1000, description="Checkpoints to return, newest first")
+    limit: int = Field(10, ge=1, le=1000, strict=True, description="Checkpoints to return, newest first")
