@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests.support.server import write_config
@@ -82,3 +83,21 @@ def test_usage_errors_exit_2_saying_what_to_fix(tmp_path: Path, args: list[str],
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_with_database_url_the_checkpoints_go_to_postgresql(tmp_path: Path, database_url: str) -> None:
+    done = _run(
+        tmp_path,
+        "--alert-type",
+        "kubernetes",
+        "--data",
+        "pod api-1 crashed",
+        "--json",
+        env={"TARSY_DEMO": "1", "DATABASE_URL": database_url},
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    async with await psycopg.AsyncConnection.connect(database_url) as conn:
+        cur = await conn.execute("SELECT count(*) FROM checkpoints WHERE thread_id = %s", (result["thread_id"],))
+        row = await cur.fetchone()
+    assert row is not None and row[0] > 0
