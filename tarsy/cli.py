@@ -203,6 +203,7 @@ environment:
   TARSY_CONFIG_DIR    the configuration folder when --config is not given (unset: built-in config)
   TARSY_DEMO          1: scripted demo model; 0: never (unset: demo only without credentials)
   DATABASE_URL        store the run's checkpoints in PostgreSQL (thread id printed)
+  TARSY_LOG_LEVEL     log level (default WARNING here: the timeline is the output)
   provider keys       the variables named by llm_providers.*.api_key_env (e.g. GOOGLE_API_KEY)
 """
 
@@ -254,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     # --version and check-config answer quickly.
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format)
+    # investigate prints its own timeline: INFO logs would interleave with it unless asked for.
+    quiet = args.command == "investigate" and "TARSY_LOG_LEVEL" not in os.environ
+    configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
     if args.command == "check-config":
         return check_config(args.dir if args.dir is not None else settings.config_dir)
     from tarsy.runtime.service import DemoModeError
