@@ -53,6 +53,7 @@ async def test_async_client_streams_a_run_and_chats_on_its_thread(tmp_path: Path
         found = await client.threads.search()
     assert {"kubernetes", "chat"} <= assistants
     assert schemas["input_schema"]["required"] == ["alert"]
+    assert "stage_results" in schemas["state_schema"]["properties"]
     assert any(node["id"] == "stage_0" for node in drawn["nodes"])
     events = [p.event for p in parts]
     assert events[0] == "metadata"

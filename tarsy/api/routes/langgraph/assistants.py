@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import TypeAdapter
 
 from tarsy.api.deps import ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
@@ -79,7 +80,7 @@ async def get_assistant_schemas(assistant_id: str, services: ServicesDep) -> dic
         "graph_id": assistant_id,
         "input_schema": graph.get_input_jsonschema(),
         "output_schema": graph.get_output_jsonschema(),
-        "state_schema": graph.get_output_jsonschema(),
+        "state_schema": TypeAdapter(graph.builder.state_schema).json_schema(),
         "config_schema": None,
         "context_schema": None,
     }
