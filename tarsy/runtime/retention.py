@@ -41,6 +41,12 @@ async def cleanup_once(pool: Pool, config: RetentionConfig) -> CleanupReport | N
             (config.session_retention_days,),
         )
         ids = [str(row["id"]) for row in await cur.fetchall()]
+        # LangGraph SDK threads (docs/langgraph.md) go with their session, or after as long without one.
+        await conn.execute(
+            "DELETE FROM langgraph_threads t WHERE t.created_at < now() - make_interval(days => %s)"
+            " AND NOT EXISTS (SELECT 1 FROM alert_sessions s WHERE s.id = t.thread_id)",
+            (config.session_retention_days,),
+        )
         threads = ids + [f"{i}:chat" for i in ids]
         checkpoint_rows = 0
         if threads:
