@@ -12,7 +12,7 @@ DASHBOARD := web/dashboard
 DASHBOARD_STAMP := $(DASHBOARD)/node_modules/.installed
 DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
 
-.PHONY: run test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench lock
+.PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench lock
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ run: install
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory dashboard; \
 	 else echo "npm not found: serving the API without the dashboard (install Node >= 20.19)"; fi
 	TARSY_DASHBOARD_DIR=$(CURDIR)/$(DASHBOARD)/dist $(VENV)/bin/tarsy serve
+
+## LangGraph Studio (langgraph dev) over every chain of the active config (TARSY_CONFIG_DIR or the
+## built-ins) and the chat graph; PostgreSQL checkpoints when DATABASE_URL is set (docs/langgraph.md).
+studio: install
+	$(PY) -m tarsy.graphs.studio_graphs langgraph.studio.json
+	$(VENV)/bin/langgraph dev --config langgraph.studio.json $(STUDIO_ARGS)
 
 ## Every test, plus lint and the type checker.
 test: install system-deps lint test-py test-dashboard test-browser

@@ -1,4 +1,4 @@
-"""``tarsy`` command: ``serve``, ``worker``, ``migrate``, ``check-config`` and ``--version``.
+"""``tarsy`` command: ``serve``, ``worker``, ``migrate``, ``check-config``, ``investigate`` and ``--version``.
 
 Each subcommand's ``--help`` names the environment variables and configuration keys it reads
 (docs/deployment.md has the same list per deployment shape).
@@ -12,7 +12,7 @@ import signal
 import sys
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tarsy.build_info import version
 from tarsy.config import ConfigError
@@ -194,6 +194,46 @@ def check_config(directory: Path | None) -> int:
     return 0
 
 
+INVESTIGATE_HELP = """\
+Runs one alert through a chain in this process (no server; no database unless DATABASE_URL, where
+the checkpoints then go) and prints the timeline to stderr and the final analysis to stdout.
+Exit status: 0 completed, 1 the investigation failed, 2 a usage error (the message says what to fix).
+
+environment:
+  TARSY_CONFIG_DIR    the configuration folder when --config is not given (unset: built-in config)
+  TARSY_DEMO          1: scripted demo model; 0: never (unset: demo only without credentials)
+  DATABASE_URL        store the run's checkpoints in PostgreSQL (thread id printed)
+  TARSY_LOG_LEVEL     log level (default WARNING here: the timeline is the output)
+  provider keys       the variables named by llm_providers.*.api_key_env (e.g. GOOGLE_API_KEY)
+"""
+
+
+def _add_investigate(sub: Any) -> None:
+    cmd = sub.add_parser(
+        "investigate",
+        help="investigate one alert in-process and print the analysis",
+        epilog=INVESTIGATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmd.add_argument("--alert-type", required=True, help="the alert type (selects the chain unless --chain)")
+    cmd.add_argument("--data", required=True, help="the alert: JSON or text, @FILE to read a file, @- for stdin")
+    cmd.add_argument("--chain", help="run this chain instead of the alert type's")
+    cmd.add_argument("--config", type=Path, help="configuration folder (default: TARSY_CONFIG_DIR)")
+    cmd.add_argument("--json", action="store_true", help="print a machine-readable result on stdout")
+
+
+def investigate(args: argparse.Namespace, settings: Settings) -> int:
+    from tarsy.runtime.investigate import EXIT_USAGE, Request, UsageError
+    from tarsy.runtime.investigate import investigate as run
+
+    request = Request(args.alert_type, args.data, args.chain, args.config, args.json)
+    try:
+        return asyncio.run(run(request, settings))
+    except UsageError as exc:
+        print(f"tarsy investigate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tarsy", description="TARSy: an AI SRE that investigates alerts")
     parser.add_argument("--version", action="version", version=f"tarsy {version()}")
@@ -206,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check-config", help="validate a configuration folder", epilog=CHECK_CONFIG_HELP, formatter_class=raw
     )
     check.add_argument("dir", nargs="?", type=Path, help="configuration folder (default: TARSY_CONFIG_DIR)")
+    _add_investigate(sub)
     return parser
 
 
@@ -214,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     # --version and check-config answer quickly.
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format)
+    # investigate prints its own timeline: INFO logs would interleave with it unless asked for.
+    quiet = args.command == "investigate" and "TARSY_LOG_LEVEL" not in settings.environ
+    configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
     if args.command == "check-config":
         return check_config(args.dir if args.dir is not None else settings.config_dir)
     try:
@@ -222,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(settings)
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "investigate":
+            return investigate(args, settings)
         return asyncio.run(_worker(settings))
     except (ConfigError, DemoModeError, MaskingConfigError) as exc:
         print(f"tarsy: cannot start:\n{exc}", file=sys.stderr)

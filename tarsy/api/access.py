@@ -21,6 +21,8 @@ Rule = Role | Literal["public", "alertmanager", "static"]
 own bearer token; ``static``: dashboard files are public, unknown ``/api/…`` paths need ``viewer``."""
 
 SESSION = "/api/v1/sessions/{session_id}"
+LG_ASSISTANT = "/langgraph/assistants/{assistant_id}"
+LG_THREAD = "/langgraph/threads/{thread_id}"
 
 RULES: dict[tuple[str, str], Rule] = {
     # Health, probes and metrics: public when listed in system.auth.public_paths (the default), else viewer.
@@ -58,13 +60,29 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", f"{SESSION}/chat/messages"): "operator",
     ("POST", f"{SESSION}/chat/cancel"): "operator",
     ("POST", "/api/v1/alerts/alertmanager"): "alertmanager",
+    # The LangGraph SDK API (tarsy/api/routes/langgraph): searches are POSTed reads.
+    ("POST", "/langgraph/assistants/search"): "viewer",
+    ("GET", f"{LG_ASSISTANT}"): "viewer",
+    ("GET", f"{LG_ASSISTANT}/graph"): "viewer",
+    ("GET", f"{LG_ASSISTANT}/schemas"): "viewer",
+    ("POST", "/langgraph/threads"): "operator",
+    ("POST", "/langgraph/threads/search"): "viewer",
+    ("GET", LG_THREAD): "viewer",
+    ("GET", f"{LG_THREAD}/state"): "viewer",
+    ("POST", f"{LG_THREAD}/history"): "viewer",
+    ("POST", f"{LG_THREAD}/runs"): "operator",
+    ("POST", f"{LG_THREAD}/runs/wait"): "operator",
+    ("POST", f"{LG_THREAD}/runs/stream"): "operator",
+    ("GET", f"{LG_THREAD}/runs/{{run_id}}"): "viewer",
+    ("GET", f"{LG_THREAD}/runs/{{run_id}}/join"): "viewer",
+    ("POST", f"{LG_THREAD}/runs/{{run_id}}/cancel"): "operator",
     ("GET", "/{path:path}"): "static",
 }
 
 UNLISTED: Role = "admin"
 """What a route without a rule needs: fail closed, and the route-table test names it."""
 
-API_PREFIXES = ("/api/", "/docs", "/redoc", "/openapi.json")
+API_PREFIXES = ("/api/", "/langgraph/", "/docs", "/redoc", "/openapi.json")
 
 
 def route_paths(routes: Iterable[BaseRoute]) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from tarsy.api.routes import (
     chat,
     events,
     history,
+    langgraph,
     metrics,
     probes,
     queue,
@@ -100,6 +101,7 @@ ROUTERS = (
     metrics,
     runbooks,
     whoami,
+    langgraph,
 )
 
 
@@ -145,7 +147,7 @@ def _serve_dashboard(app: FastAPI, root: Path) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     async def dashboard(path: str) -> Response:
-        if path.startswith(("api/", "health", "metrics", "docs", "openapi.json")):
+        if path.startswith(("api/", "langgraph/", "health", "metrics", "docs", "openapi.json")):
             # Unknown API paths are API 404s, not the single-page app.
             raise NotFoundError(f"no route /{path}")
         found = await asyncio.to_thread(pick, path)

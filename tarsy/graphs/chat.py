@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Callable
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
+from typing_extensions import TypedDict
 
 from tarsy.config import TarsyConfig, resolve_chat
 from tarsy.errors import AgentError

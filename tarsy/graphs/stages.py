@@ -18,6 +18,7 @@ from langgraph.types import Send
 
 from tarsy.config import ResolvedAgent, TarsyConfig, resolve_agent, resolve_success_policy, resolve_synthesis
 from tarsy.config import stage_agent_count as agent_count
+from tarsy.graphs.input_check import check_session_input
 from tarsy.graphs.recorded import StageRecord, run_agent_stage, run_recorded_agent
 from tarsy.graphs.state import BranchInput, BranchResult, SessionState
 from tarsy.nodes.context import RunContext
@@ -84,6 +85,8 @@ class StageNodes:
         return f"stage_{i}", f"stage_{i}_agent", f"stage_{i}_join"
 
     async def open(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        if self.plan.index == 0:
+            check_session_input(state)  # the graph's first node: Studio and SDK inputs arrive unchecked
         ctx = self.context_of(runtime)
         stage = ctx.config.agent_chains[self.chain_id].stages[self.plan.index]
         parallel_type = "single"

@@ -1,12 +1,16 @@
 """Session graph state: small channels only (stage results, never transcripts).
 
 Parallel branches write ``branch_results`` and ``stage_rows`` concurrently, so both have reducers.
+``TypedDict`` comes from ``typing_extensions``: before Python 3.12 pydantic (and so LangGraph's
+``get_input_jsonschema``, Studio's input form) cannot read ``typing.TypedDict``.
 """
 
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
 
 
 class AlertInput(TypedDict):

@@ -16,7 +16,7 @@ from typing import Any
 from psycopg.errors import UniqueViolation
 
 from tarsy.config import TarsyConfig
-from tarsy.errors import InvalidInputError, PayloadTooLargeError, QueueFullError
+from tarsy.errors import ConflictError, InvalidInputError, PayloadTooLargeError, QueueFullError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher, build_payload
 from tarsy.jsonsafe import check_storable
@@ -76,6 +76,7 @@ class AlertSubmission:
     fingerprint: str | None = None  # deduplicates while a session for it is open (Alertmanager)
     slack_message_fingerprint: str | None = None
     mcp_selection: dict[str, Any] | None = None  # validated per-alert MCP override
+    session_id: str | None = None  # a LangGraph run's thread id (tarsy/api/routes/langgraph)
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,9 @@ async def submit_alert(
         fingerprint=submission.fingerprint,
         slack_message_fingerprint=submission.slack_message_fingerprint,
         mcp_selection=submission.mcp_selection,
+        session_id=submission.session_id,
     )
-    session_id = str(uuid.uuid4())
+    session_id = submission.session_id or str(uuid.uuid4())
     payload = build_payload(
         session_id, ev.SESSION_STATUS, {"status": "pending", "alert_type": alert_type, "chain_id": chain_id}
     )
@@ -159,8 +161,9 @@ async def submit_alert(
         try:
             row = await repo.insert_pending_session(conn, session_id, new, event, max_pending=config.queue.max_pending)
         except UniqueViolation:
+            if submission.fingerprint is None:  # a caller-chosen id taken meanwhile (a LangGraph thread's run)
+                raise ConflictError(f"session {submission.session_id} already exists") from None
             # Another session for this fingerprint is still open (the partial unique index says so).
-            assert submission.fingerprint is not None
             existing = await repo.open_session_for_fingerprint(conn, submission.fingerprint)
             if existing is None:  # it ended in between: try once more
                 return await submit_alert(pool=pool, config=config, submission=submission, mask=mask)

@@ -32,6 +32,7 @@ async def cleanup_once(pool: Pool, config: RetentionConfig) -> CleanupReport | N
         if not await store.try_lock(conn):
             return None
         ids = await store.delete_ended_sessions(conn, config.session_retention_days)
+        await store.delete_orphan_threads(conn, config.session_retention_days)
         threads = ids + [f"{i}:chat" for i in ids]
         checkpoint_rows = await store.delete_checkpoint_threads(conn, threads) if threads else 0
         events = await store.trim_replay_log(conn, float(config.event_ttl))

@@ -37,6 +37,15 @@ async def delete_ended_sessions(conn: Conn, older_than_days: int) -> list[str]:
     return [str(row["id"]) for row in await cur.fetchall()]
 
 
+async def delete_orphan_threads(conn: Conn, older_than_days: int) -> None:
+    """LangGraph SDK threads (docs/langgraph.md) go with their session, or after as long without one."""
+    await conn.execute(
+        "DELETE FROM langgraph_threads t WHERE t.created_at < now() - make_interval(days => %s)"
+        " AND NOT EXISTS (SELECT 1 FROM alert_sessions s WHERE s.id = t.thread_id)",
+        (older_than_days,),
+    )
+
+
 async def delete_checkpoint_threads(conn: Conn, thread_ids: Sequence[str]) -> int:
     """Delete every checkpoint row of these LangGraph threads; how many rows went."""
     removed = 0

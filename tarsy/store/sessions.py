@@ -28,6 +28,7 @@ class NewSession:
     fingerprint: str | None = None
     slack_message_fingerprint: str | None = None
     mcp_selection: dict[str, Any] | None = None
+    session_id: str | None = None  # chosen by the caller (a LangGraph thread id); else a new uuid
 
 
 async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row:
@@ -36,7 +37,7 @@ async def insert_session(conn: AsyncConnection[DictRow], new: NewSession) -> Row
         " alert_masking_error, fingerprint, slack_message_fingerprint, mcp_selection)"
         " VALUES (%s, %s, %s, 'pending', %s, %s, %s, %s, %s, %s, %s) RETURNING *",
         (
-            str(uuid.uuid4()),
+            new.session_id or str(uuid.uuid4()),
             new.alert_type,
             new.chain_id,
             json.dumps(new.alert_data),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,21 @@ async def test_cleanup_leaves_nothing_dangling(tmp_path: Path, database_url: str
     assert after_recent["events"] == 0, "the replay log of an ended session is trimmed after event_ttl"
     assert after_recent["checkpoints"] > 0
     assert timeline, "the timeline itself stays"
+
+
+async def test_cleanup_removes_old_langgraph_threads_without_a_session(tmp_path: Path, database_url: str) -> None:
+    config = write_config(tmp_path / "config", script=SCRIPT)
+    async with running_tarsy(config, database_url, workers=0) as tarsy:
+        kept_session = await tarsy.submit()  # pending: retention never removes an open session
+        old, recent = str(uuid.uuid4()), str(uuid.uuid4())
+        async with tarsy.services.pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO langgraph_threads (thread_id, created_at) VALUES"
+                " (%s, now() - interval '400 days'), (%s, now() - interval '400 days'), (%s, now())",
+                (old, kept_session, recent),
+            )
+        await cleanup_once(tarsy.services.pool, RetentionConfig(session_retention_days=365))
+        async with tarsy.services.pool.connection() as conn:
+            cur = await conn.execute("SELECT thread_id::text AS id FROM langgraph_threads")
+            left = {row["id"] for row in await cur.fetchall()}
+    assert left == {kept_session, recent}

@@ -14,6 +14,8 @@ from tarsy.api.schemas import AlertAccepted, AlertRequest, AlertTypesResponse
 from tarsy.runtime.alert_batch import BatchAlert, submit_batch
 from tarsy.runtime.alertmanager import AMWebhook, plan
 from tarsy.runtime.alerts import AlertSubmission, ensure_queue_room, submit_alert
+from tarsy.runtime.service import Services
+from tarsy.store.db import Row
 
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
 
@@ -26,6 +28,12 @@ router = APIRouter(prefix="/api/v1", tags=["alerts"])
 )
 async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDep) -> AlertAccepted:
     """Queue an investigation; the session runs on a worker and streams on its SSE endpoint."""
+    session = await queue_alert(services, body, author)
+    return AlertAccepted(session_id=str(session["id"]))
+
+
+async def queue_alert(services: Services, body: AlertRequest, author: str, *, session_id: str | None = None) -> Row:
+    """The one intake of an alert request (this route and LangGraph SDK runs): checks, queue, nudge."""
     if body.runbook is not None:
         services.runbooks.validate_url(str(body.runbook))
     selection = None
@@ -41,12 +49,13 @@ async def post_alert(body: AlertRequest, services: ServicesDep, author: AuthorDe
             author=author,
             slack_message_fingerprint=body.slack_message_fingerprint,
             mcp_selection=selection,
+            session_id=session_id,
         ),
         mask=services.mask_alert,
     )
     services.workers.nudge()
     services.metrics.sessions_submitted.labels(str(submitted.session["alert_type"])).inc()
-    return AlertAccepted(session_id=str(submitted.session["id"]))
+    return submitted.session
 
 
 @router.get("/alert-types", response_model=AlertTypesResponse)
