@@ -1,16 +1,19 @@
 """HolmesGPT's side of ``holmes_compare.py``: its own virtual environment, and the driver run in it.
 
 HolmesGPT comes from PyPI into ``.bench-venvs/holmesgpt`` (made on first use, reused while it holds
-the requested version). ``holmes_driver.py`` runs with that environment's Python and prints its
-figures as JSON; its process start-up and toolset loading are not timed.
+the requested version). ``holmes_driver.py`` runs with that environment's Python, loads HolmesGPT
+once (not timed) and then runs one investigation per request, timing each inside its process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import venv
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,15 +62,51 @@ def ensure_venv(path: Path = DEFAULT_VENV, spec: str = DEFAULT_SPEC) -> Path:
     return python
 
 
-def run_holmes(python: Path, model_base_url: str, mcp_command: list[str], runs: int) -> dict[str, Any]:
-    """One warm-up and ``runs`` timed investigations in a HolmesGPT process; the driver's JSON."""
-    cmd = [str(python), str(DRIVER), "--api-base", model_base_url, "--mcp-command", mcp_command[0]]
+class HolmesProcess:
+    """A running driver: one investigation per ``investigate()``, timed inside HolmesGPT's process."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self._proc = proc
+        self.version = ""
+        self.tools: list[str] = []
+
+    async def _read(self) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        line = await asyncio.wait_for(self._proc.stdout.readline(), timeout=300)
+        if not line:
+            raise RuntimeError(f"the HolmesGPT driver exited with {await self._proc.wait()} (its stderr is above)")
+        message: dict[str, Any] = json.loads(line)
+        if "error" in message:
+            raise RuntimeError(f"HolmesGPT investigation failed: {message['error']}")
+        return message
+
+    async def investigate(self) -> float:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(b"run\n")
+        await self._proc.stdin.drain()
+        return float((await self._read())["seconds"])
+
+
+@asynccontextmanager
+async def holmes_process(python: Path, model_base_url: str, mcp_command: list[str]) -> AsyncIterator[HolmesProcess]:
+    """The driver under HolmesGPT's Python, ready (toolsets loaded); closes its stdin on exit."""
+    args = [str(DRIVER), "--api-base", model_base_url, "--mcp-command", mcp_command[0]]
     for arg in mcp_command[1:]:
-        cmd += ["--mcp-arg", arg]
-    cmd += ["--runs", str(runs)]
-    _log(f"running {runs} investigation(s) after one warm-up")
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600 + 30 * runs)
-    if done.returncode != 0:
-        raise RuntimeError(f"the HolmesGPT driver failed ({done.returncode}):\n{done.stderr[-4000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+        args += ["--mcp-arg", arg]
+    proc = await asyncio.create_subprocess_exec(
+        str(python), *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        holmes = HolmesProcess(proc)
+        ready = await holmes._read()
+        holmes.version, holmes.tools = str(ready["version"]), list(ready["tools"])
+        _log(f"holmesgpt {holmes.version} ready, tools offered: {', '.join(holmes.tools)}")
+        yield holmes
+    finally:
+        if proc.stdin is not None and not proc.stdin.is_closing():
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), timeout=30)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()

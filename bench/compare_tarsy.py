@@ -3,8 +3,8 @@
 The server runs on an embedded PostgreSQL in a temporary folder, with a config of one chain, one
 agent and the benchmark's stdio MCP server, and an ``openai`` provider pointed at the fake model.
 Each investigation is timed from ``POST /api/v1/alerts`` until its terminal ``session.status``
-event arrives on ``GET /api/v1/sessions/{id}/events`` (what the dashboard waits for). Server
-start-up is not timed, and the first investigation is a warm-up.
+event arrives on ``GET /api/v1/sessions/{id}/events`` (what the dashboard waits for); server
+start-up is not timed.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,12 +31,6 @@ ALERT_TYPE, CHAIN, AGENT, SERVER = "BenchAlert", "bench", "BenchAgent", "bench"
 ALERT = {"alertname": "KubePodCrashLooping", "namespace": "default", "pod": "api-1", "reason": "CrashLoopBackOff"}
 TERMINAL = {"completed", "failed", "cancelled", "timed_out"}
 KEY_ENV = "BENCH_FAKE_MODEL_KEY"
-
-
-@dataclass
-class TarsyRuns:
-    seconds: list[float] = field(default_factory=list)
-    version: str = ""
 
 
 def _free_port() -> int:
@@ -175,12 +168,20 @@ async def investigate(client: httpx.AsyncClient) -> float:
     return elapsed
 
 
-async def run_tarsy(workdir: Path, model_base_url: str, mcp_command: list[str], runs: int) -> TarsyRuns:
-    """One warm-up and ``runs`` timed investigations, one after the other."""
+class TarsyProcess:
+    """A running ``tarsy serve``: one investigation per ``investigate()``, through the HTTP API."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.version = version()
+
+    async def investigate(self) -> float:
+        return await investigate(self.client)
+
+
+@asynccontextmanager
+async def tarsy_process(workdir: Path, model_base_url: str, mcp_command: list[str]) -> AsyncIterator[TarsyProcess]:
+    """TARSy configured for the benchmark in ``workdir``, serving and ready; stopped on exit."""
     write_config(workdir / "config", model_base_url, mcp_command)
-    result = TarsyRuns(version=version())
     async with tarsy_server(workdir) as client:
-        await investigate(client)
-        for _ in range(runs):
-            result.seconds.append(await investigate(client))
-    return result
+        yield TarsyProcess(client)

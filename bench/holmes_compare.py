@@ -13,8 +13,9 @@ same stdio MCP server (``bench/fakes/mcp_server.py``, started by the same Python
   (``Config`` → ``create_toolcalling_llm`` → ``ToolCallingLLM.call``, what ``holmes ask`` does) in a
   subprocess that times each investigation itself (``bench/holmes_driver.py``).
 
-Process start-up is excluded on both sides and each side runs one untimed warm-up first.
-Figures are printed, never asserted.
+Process start-up is excluded on both sides; each side runs one untimed warm-up first, then the
+timed runs alternate between the systems (the first of each round alternating too), so a change of
+load on the machine hits both alike. Figures are printed, never asserted.
 
     .venv/bin/python bench/holmes_compare.py [--runs 10] [--model-latency 0] [--skip-holmes] [--json]
 """
@@ -28,14 +29,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
-from compare_holmes import DEFAULT_SPEC, DEFAULT_VENV, ensure_venv, run_holmes
-from compare_tarsy import run_tarsy
+from compare_holmes import DEFAULT_SPEC, DEFAULT_VENV, ensure_venv, holmes_process
+from compare_tarsy import tarsy_process
 
 BENCH = Path(__file__).resolve().parent
 MODEL_SERVER = BENCH / "fakes" / "model_server.py"
@@ -59,20 +61,13 @@ def fake_model(latency_s: float) -> Iterator[str]:
         proc.wait(timeout=10)
 
 
-def _stats_url(base_url: str) -> str:
-    return base_url.removesuffix("/v1") + "/stats"
+class Side(Protocol):
+    version: str
+
+    async def investigate(self) -> float: ...
 
 
-def reset_calls(base_url: str) -> None:
-    httpx.post(_stats_url(base_url) + "/reset").raise_for_status()
-
-
-def model_calls(base_url: str) -> dict[str, int]:
-    calls: dict[str, int] = httpx.get(_stats_url(base_url)).json()
-    return calls
-
-
-def summarize(seconds: list[float], calls: dict[str, int], investigations: int) -> dict[str, Any]:
+def summarize(seconds: list[float], calls: Counter[str]) -> dict[str, Any]:
     ordered = sorted(seconds)
     p90 = statistics.quantiles(ordered, n=10, method="inclusive")[8] if len(ordered) > 1 else ordered[0]
     return {
@@ -83,9 +78,42 @@ def summarize(seconds: list[float], calls: dict[str, int], investigations: int) 
         "min_s": ordered[0],
         "max_s": ordered[-1],
         "seconds": seconds,
-        "model_calls_per_investigation": calls.get("calls", 0) / investigations,
-        "tool_calls_per_investigation": calls.get("tool_call", 0) / investigations,
+        "model_calls_per_investigation": calls["calls"] / len(ordered),
+        "tool_calls_per_investigation": calls["tool_call"] / len(ordered),
     }
+
+
+async def _interleave(sides: dict[str, Side], model: httpx.AsyncClient, runs: int) -> dict[str, dict[str, Any]]:
+    """One warm-up each, then ``runs`` rounds alternating which system goes first."""
+    for side in sides.values():
+        await side.investigate()
+    seconds: dict[str, list[float]] = {name: [] for name in sides}
+    calls: dict[str, Counter[str]] = {name: Counter() for name in sides}
+    for round_ in range(runs):
+        for name in list(sides) if round_ % 2 == 0 else list(reversed(sides)):
+            (await model.post("/stats/reset")).raise_for_status()
+            seconds[name].append(await sides[name].investigate())
+            calls[name].update((await model.get("/stats")).json())
+    return {name: {"version": sides[name].version, **summarize(seconds[name], calls[name])} for name in sides}
+
+
+async def measure(args: argparse.Namespace, base_url: str, workdir: Path, holmes: Path | None) -> dict[str, Any]:
+    mcp_command = [sys.executable, str(MCP_SERVER)]
+    async with AsyncExitStack() as stack:
+        model = await stack.enter_async_context(httpx.AsyncClient(base_url=base_url.removesuffix("/v1")))
+        print("[tarsy] starting tarsy serve (embedded PostgreSQL)", file=sys.stderr, flush=True)
+        sides: dict[str, Side] = {
+            "tarsy": await stack.enter_async_context(tarsy_process(workdir, base_url, mcp_command))
+        }
+        tools: list[str] = []
+        if holmes is not None:
+            process = await stack.enter_async_context(holmes_process(holmes, base_url, mcp_command))
+            sides["holmes"], tools = process, process.tools
+        print(f"[bench] {args.runs} run(s) per system after one warm-up each", file=sys.stderr, flush=True)
+        results = await _interleave(sides, model, args.runs)
+    if "holmes" in results:
+        results["holmes"]["tools_offered"] = tools
+    return results
 
 
 def _git_commit() -> str:
@@ -94,34 +122,20 @@ def _git_commit() -> str:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    mcp_command = [sys.executable, str(MCP_SERVER)]
     holmes_python = None if args.skip_holmes else ensure_venv(Path(args.holmes_venv), args.holmes_spec)
-    report: dict[str, Any] = {
+    with fake_model(args.model_latency) as base_url, tempfile.TemporaryDirectory(prefix="tarsy-bench-") as tmp:
+        results = asyncio.run(measure(args, base_url, Path(tmp), holmes_python))
+    tarsy, holmes = results["tarsy"], results.get("holmes")
+    return {
         "benchmark": "one-tool investigation, end to end",
         "commit": _git_commit(),
         "model_latency_s": args.model_latency,
         "runs": args.runs,
         "target": {"tarsy_median_s_at_most": TARGET_MEDIAN_S, "speedup_over_holmes_at_least": TARGET_SPEEDUP},
+        "tarsy": tarsy,
+        "holmes": holmes,
+        "holmes_over_tarsy_median": holmes["median_s"] / tarsy["median_s"] if holmes else None,
     }
-    with fake_model(args.model_latency) as base_url, tempfile.TemporaryDirectory(prefix="tarsy-bench-") as tmp:
-        print("[tarsy] starting tarsy serve (embedded PostgreSQL)", file=sys.stderr, flush=True)
-        reset_calls(base_url)
-        tarsy = asyncio.run(run_tarsy(Path(tmp), base_url, mcp_command, args.runs))
-        report["tarsy"] = {"version": tarsy.version, **summarize(tarsy.seconds, model_calls(base_url), args.runs + 1)}
-        report["holmes"] = None
-        if holmes_python is not None:
-            reset_calls(base_url)
-            holmes = run_holmes(holmes_python, base_url, mcp_command, args.runs)
-            seconds = [float(r["seconds"]) for r in holmes["runs"]]
-            report["holmes"] = {
-                "version": holmes["version"],
-                "tools_offered": holmes["tools"],
-                **summarize(seconds, model_calls(base_url), args.runs + 1),
-            }
-    report["holmes_over_tarsy_median"] = (
-        report["holmes"]["median_s"] / report["tarsy"]["median_s"] if report["holmes"] else None
-    )
-    return report
 
 
 def table(report: dict[str, Any]) -> str:

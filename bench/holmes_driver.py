@@ -4,10 +4,14 @@ Executed by the Python of HolmesGPT's own virtual environment (``bench/holmes_co
 never imported by TARSy. Everything a HolmesGPT process does once (imports, the model client, loading
 the toolsets, which lists the MCP server's tools) happens before the clock starts, as it does at
 start-up of HolmesGPT's server; each timed investigation is what ``holmes ask`` does per question:
-build the messages, then ``ToolCallingLLM.call`` until the model answers. The first investigation
-is a warm-up and is not timed.
+build the messages, then ``ToolCallingLLM.call`` until the model answers.
 
-    <holmes venv>/bin/python bench/holmes_driver.py --api-base URL --mcp-command PY --mcp-arg SERVER.py --runs N
+It speaks JSON lines so that the comparison can interleave HolmesGPT's investigations with TARSy's
+(a load change on the machine then hits both alike): once ready it prints
+``{"ready": true, "version", "tools"}``; for each ``run`` line read on stdin it runs one
+investigation and prints ``{"seconds", "tool_calls"}`` (or ``{"error"}``); it exits at end of input.
+
+    <holmes venv>/bin/python bench/holmes_driver.py --api-base URL --mcp-command PY --mcp-arg SERVER.py
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 QUESTION = (
     "Alert: KubePodCrashLooping. Pod api-1 in namespace default is in CrashLoopBackOff. "
@@ -33,12 +37,24 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--api-base", required=True, help="the fake model's OpenAI base URL (ends in /v1)")
     parser.add_argument("--mcp-command", required=True, help="the stdio MCP server's command")
     parser.add_argument("--mcp-arg", action="append", default=[], help="one argument of that command (repeat)")
-    parser.add_argument("--runs", type=int, default=10, help="timed investigations after one warm-up")
     return parser.parse_args(argv)
+
+
+def _protocol_out() -> TextIO:
+    """The real stdout for our JSON lines; whatever else writes to fd 1 goes to stderr instead."""
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    return out
+
+
+def _send(out: TextIO, message: dict[str, Any]) -> None:
+    out.write(json.dumps(message) + "\n")
+    out.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
+    out = _protocol_out()
     # HolmesGPT keeps its toolset cache and MCP logs under ~/.holmes: a fresh home keeps runs apart.
     os.environ["HOME"] = tempfile.mkdtemp(prefix="holmes-bench-home-")
     logging.disable(logging.WARNING)
@@ -61,7 +77,6 @@ def main(argv: list[str] | None = None) -> int:
             }
         },
     )
-    results: dict[str, Any] = {"version": get_version(), "runs": []}
     with tool_result_storage() as tool_results_dir:
         # As HolmesGPT's server builds its executor: only configured toolsets (here the MCP server).
         ai = config.create_toolcalling_llm(
@@ -70,18 +85,20 @@ def main(argv: list[str] | None = None) -> int:
             prerequisite_cache=PrerequisiteCacheMode.DISABLED,
             tool_results_dir=Path(tool_results_dir),
         )
-        results["tools"] = sorted(t["function"]["name"] for t in ai.tool_executor.get_all_tools_openai_format())
-        for index in range(args.runs + 1):
+        tools = sorted(t["function"]["name"] for t in ai.tool_executor.get_all_tools_openai_format())
+        _send(out, {"ready": True, "version": get_version(), "tools": tools})
+        for line in sys.stdin:
+            if line.strip() != "run":
+                continue
             start = time.perf_counter()
             messages = build_initial_ask_messages(QUESTION, None, ai.tool_executor, config.get_skill_catalog(), None)
             response = ai.call(messages)
             elapsed = time.perf_counter() - start
             tool_calls = len(response.tool_calls or [])
             if not response.result or tool_calls != 1:
-                raise SystemExit(f"holmes run {index}: expected one tool call and an answer, got {response!r}")
-            if index > 0:
-                results["runs"].append({"seconds": elapsed, "tool_calls": tool_calls})
-    print(json.dumps(results), flush=True)
+                _send(out, {"error": f"expected one tool call and an answer, got {response!r}"[:2000]})
+                return 1
+            _send(out, {"seconds": elapsed, "tool_calls": tool_calls})
     return 0
 
 
