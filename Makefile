@@ -12,7 +12,7 @@ DASHBOARD := web/dashboard
 DASHBOARD_STAMP := $(DASHBOARD)/node_modules/.installed
 DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
 
-.PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench lock
+.PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench bench-holmes lock
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,11 @@ bench: install dashboard
 	$(PY) bench/masking.py
 	cd $(DASHBOARD) && npm run bench --silent
 
+## TARSy against HolmesGPT on a one-tool investigation, same fake model and MCP server (docs/testing.md).
+## Installs HolmesGPT from PyPI into .bench-venvs/holmesgpt on first use; e.g. BENCH_HOLMES_ARGS='--runs 20 --json'.
+bench-holmes: install
+	$(PY) bench/holmes_compare.py $(BENCH_HOLMES_ARGS)
+
 ## Re-resolve the newest versions pyproject.toml allows and pin them in constraints.txt.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
@@ -90,4 +95,4 @@ lock:
 	mv constraints.new constraints.txt && rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .langgraph_api
+	rm -rf $(VENV) .bench-venvs .mypy_cache .ruff_cache .pytest_cache .langgraph_api

@@ -1,0 +1,1 @@
+"""Zero-latency stand-ins shared by the benchmarks: an OpenAI-compatible model and a stdio MCP server."""
