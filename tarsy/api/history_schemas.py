@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import ErrorResponse, SessionStatusT
+from tarsy.events.types import RecordStatus
 
-SESSION_STATUSES: tuple[SessionStatusT, ...] = (
-    "pending",
-    "in_progress",
-    "cancelling",
-    "completed",
-    "failed",
-    "cancelled",
-    "timed_out",
-)
+# Every status a session can have, in lifecycle order (the one vocabulary: tarsy/events/types.py).
+SESSION_STATUSES: tuple[SessionStatusT, ...] = get_args(SessionStatusT)
 
 
 def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -86,7 +80,7 @@ class Durations(BaseModel):
 class AgentSummary(BaseModel):
     execution_id: str
     agent_name: str
-    status: str
+    status: RecordStatus
     duration_ms: int | None
     tokens: Tokens
 
@@ -96,7 +90,7 @@ class StageSummary(BaseModel):
     stage_index: int
     name: str
     stage_type: str
-    status: str
+    status: RecordStatus
     duration_ms: int | None
     tokens: Tokens
     agents: list[AgentSummary]
@@ -165,6 +159,8 @@ class ToolCallOut(BaseModel):
 
 
 class MessageOut(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # responses carry every field
+
     role: str = Field(description="system, user, assistant or tool")
     content: str
     tool_calls: list[ToolCallOut] | None = Field(None, description="Assistant messages that call tools")

@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
-SessionStatusT = Literal["pending", "in_progress", "cancelling", "completed", "failed", "cancelled", "timed_out"]
+from tarsy.events.types import RecordStatus, SessionStatus, TimelineStatus
+
+SessionStatusT = SessionStatus
 
 
 class AlertRequest(BaseModel):
@@ -27,6 +29,8 @@ class AlertRequest(BaseModel):
 
 
 class AlertAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # responses carry every field
+
     session_id: str
     status: Literal["queued"] = "queued"
 
@@ -43,6 +47,9 @@ class ErrorResponse(BaseModel):
 
 
 class TokenTotals(BaseModel):
+    # Responses carry every field, defaults included: say so in the schema (generated types).
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     input_tokens: int = 0
     output_tokens: int = 0
     thinking_tokens: int = 0
@@ -56,7 +63,7 @@ class ExecutionOut(TokenTotals):
     strategy: str
     llm_provider: str
     model: str
-    status: str
+    status: RecordStatus
     started_at: datetime
     completed_at: datetime | None
     error_message: str | None
@@ -71,7 +78,7 @@ class StageOut(TokenTotals):
     expected_agents: int
     success_policy: str
     referenced_stage_id: str | None
-    status: str
+    status: RecordStatus
     started_at: datetime
     completed_at: datetime | None
     error_message: str | None
@@ -108,7 +115,7 @@ class TimelineEventOut(BaseModel):
     stage_id: str | None
     execution_id: str | None
     event_type: str
-    status: str
+    status: TimelineStatus
     content: str
     metadata: dict[str, Any]
     created_at: datetime

@@ -662,8 +662,11 @@ export interface components {
             duration_ms: number | null;
             /** Execution Id */
             execution_id: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "active" | "completed" | "failed" | "cancelled" | "timed_out";
             tokens: components["schemas"]["Tokens"];
         };
         /** AlertAccepted */
@@ -675,7 +678,7 @@ export interface components {
              * @default queued
              * @constant
              */
-            status?: "queued";
+            status: "queued";
         };
         /** AlertRequest */
         AlertRequest: {
@@ -962,7 +965,7 @@ export interface components {
              * Input Tokens
              * @default 0
              */
-            input_tokens?: number;
+            input_tokens: number;
             /** Llm Provider */
             llm_provider: string;
             /** Model */
@@ -971,26 +974,29 @@ export interface components {
              * Output Tokens
              * @default 0
              */
-            output_tokens?: number;
+            output_tokens: number;
             /**
              * Started At
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "active" | "completed" | "failed" | "cancelled" | "timed_out";
             /** Strategy */
             strategy: string;
             /**
              * Thinking Tokens
              * @default 0
              */
-            thinking_tokens?: number;
+            thinking_tokens: number;
             /**
              * Total Tokens
              * @default 0
              */
-            total_tokens?: number;
+            total_tokens: number;
         };
         /** ExecutionStatusEvent */
         ExecutionStatusEvent: {
@@ -1300,7 +1306,7 @@ export interface components {
              * Name
              * @description Tool messages: the tool's wire name
              */
-            name?: string | null;
+            name: string | null;
             /**
              * Role
              * @description system, user, assistant or tool
@@ -1310,12 +1316,12 @@ export interface components {
              * Tool Call Id
              * @description Tool messages: the call they answer
              */
-            tool_call_id?: string | null;
+            tool_call_id: string | null;
             /**
              * Tool Calls
              * @description Assistant messages that call tools
              */
-            tool_calls?: components["schemas"]["ToolCallOut"][] | null;
+            tool_calls: components["schemas"]["ToolCallOut"][] | null;
         };
         /** ProcessSettings */
         ProcessSettings: {
@@ -1506,7 +1512,7 @@ export interface components {
              * Input Tokens
              * @default 0
              */
-            input_tokens?: number;
+            input_tokens: number;
             /** Mcp Selection */
             mcp_selection: {
                 [key: string]: unknown;
@@ -1515,7 +1521,7 @@ export interface components {
              * Output Tokens
              * @default 0
              */
-            output_tokens?: number;
+            output_tokens: number;
             /** Runbook Error */
             runbook_error: string | null;
             /** Runbook Url */
@@ -1535,12 +1541,12 @@ export interface components {
              * Thinking Tokens
              * @default 0
              */
-            thinking_tokens?: number;
+            thinking_tokens: number;
             /**
              * Total Tokens
              * @default 0
              */
-            total_tokens?: number;
+            total_tokens: number;
         };
         /** SessionPage */
         SessionPage: {
@@ -1695,14 +1701,14 @@ export interface components {
              * Input Tokens
              * @default 0
              */
-            input_tokens?: number;
+            input_tokens: number;
             /** Name */
             name: string;
             /**
              * Output Tokens
              * @default 0
              */
-            output_tokens?: number;
+            output_tokens: number;
             /** Parallel Type */
             parallel_type: string;
             /** Referenced Stage Id */
@@ -1716,20 +1722,23 @@ export interface components {
              * Format: date-time
              */
             started_at: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "active" | "completed" | "failed" | "cancelled" | "timed_out";
             /** Success Policy */
             success_policy: string;
             /**
              * Thinking Tokens
              * @default 0
              */
-            thinking_tokens?: number;
+            thinking_tokens: number;
             /**
              * Total Tokens
              * @default 0
              */
-            total_tokens?: number;
+            total_tokens: number;
         };
         /** StageStatusEvent */
         StageStatusEvent: {
@@ -1791,8 +1800,11 @@ export interface components {
             stage_index: number;
             /** Stage Type */
             stage_type: string;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "active" | "completed" | "failed" | "cancelled" | "timed_out";
             tokens: components["schemas"]["Tokens"];
         };
         /** StageTrace */
@@ -1950,8 +1962,11 @@ export interface components {
             sequence: number;
             /** Stage Id */
             stage_id: string | null;
-            /** Status */
-            status: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "streaming" | "completed" | "failed" | "cancelled" | "timed_out";
             /**
              * Updated At
              * Format: date-time
