@@ -55,7 +55,7 @@ test-dashboard: $(DASHBOARD_STAMP)
 ## The API's OpenAPI document (web/dashboard/openapi.json) and the dashboard's TypeScript types
 ## generated from it (web/dashboard/src/api/schema.gen.ts); see docs/dashboard.md "Wire types".
 wire-types: install $(DASHBOARD_STAMP)
-	$(PY) scripts/openapi.py $(DASHBOARD)/openapi.json
+	PYTHONPATH=$(CURDIR) $(PY) scripts/openapi.py $(DASHBOARD)/openapi.json
 	cd $(DASHBOARD) && npm run wire-types --silent
 
 ## Browser tests in headless Chromium against a running TARSy (screenshots in test-artifacts/).
