@@ -2033,12 +2033,18 @@ export interface components {
         };
         /** WhoAmI */
         WhoAmI: {
-            /** Mode */
-            mode: string;
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "none" | "token" | "proxy";
             /** Name */
             name: string;
-            /** Role */
-            role: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "viewer" | "operator" | "admin";
         };
     };
     responses: never;
