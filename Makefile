@@ -12,7 +12,7 @@ DASHBOARD := web/dashboard
 DASHBOARD_STAMP := $(DASHBOARD)/node_modules/.installed
 DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
 
-.PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench bench-holmes lock
+.PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench bench-holmes lock wire-types
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,9 +52,17 @@ studio: install
 ## Every test, plus lint and the type checker.
 test: install system-deps lint test-py test-dashboard test-browser
 
-## Dashboard: type check, component tests (vitest), production build.
+## Dashboard: generated wire types up to date, type check, component tests (vitest), production build.
 test-dashboard: $(DASHBOARD_STAMP)
-	cd $(DASHBOARD) && npm run typecheck --silent && npm test --silent && npm run build --silent
+	cd $(DASHBOARD) && { npm run wire-types:check --silent || { echo "src/api/schema.gen.ts is out of date with openapi.json: run make wire-types"; exit 1; }; } \
+		&& npm run typecheck --silent && npm test --silent \
+		&& npm run build --silent
+
+## The API's OpenAPI document (web/dashboard/openapi.json) and the dashboard's TypeScript types
+## generated from it (web/dashboard/src/api/schema.gen.ts); see docs/dashboard.md "Wire types".
+wire-types: install $(DASHBOARD_STAMP)
+	PYTHONPATH=$(CURDIR) $(PY) scripts/openapi.py $(DASHBOARD)/openapi.json
+	cd $(DASHBOARD) && npm run wire-types --silent
 
 ## Browser tests in headless Chromium against a running TARSy (screenshots in test-artifacts/).
 test-browser: install system-deps dashboard

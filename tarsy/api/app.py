@@ -17,6 +17,7 @@ from tarsy.api.errors import COMMON_RESPONSES, install_error_handlers
 from tarsy.api.guard import build_policy, install_guard
 from tarsy.api.hardening import InternalErrorMiddleware, SecurityHeadersMiddleware
 from tarsy.api.intake import JSONIntakeMiddleware
+from tarsy.api.openapi import install_event_schemas
 from tarsy.api.packaged import packaged_dashboard
 from tarsy.api.request_metrics import RequestMetricsMiddleware
 from tarsy.api.routes import (
@@ -72,6 +73,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_event_schemas(app)
     # Added first, so it runs inside the body-size limit below: it reads the body whole.
     app.add_middleware(JSONIntakeMiddleware)
     app.add_middleware(RequestMetricsMiddleware)

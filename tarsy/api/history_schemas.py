@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import ApprovalOut, ErrorResponse
@@ -161,6 +161,8 @@ class ToolCallOut(BaseModel):
 
 
 class MessageOut(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # responses carry every field
+
     role: str = Field(description="system, user, assistant or tool")
     content: str
     tool_calls: list[ToolCallOut] | None = Field(None, description="Assistant messages that call tools")

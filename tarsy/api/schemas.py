@@ -16,6 +16,7 @@ from tarsy.contracts import (
     TimelineEventType,
     TimelineStatus,
 )
+from tarsy.events.types import ApprovalOut as ApprovalOut  # the same record on the API and on SSE
 
 
 class AlertRequest(BaseModel):
@@ -35,6 +36,8 @@ class AlertRequest(BaseModel):
 
 
 class AlertAccepted(BaseModel):
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # responses carry every field
+
     session_id: str
     status: Literal["queued"] = "queued"
 
@@ -51,6 +54,9 @@ class ErrorResponse(BaseModel):
 
 
 class TokenTotals(BaseModel):
+    # Responses carry every field, defaults included: say so in the schema (generated types).
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
     input_tokens: int = 0
     output_tokens: int = 0
     thinking_tokens: int = 0
@@ -84,26 +90,6 @@ class StageOut(TokenTotals):
     completed_at: datetime | None
     error_message: str | None
     executions: list[ExecutionOut]
-
-
-class ApprovalOut(BaseModel):
-    """A tool call that waits (or waited) for a person; ``arguments`` and ``reason`` are masked."""
-
-    id: str
-    status: Literal["pending", "approved", "rejected", "expired", "cancelled"]
-    tool: str = Field(description="Canonical server.tool")
-    arguments: Any = Field(description="Exactly what runs when approved (masked for display)")
-    agent: str
-    stage: str | None
-    stage_id: str | None
-    execution_id: str | None
-    reason: str = Field(description="What the model said before asking for the call")
-    requested_at: str
-    expires_at: str
-    on_timeout: Literal["reject", "approve"]
-    decided_at: str | None
-    decided_by: str | None
-    comment: str | None
 
 
 class DecisionRequest(BaseModel):

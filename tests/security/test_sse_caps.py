@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tarsy.events.types import ResyncEvent
 from tests.support.server import RunningTarsy, read_sse, running_tarsy, write_config
 
 pytestmark = [pytest.mark.integration]
@@ -71,6 +72,7 @@ async def test_list_catch_up_is_bounded_and_says_resync(tmp_path: Path, database
         head = resync["id"]
         assert resync["data"]["latest_id"] == head
         assert resync["data"]["max_catchup_events"] == 3
+        ResyncEvent.model_validate(resync["data"])  # the payload the OpenAPI document describes
 
         # Within the bound, the missed events themselves are replayed (here: the last two).
         recent = await read_sse(tarsy.client, "/api/v1/sessions/events", last_event_id=head - 2, limit=2)

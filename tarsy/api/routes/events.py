@@ -11,6 +11,7 @@ from sse_starlette import EventSourceResponse
 
 from tarsy.api.deps import ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
+from tarsy.api.openapi import event_stream_response
 from tarsy.api.routes.sessions import load_session
 from tarsy.api.sse import session_stream, stream_response, subscribe
 from tarsy.errors import InvalidInputError
@@ -36,7 +37,7 @@ def _last_id(header: str | None, query: int | None) -> int:
     "/{session_id}/events",
     response_class=EventSourceResponse,
     responses={
-        200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
+        200: event_stream_response("SessionStreamEvent"),
         **{k: ERROR_RESPONSES[k] for k in (400, 404, 429)},
     },
 )

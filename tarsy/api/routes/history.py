@@ -27,6 +27,7 @@ from tarsy.api.history_schemas import (
     SessionStats,
     error_responses,
 )
+from tarsy.api.openapi import event_stream_response
 from tarsy.api.routes.events import OptionalEventId, _last_id
 from tarsy.api.routes.sessions import load_session
 from tarsy.api.sse import _sse, patiently, stream_response, subscribe
@@ -170,7 +171,7 @@ async def filter_options(services: ServicesDep) -> dict[str, Any]:
     "/events",
     response_class=EventSourceResponse,
     responses={
-        200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
+        200: event_stream_response("SessionListStreamEvent"),
         **error_responses(400, 422, 429),
     },
 )

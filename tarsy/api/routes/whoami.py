@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from tarsy.api.deps import IdentityDep
 from tarsy.api.guard import GuardPolicy
+from tarsy.config import Role
 
 router = APIRouter(prefix="/api/v1", tags=["system"])
 
 
 class WhoAmI(BaseModel):
     name: str
-    role: str
-    mode: str
+    role: Role
+    mode: Literal["none", "token", "proxy"]
 
 
 @router.get("/whoami", response_model=WhoAmI)

@@ -1,24 +1,22 @@
 /** Alert submission and the alert types the server knows. */
 
-import { asArray, asRecord, asString } from "./convert";
 import { API_PREFIX, request } from "./http";
+import type { Schemas } from "./wire";
 
 export interface AlertTypes {
   alertTypes: string[];
   defaultType: string;
 }
 
-export interface McpSelection {
+/** What `mcp` narrows to (the API takes it as a free-form object and validates it server-side). */
+export type McpSelection = {
   servers: { name: string; tools: string[] | null }[];
   native_tools?: Record<string, boolean>;
-}
+};
 
-export interface AlertSubmission {
-  alert_type?: string;
-  data: Record<string, unknown> | string;
-  runbook?: string;
-  mcp?: McpSelection;
-}
+export type AlertSubmission = Schemas["AlertRequest"] & { mcp?: McpSelection };
+type AlertAcceptedWire = Schemas["AlertAccepted"];
+type AlertTypesWire = Schemas["AlertTypesResponse"];
 
 export interface AlertAccepted {
   sessionId: string;
@@ -26,8 +24,8 @@ export interface AlertAccepted {
 }
 
 export function toAlertTypes(raw: unknown): AlertTypes {
-  const w = asRecord(raw);
-  return { alertTypes: asArray<unknown>(w.alert_types).map((t) => asString(t)), defaultType: asString(w.default) };
+  const w = raw as AlertTypesWire;
+  return { alertTypes: w.alert_types, defaultType: w.default };
 }
 
 export const alertKeys = {
@@ -42,8 +40,8 @@ export function submitAlert(body: AlertSubmission): Promise<AlertAccepted> {
   return request(
     `${API_PREFIX}/alerts`,
     (raw) => {
-      const w = asRecord(raw);
-      return { sessionId: asString(w.session_id), status: asString(w.status, "queued") };
+      const w = raw as AlertAcceptedWire;
+      return { sessionId: w.session_id, status: w.status };
     },
     { method: "POST", body },
   );

@@ -7,29 +7,26 @@
 
 import { asRecord, asString } from "./convert";
 import { API_PREFIX, request } from "./http";
+import type { Schemas } from "./wire";
 
 export { forgetToken, storeToken, storedToken } from "./token";
 
-export type Role = "viewer" | "operator" | "admin";
-export type AuthMode = "none" | "token" | "proxy";
+export type WhoAmI = Schemas["WhoAmI"];
+export type Role = WhoAmI["role"];
+export type AuthMode = WhoAmI["mode"];
 
-export interface WhoAmI {
-  name: string;
-  role: Role;
-  mode: AuthMode;
-}
+const ROLES: readonly string[] = ["viewer", "operator", "admin"] satisfies Role[];
+const MODES: readonly string[] = ["none", "token", "proxy"] satisfies AuthMode[];
 
-const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
-const MODES: readonly AuthMode[] = ["none", "token", "proxy"];
-
+/** Tolerant of a server newer than this dashboard: an unknown role or mode falls back to the least. */
 export function toWhoAmI(raw: unknown): WhoAmI {
-  const r = asRecord(raw);
-  const role = asString(r.role) as Role;
-  const mode = asString(r.mode) as AuthMode;
+  const w = asRecord(raw);
+  const role = asString(w.role);
+  const mode = asString(w.mode);
   return {
-    name: asString(r.name, "unknown"),
-    role: ROLES.includes(role) ? role : "viewer",
-    mode: MODES.includes(mode) ? mode : "none",
+    name: asString(w.name, "unknown"),
+    role: ROLES.includes(role) ? (role as Role) : "viewer",
+    mode: MODES.includes(mode) ? (mode as AuthMode) : "none",
   };
 }
 

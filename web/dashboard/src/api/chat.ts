@@ -1,22 +1,14 @@
 /** Follow-up chat on a finished session: history, sending a question, cancelling the answer. */
 
-import { asArray, asNumber, asRecord, asString, toDate } from "./convert";
+import { asNumber, toDate } from "./convert";
 import { API_PREFIX, request } from "./http";
+import type { Schemas } from "./wire";
 
 export type ChatMessageStatus = "pending" | "in_progress" | "completed" | "failed" | "cancelled" | "timed_out";
 
-export interface ChatMessageWire {
-  message_id: string;
-  author: string;
-  content: string;
-  created_at: string | null;
-  stage_id: string | null;
-  stage_index?: number | null;
-  status: string;
-  answer: string | null;
-  error_message?: string | null;
-  cancelled_by?: string | null;
-}
+export type ChatMessageWire = Schemas["ChatMessageOut"];
+export type ChatHistoryWire = Schemas["ChatHistory"];
+export type ChatAcceptedWire = Schemas["ChatMessageAccepted"];
 
 export interface ChatMessage {
   messageId: string;
@@ -62,25 +54,22 @@ export function isChatInFlight(message: ChatMessage): boolean {
 
 export function toChatMessage(w: ChatMessageWire): ChatMessage {
   return {
-    messageId: asString(w.message_id),
-    author: asString(w.author),
-    content: asString(w.content),
+    messageId: w.message_id,
+    author: w.author,
+    content: w.content,
     createdAt: toDate(w.created_at),
-    stageId: w.stage_id ?? null,
-    stageIndex: typeof w.stage_index === "number" ? w.stage_index : null,
+    stageId: w.stage_id,
+    stageIndex: w.stage_index,
     status: toChatStatus(w.status),
-    answer: w.answer ?? null,
-    errorMessage: w.error_message ?? null,
-    cancelledBy: w.cancelled_by ?? null,
+    answer: w.answer,
+    errorMessage: w.error_message,
+    cancelledBy: w.cancelled_by,
   };
 }
 
 export function toChatHistory(raw: unknown): ChatHistory {
-  const w = asRecord(raw);
-  return {
-    chatId: w.chat_id == null ? null : asString(w.chat_id),
-    messages: asArray<ChatMessageWire>(w.messages).map(toChatMessage),
-  };
+  const w = raw as ChatHistoryWire;
+  return { chatId: w.chat_id, messages: w.messages.map(toChatMessage) };
 }
 
 export const chatKeys = {
@@ -97,8 +86,8 @@ export function sendChatMessage(sessionId: string, content: string): Promise<Cha
   return request(
     `${base(sessionId)}/messages`,
     (raw) => {
-      const w = asRecord(raw);
-      return { chatId: asString(w.chat_id), messageId: asString(w.message_id) };
+      const w = raw as ChatAcceptedWire;
+      return { chatId: w.chat_id, messageId: w.message_id };
     },
     { method: "POST", body: { content } },
   );

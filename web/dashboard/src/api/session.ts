@@ -1,7 +1,8 @@
 /** One session: its detail (stages and executions), its summary figures, cancelling it, its stream. */
 
-import { asArray, asNumber, asOptionalNumber, asRecord, asString, toDate } from "./convert";
+import { toDate } from "./convert";
 import { API_PREFIX, request } from "./http";
+import type { Schemas } from "./wire";
 import {
   laterRecordStatus,
   laterSessionStatus,
@@ -11,55 +12,14 @@ import {
   toSessionStatus,
 } from "./status";
 
-// ---------------------------------------------------------------- wire types (what the API sends)
+// ---------------------------------------------------------------- wire types (generated from the API)
 
-export interface ExecutionWire {
-  id: string;
-  agent_name: string;
-  agent_index: number;
-  strategy: string;
-  llm_provider: string;
-  model: string;
-  status: string;
-  started_at: string | null;
-  completed_at: string | null;
-  error_message: string | null;
-}
-
-export interface StageWire {
-  id: string;
-  stage_index: number;
-  name: string;
-  stage_type: string;
-  parallel_type: string;
-  expected_agents: number;
-  success_policy: string;
-  referenced_stage_id: string | null;
-  status: string;
-  started_at: string | null;
-  completed_at: string | null;
-  error_message: string | null;
-  executions: ExecutionWire[];
-}
-
-export interface SessionDetailWire {
-  id: string;
-  alert_type: string;
-  chain_id: string;
-  status: string;
-  alert_data: unknown;
-  runbook_url: string | null;
-  author: string;
-  cancelled_by?: string | null;
-  final_analysis: string | null;
-  executive_summary: string | null;
-  error_message: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  duration_ms: number | null;
-  stages: StageWire[];
-}
+export type ExecutionWire = Schemas["ExecutionOut"];
+export type StageWire = Schemas["StageOut"];
+export type SessionDetailWire = Schemas["SessionOut"];
+export type SessionStatsWire = Schemas["SessionStats"];
+export type CancelWire = Schemas["CancelResponse"];
+type TokensWire = Schemas["Tokens"];
 
 // ---------------------------------------------------------------- app types
 
@@ -178,7 +138,7 @@ export function toStage(w: StageWire): Stage {
     startedAt: toDate(w.started_at),
     completedAt: toDate(w.completed_at),
     errorMessage: w.error_message ?? null,
-    executions: asArray<ExecutionWire>(w.executions).map(toExecution),
+    executions: w.executions.map(toExecution),
   };
 }
 
@@ -200,42 +160,31 @@ export function toSessionDetail(raw: unknown): SessionDetail {
     startedAt: toDate(w.started_at),
     completedAt: toDate(w.completed_at),
     durationMs: w.duration_ms ?? null,
-    stages: asArray<StageWire>(w.stages)
-      .map(toStage)
-      .sort((a, b) => a.stageIndex - b.stageIndex),
+    stages: w.stages.map(toStage).sort((a, b) => a.stageIndex - b.stageIndex),
   };
 }
 
-function tokens(w: Record<string, unknown>): TokenCounts {
-  const nested = asRecord(w.tokens);
-  const pick = (key: string) => asNumber(w[key] ?? nested[key.replace("_tokens", "")] ?? nested[key]);
-  return { inputTokens: pick("input_tokens"), outputTokens: pick("output_tokens"), totalTokens: pick("total_tokens") };
+function tokens(w: TokensWire): TokenCounts {
+  return { inputTokens: w.input, outputTokens: w.output, totalTokens: w.total };
 }
 
-/** `/summary` is read tolerantly: tokens at the top level or under `tokens`, stages with agents. */
 export function toSessionStats(raw: unknown): SessionStats {
-  const w = asRecord(raw);
+  const w = raw as SessionStatsWire;
   return {
-    ...tokens(w),
-    durationMs: asOptionalNumber(w.duration_ms ?? asRecord(w.durations).run_ms),
-    stages: asArray<unknown>(w.stages).map((s) => {
-      const stage = asRecord(s);
-      return {
-        ...tokens(stage),
-        stageId: asString(stage.stage_id ?? stage.id),
-        name: asString(stage.name ?? stage.stage_name),
-        durationMs: asOptionalNumber(stage.duration_ms),
-        agents: asArray<unknown>(stage.agents ?? stage.executions).map((a) => {
-          const agent = asRecord(a);
-          return {
-            ...tokens(agent),
-            executionId: asString(agent.execution_id ?? agent.id),
-            agentName: asString(agent.agent_name ?? agent.name),
-            durationMs: asOptionalNumber(agent.duration_ms),
-          };
-        }),
-      };
-    }),
+    ...tokens(w.tokens),
+    durationMs: w.durations.run_ms,
+    stages: w.stages.map((stage) => ({
+      ...tokens(stage.tokens),
+      stageId: stage.stage_id,
+      name: stage.name,
+      durationMs: stage.duration_ms,
+      agents: stage.agents.map((agent) => ({
+        ...tokens(agent.tokens),
+        executionId: agent.execution_id,
+        agentName: agent.agent_name,
+        durationMs: agent.duration_ms,
+      })),
+    })),
   };
 }
 
@@ -298,8 +247,8 @@ export function cancelSession(id: string): Promise<CancelResult> {
   return request(
     `${BASE}/${encodeURIComponent(id)}/cancel`,
     (raw) => {
-      const w = asRecord(raw);
-      return { sessionId: asString(w.session_id), status: toSessionStatus(w.status) };
+      const w = raw as CancelWire;
+      return { sessionId: w.session_id, status: toSessionStatus(w.status) };
     },
     { method: "POST" },
   );

@@ -1,37 +1,16 @@
 /** The session collection: the paged history, the live active/queued view, filter options. */
 
-import { asArray, asNumber, asRecord, asString, toDate } from "./convert";
+import { toDate } from "./convert";
 import { API_PREFIX, request } from "./http";
 import { type SessionStatus, toSessionStatus } from "./status";
+import type { Schemas } from "./wire";
 
-// ---------------------------------------------------------------- wire types (what the API sends)
+// ---------------------------------------------------------------- wire types (generated from the API)
 
-export interface SessionSummaryWire {
-  id: string;
-  alert_type: string;
-  chain_id: string;
-  status: string;
-  author: string;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  duration_ms: number | null;
-  executive_summary: string | null;
-  error_message: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  stage_count: number | null;
-  matched_in_timeline?: boolean | null;
-  queue_position?: number | null;
-}
-
-export interface SessionListWire {
-  items: SessionSummaryWire[];
-  total: number;
-  page: number;
-  page_size: number;
-}
+export type SessionSummaryWire = Schemas["SessionSummary"] | Schemas["QueuedSession"];
+export type SessionListWire = Schemas["SessionPage"];
+export type ActiveSessionsWire = Schemas["ActiveSessions"];
+export type FilterOptionsWire = Schemas["FilterOptions"];
 
 // ---------------------------------------------------------------- app types
 
@@ -76,8 +55,6 @@ export interface FilterOptions {
 
 // ---------------------------------------------------------------- converters
 
-// ---------------------------------------------------------------- converters
-
 export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
   return {
     id: w.id,
@@ -88,45 +65,31 @@ export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
     createdAt: toDate(w.created_at),
     startedAt: toDate(w.started_at),
     completedAt: toDate(w.completed_at),
-    durationMs: w.duration_ms ?? null,
-    executiveSummary: w.executive_summary ?? null,
-    errorMessage: w.error_message ?? null,
-    inputTokens: w.input_tokens ?? null,
-    outputTokens: w.output_tokens ?? null,
-    totalTokens: w.total_tokens ?? null,
-    stageCount: w.stage_count ?? null,
-    matchedInTimeline: Boolean(w.matched_in_timeline),
-    queuePosition: w.queue_position ?? null,
+    durationMs: w.duration_ms,
+    executiveSummary: w.executive_summary,
+    errorMessage: w.error_message,
+    inputTokens: w.input_tokens,
+    outputTokens: w.output_tokens,
+    totalTokens: w.total_tokens,
+    stageCount: w.stage_count,
+    matchedInTimeline: w.matched_in_timeline,
+    queuePosition: "queue_position" in w ? w.queue_position : null,
   };
 }
 
 export function toSessionPage(raw: unknown): SessionPage {
   const w = raw as SessionListWire;
-  return {
-    items: asArray<SessionSummaryWire>(w.items).map(toSessionSummary),
-    total: asNumber(w.total),
-    page: asNumber(w.page, 1),
-    pageSize: asNumber(w.page_size, 25),
-  };
+  return { items: w.items.map(toSessionSummary), total: w.total, page: w.page, pageSize: w.page_size };
 }
 
 export function toActiveSessions(raw: unknown): ActiveSessions {
-  const w = asRecord(raw);
-  return {
-    active: asArray<SessionSummaryWire>(w.active).map(toSessionSummary),
-    queued: asArray<SessionSummaryWire>(w.queued).map(toSessionSummary),
-  };
+  const w = raw as ActiveSessionsWire;
+  return { active: w.active.map(toSessionSummary), queued: w.queued.map(toSessionSummary) };
 }
 
 export function toFilterOptions(raw: unknown): FilterOptions {
-  const w = asRecord(raw);
-  const strings = (v: unknown) => asArray<unknown>(v).map((x) => asString(x));
-  return {
-    statuses: strings(w.statuses),
-    alertTypes: strings(w.alert_types),
-    chains: strings(w.chains),
-    authors: strings(w.authors),
-  };
+  const w = raw as FilterOptionsWire;
+  return { statuses: w.statuses, alertTypes: w.alert_types, chains: w.chains, authors: w.authors };
 }
 
 // ---------------------------------------------------------------- list parameters

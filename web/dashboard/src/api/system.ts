@@ -1,7 +1,8 @@
 /** System: warnings, MCP server health and tools, queue figures, and /health. */
 
-import { asArray, asNumber, asOptionalNumber, asRecord, asString, toDate } from "./convert";
+import { asNumber, asOptionalNumber, asRecord, toDate } from "./convert";
 import { API_PREFIX, request, withIdentity } from "./http";
+import type { Schemas } from "./wire";
 
 export interface SystemWarning {
   id: string;
@@ -38,56 +39,47 @@ export interface Health {
   checks: Record<string, unknown>;
 }
 
+// ---------------------------------------------------------------- wire types (generated from the API)
+
+type WarningWire = Schemas["WarningOut"];
+type McpServerWire = Schemas["McpServerOut"];
+type QueueWire = Schemas["QueueFigures"];
+type HealthWire = Schemas["HealthResponse"];
+
 export function toWarnings(raw: unknown): SystemWarning[] {
-  // Accept both a bare list and {warnings: [...]}.
-  const list = Array.isArray(raw) ? raw : asArray<unknown>(asRecord(raw).warnings);
-  return list.map((x) => {
-    const w = asRecord(x);
-    return {
-      id: asString(w.id ?? w.warning_id),
-      category: asString(w.category),
-      message: asString(w.message),
-      server: w.server == null ? null : asString(w.server),
-      createdAt: toDate(asString(w.created_at) || null),
-    };
-  });
+  return (raw as WarningWire[]).map((w) => ({
+    id: w.id,
+    category: w.category,
+    message: w.message,
+    server: w.server,
+    createdAt: toDate(w.created_at),
+  }));
 }
 
 export function toMcpServers(raw: unknown): McpServerHealth[] {
-  const list = Array.isArray(raw) ? raw : asArray<unknown>(asRecord(raw).servers);
-  return list.map((x) => {
-    const w = asRecord(x);
-    return {
-      id: asString(w.id ?? w.name),
-      status: asString(w.status, "unknown"),
-      lastError: w.last_error == null || w.last_error === "" ? null : asString(w.last_error),
-      lastChecked: toDate(asString(w.last_checked) || null),
-      tools: asArray<unknown>(w.tools).map((t) => {
-        const tool = asRecord(t);
-        return { name: asString(tool.name ?? t), description: asString(tool.description) };
-      }),
-    };
-  });
+  return (raw as McpServerWire[]).map((w) => ({
+    id: w.id,
+    status: w.status,
+    lastError: w.last_error || null,
+    lastChecked: toDate(w.last_checked),
+    tools: w.tools.map((t) => ({ name: t.name, description: t.description })),
+  }));
 }
 
 export function toQueueFigures(raw: unknown): QueueFigures {
-  const w = asRecord(raw);
+  const w = raw as QueueWire;
   return {
-    pending: asNumber(w.pending),
-    active: asNumber(w.active),
-    workersTotal: asOptionalNumber(w.workers_total),
-    workersBusy: asOptionalNumber(w.workers_busy),
-    oldestPendingS: asNumber(w.oldest_pending_s),
+    pending: w.pending,
+    active: w.active,
+    workersTotal: w.workers_total,
+    workersBusy: w.workers_busy,
+    oldestPendingS: w.oldest_pending_s,
   };
 }
 
 export function toHealth(raw: unknown): Health {
-  const w = asRecord(raw);
-  return {
-    status: asString(w.status, "unknown"),
-    mode: w.mode === "live" ? "live" : "demo",
-    checks: asRecord(w.checks),
-  };
+  const w = raw as HealthWire;
+  return { status: w.status, mode: w.mode, checks: w.checks };
 }
 
 export const systemKeys = {

@@ -1,8 +1,9 @@
 /** The conversation timeline of a session: events in sequence order, plus the live-stream cursor. */
 
-import { asArray, asNumber, asRecord, asString, toDate } from "./convert";
+import { asArray, asRecord, asString, toDate } from "./convert";
 import { API_PREFIX, request } from "./http";
 import { type TimelineStatus, toTimelineStatus } from "./status";
+import type { Schemas } from "./wire";
 
 export const TIMELINE_EVENT_TYPES = [
   "llm_thinking",
@@ -20,18 +21,7 @@ export const TIMELINE_EVENT_TYPES = [
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 
-export interface TimelineEventWire {
-  id: string;
-  sequence: number;
-  stage_id: string | null;
-  execution_id: string | null;
-  event_type: string;
-  status: string;
-  content: string;
-  metadata: Record<string, unknown> | null;
-  created_at: string | null;
-  updated_at: string | null;
-}
+export type TimelineEventWire = Schemas["TimelineEventOut"];
 
 export interface TimelineEvent {
   id: string;
@@ -67,14 +57,14 @@ export function toEventType(value: string): TimelineEventType {
 export function toTimelineEvent(w: TimelineEventWire): TimelineEvent {
   return {
     id: w.id,
-    sequence: asNumber(w.sequence),
-    stageId: w.stage_id ?? null,
-    executionId: w.execution_id ?? null,
+    sequence: w.sequence,
+    stageId: w.stage_id,
+    executionId: w.execution_id,
     eventType: toEventType(w.event_type),
     rawType: w.event_type,
     status: toTimelineStatus(w.status),
-    content: asString(w.content),
-    metadata: asRecord(w.metadata),
+    content: w.content,
+    metadata: w.metadata,
     createdAt: toDate(w.created_at),
     updatedAt: toDate(w.updated_at),
     partial: false,
@@ -82,7 +72,7 @@ export function toTimelineEvent(w: TimelineEventWire): TimelineEvent {
 }
 
 export function toTimelineData(raw: unknown): TimelineData {
-  const events = asArray<TimelineEventWire>(raw)
+  const events = (raw as TimelineEventWire[])
     .map(toTimelineEvent)
     .map((e) => (e.status === "streaming" ? { ...e, partial: true } : e));
   events.sort((a, b) => a.sequence - b.sequence);

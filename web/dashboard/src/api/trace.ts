@@ -1,7 +1,8 @@
 /** The trace of a session: every LLM and MCP interaction, grouped by stage and agent. */
 
-import { asArray, asNumber, asOptionalNumber, asRecord, asString, toDate } from "./convert";
+import { toDate } from "./convert";
 import { API_PREFIX, request } from "./http";
+import type { Schemas } from "./wire";
 
 export type InteractionKind = "llm" | "mcp";
 
@@ -77,107 +78,98 @@ export interface McpInteractionDetail {
   durationMs: number | null;
 }
 
-function toInteraction(raw: unknown): InteractionSummary {
-  const w = asRecord(raw);
+// ---------------------------------------------------------------- wire types (generated from the API)
+
+type InteractionWire = Schemas["InteractionOut"];
+type SessionTraceWire = Schemas["SessionTrace"];
+type MessageWire = Schemas["MessageOut"];
+type LlmDetailWire = Schemas["LLMInteractionDetail"];
+type McpDetailWire = Schemas["MCPInteractionDetail"];
+
+function toInteraction(w: InteractionWire): InteractionSummary {
   return {
-    id: asString(w.id ?? w.interaction_id),
-    kind: w.kind === "mcp" ? "mcp" : "llm",
-    createdAt: toDate(asString(w.created_at) || null),
-    interactionType: asString(w.interaction_type),
-    provider: asString(w.provider),
-    model: asString(w.model),
-    server: asString(w.server),
-    tool: asString(w.tool),
-    inputTokens: asOptionalNumber(w.input_tokens),
-    outputTokens: asOptionalNumber(w.output_tokens),
-    durationMs: asOptionalNumber(w.duration_ms),
-    error: w.error == null || w.error === "" ? null : asString(w.error),
-    isError: w.is_error === true || (w.error != null && w.error !== ""),
+    id: w.id,
+    kind: w.kind,
+    createdAt: toDate(w.created_at),
+    interactionType: w.interaction_type,
+    provider: w.provider ?? "",
+    model: w.model ?? "",
+    server: w.server ?? "",
+    tool: w.tool ?? "",
+    inputTokens: w.input_tokens,
+    outputTokens: w.output_tokens,
+    durationMs: w.duration_ms,
+    error: w.error || null,
+    isError: w.is_error || Boolean(w.error),
   };
 }
 
 export function toSessionTrace(raw: unknown): SessionTrace {
-  const w = asRecord(raw);
+  const w = raw as SessionTraceWire;
   return {
-    sessionId: asString(w.session_id),
-    stages: asArray<unknown>(w.stages).map((s) => {
-      const stage = asRecord(s);
-      return {
-        stageId: asString(stage.stage_id ?? stage.id),
-        stageIndex: asNumber(stage.stage_index),
-        name: asString(stage.name ?? stage.stage_name),
-        stageType: asString(stage.stage_type),
-        executions: asArray<unknown>(stage.executions).map((e) => {
-          const exec = asRecord(e);
-          return {
-            executionId: asString(exec.execution_id ?? exec.id),
-            agentName: asString(exec.agent_name),
-            agentIndex: asNumber(exec.agent_index),
-            interactions: asArray<unknown>(exec.interactions).map(toInteraction),
-          };
-        }),
-      };
-    }),
-    sessionInteractions: asArray<unknown>(w.session_interactions).map(toInteraction),
+    sessionId: w.session_id,
+    stages: w.stages.map((stage) => ({
+      stageId: stage.stage_id,
+      stageIndex: stage.stage_index,
+      name: stage.name,
+      stageType: stage.stage_type,
+      executions: stage.executions.map((exec) => ({
+        executionId: exec.execution_id,
+        agentName: exec.agent_name,
+        agentIndex: exec.agent_index,
+        interactions: exec.interactions.map(toInteraction),
+      })),
+    })),
+    sessionInteractions: w.session_interactions.map(toInteraction),
   };
 }
 
-function contentText(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (Array.isArray(value)) {
-    return value
-      .map((part) => {
-        const p = asRecord(part);
-        return asString(
-          p.text ?? p.reasoning ?? p.thinking ?? (typeof part === "string" ? part : JSON.stringify(part)),
-        );
-      })
-      .join("");
-  }
-  return value == null ? "" : JSON.stringify(value, null, 2);
-}
-
-function toMessage(m: unknown, fallbackRole = "message"): LlmMessage {
-  const msg = asRecord(m);
+function toMessage(m: MessageWire): LlmMessage {
   return {
-    role: asString(msg.role ?? msg.type, fallbackRole),
-    content: contentText(msg.content),
-    toolCalls: asArray<unknown>(msg.tool_calls).map((c) => {
-      const call = asRecord(c);
-      return { id: asString(call.id), name: asString(call.name), args: call.arguments ?? call.args ?? {} };
-    }),
-    toolCallId: msg.tool_call_id == null ? null : asString(msg.tool_call_id),
+    role: m.role,
+    content: m.content,
+    toolCalls: (m.tool_calls ?? []).map((c) => ({ id: c.id ?? "", name: c.name, args: c.arguments })),
+    toolCallId: m.tool_call_id,
   };
 }
 
 export function toLlmDetail(raw: unknown): LlmInteractionDetail {
-  const w = asRecord(raw);
-  const response = w.response;
-  const isMessage =
-    typeof response === "object" && response !== null && !Array.isArray(response) && "content" in response;
+  const w = raw as LlmDetailWire;
   return {
-    ...toInteraction(raw),
-    messages: asArray<unknown>(w.messages).map((m) => toMessage(m)),
-    response: isMessage ? toMessage(response, "assistant") : null,
-    rawResponse: response ?? null,
-    thinking: w.thinking == null || w.thinking === "" ? null : asString(w.thinking),
-    tools: asArray<unknown>(w.tools).map((t) => asString(typeof t === "object" ? asRecord(t).name : t)),
-    thinkingTokens: asOptionalNumber(w.thinking_tokens),
+    id: w.id,
+    kind: "llm",
+    createdAt: toDate(w.created_at),
+    interactionType: w.interaction_type,
+    provider: w.provider,
+    model: w.model,
+    server: "",
+    tool: "",
+    inputTokens: w.input_tokens,
+    outputTokens: w.output_tokens,
+    durationMs: w.duration_ms,
+    error: w.error || null,
+    isError: Boolean(w.error),
+    messages: w.messages.map(toMessage),
+    response: w.response === null ? null : toMessage(w.response),
+    rawResponse: w.response,
+    thinking: w.thinking || null,
+    tools: w.tools,
+    thinkingTokens: w.thinking_tokens,
   };
 }
 
 export function toMcpDetail(raw: unknown): McpInteractionDetail {
-  const w = asRecord(raw);
+  const w = raw as McpDetailWire;
   return {
-    id: asString(w.id ?? w.interaction_id),
-    server: asString(w.server),
-    tool: asString(w.tool),
-    arguments: w.arguments ?? {},
-    result: w.result ?? null,
-    isError: w.is_error === true,
-    error: w.error == null || w.error === "" ? null : asString(w.error),
-    availableTools: w.available_tools ?? null,
-    durationMs: asOptionalNumber(w.duration_ms),
+    id: w.id,
+    server: w.server,
+    tool: w.tool ?? "",
+    arguments: w.arguments,
+    result: w.result,
+    isError: w.is_error,
+    error: w.error || null,
+    availableTools: w.available_tools,
+    durationMs: w.duration_ms,
   };
 }
 

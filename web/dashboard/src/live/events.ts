@@ -1,6 +1,6 @@
 /** The events of a session's SSE stream, parsed from raw messages into typed values. */
 
-import { asNumber, asRecord, asString, toDate } from "../api/convert";
+import { isRecord, toDate } from "../api/convert";
 import { type ChatMessageStatus, toChatStatus } from "../api/chat";
 import type { ParallelType, StageType } from "../api/session";
 import {
@@ -12,6 +12,7 @@ import {
   toTimelineStatus,
 } from "../api/status";
 import { type TimelineEvent, toEventType } from "../api/timeline";
+import type { Schemas } from "../api/wire";
 import type { SseMessage } from "./sse";
 
 interface Base {
@@ -104,109 +105,110 @@ export type StreamEvent =
   | ChatStatusEvent
   | OtherEvent;
 
-function optionalString(value: unknown): string | null {
-  return value === null || value === undefined || value === "" ? null : asString(value);
+/** The payload of each event the API streams, generated from its OpenAPI document (api/wire.ts). */
+export type SessionStreamPayload = Schemas["SessionStreamEvent"] | Schemas["SessionListStreamEvent"];
+
+function optionalString(value: string | null | undefined): string | null {
+  return value === null || value === undefined || value === "" ? null : value;
 }
 
-function stageType(value: unknown): StageType {
+function stageType(value: string): StageType {
   return value === "synthesis" || value === "exec_summary" || value === "chat" ? value : "investigation";
 }
 
-function parallelType(value: unknown): ParallelType | null {
+function parallelType(value: string | null | undefined): ParallelType | null {
   return value === "single" || value === "multi_agent" || value === "replica" ? value : null;
+}
+
+function readPayload(message: SseMessage): SessionStreamPayload | null {
+  try {
+    const payload: unknown = JSON.parse(message.data);
+    return isRecord(payload) && typeof payload.type === "string" ? (payload as SessionStreamPayload) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Parse one message; the event name comes from `event:` or, failing that, the payload's `type`. */
 export function parseStreamEvent(message: SseMessage): StreamEvent {
-  let payload: Record<string, unknown> = {};
-  try {
-    payload = asRecord(JSON.parse(message.data));
-  } catch {
-    return { type: "other", name: message.event, id: message.id, at: null };
-  }
-  const name = message.event !== "message" ? message.event : asString(payload.type, "message");
-  const base: Base = { id: message.id, at: toDate(optionalString(payload.timestamp)) };
-  switch (name) {
+  const payload = readPayload(message);
+  const name = message.event !== "message" ? message.event : (payload?.type ?? "message");
+  if (payload === null || payload.type !== name) return { type: "other", name, id: message.id, at: null };
+  const base: Base = { id: message.id, at: "timestamp" in payload ? toDate(payload.timestamp) : null };
+  switch (payload.type) {
     case "session.status":
       return {
         ...base,
-        type: name,
-        sessionId: asString(payload.session_id),
+        type: payload.type,
+        sessionId: payload.session_id,
         status: toSessionStatus(payload.status),
-        error: optionalString(payload.error ?? payload.error_message),
+        error: optionalString(payload.error),
       };
     case "stage.status":
       return {
         ...base,
-        type: name,
-        stageId: asString(payload.stage_id),
-        stageIndex: asNumber(payload.stage_index),
-        stageName: asString(payload.stage_name ?? payload.name),
+        type: payload.type,
+        stageId: payload.stage_id,
+        stageIndex: payload.stage_index,
+        stageName: payload.stage_name,
         stageType: stageType(payload.stage_type),
         parallelType: parallelType(payload.parallel_type),
         referencedStageId: optionalString(payload.referenced_stage_id),
         status: toRecordStatus(payload.status),
-        error: optionalString(payload.error ?? payload.error_message),
+        error: optionalString(payload.error),
       };
     case "execution.status":
       return {
         ...base,
-        type: name,
-        stageId: asString(payload.stage_id),
-        executionId: asString(payload.execution_id),
-        agentName: asString(payload.agent_name),
-        agentIndex: asNumber(payload.agent_index),
+        type: payload.type,
+        stageId: payload.stage_id,
+        executionId: payload.execution_id,
+        agentName: payload.agent_name,
+        agentIndex: payload.agent_index,
         status: toRecordStatus(payload.status),
-        error: optionalString(payload.error ?? payload.error_message),
+        error: optionalString(payload.error),
       };
-    case "timeline_event.created": {
-      const rawType = asString(payload.event_type);
+    case "timeline_event.created":
       return {
         ...base,
-        type: name,
+        type: payload.type,
         event: {
-          id: asString(payload.event_id),
-          sequence: asNumber(payload.sequence),
-          stageId: optionalString(payload.stage_id),
-          executionId: optionalString(payload.execution_id),
-          eventType: toEventType(rawType),
-          rawType,
+          id: payload.event_id,
+          sequence: payload.sequence,
+          stageId: payload.stage_id,
+          executionId: payload.execution_id,
+          eventType: toEventType(payload.event_type),
+          rawType: payload.event_type,
           status: toTimelineStatus(payload.status),
-          content: asString(payload.content),
-          metadata: asRecord(payload.metadata),
+          content: payload.content,
+          metadata: payload.metadata,
           createdAt: base.at,
           updatedAt: base.at,
           partial: false,
         },
       };
-    }
     case "timeline_event.completed":
       return {
         ...base,
-        type: name,
-        eventId: asString(payload.event_id),
-        stageId: optionalString(payload.stage_id),
-        executionId: optionalString(payload.execution_id),
-        eventType: asString(payload.event_type),
-        status: toTimelineStatus(payload.status ?? "completed"),
-        content: asString(payload.content),
-        metadata: asRecord(payload.metadata),
+        type: payload.type,
+        eventId: payload.event_id,
+        stageId: payload.stage_id,
+        executionId: payload.execution_id,
+        eventType: payload.event_type,
+        status: toTimelineStatus(payload.status),
+        content: payload.content,
+        metadata: payload.metadata,
       };
     case "stream.chunk":
-      return { ...base, type: name, eventId: asString(payload.event_id), delta: asString(payload.delta) };
+      return { ...base, type: payload.type, eventId: payload.event_id, delta: payload.delta };
     case "interaction.created":
-      return {
-        ...base,
-        type: name,
-        interactionId: asString(payload.interaction_id),
-        kind: payload.kind === "mcp" ? "mcp" : "llm",
-      };
+      return { ...base, type: payload.type, interactionId: payload.interaction_id, kind: payload.kind };
     case "chat.status":
       return {
         ...base,
-        type: name,
-        messageId: asString(payload.message_id),
-        chatId: asString(payload.chat_id),
+        type: payload.type,
+        messageId: payload.message_id,
+        chatId: payload.chat_id,
         status: toChatStatus(payload.status),
         author: optionalString(payload.author),
         content: optionalString(payload.content),
