@@ -2,8 +2,10 @@
 
 import { asRecord, asString } from "./convert";
 import { API_PREFIX, request } from "./http";
+import type { Schemas } from "./wire";
 
-export type ApprovalStatus = "pending" | "approved" | "rejected" | "expired" | "cancelled";
+/** The generated wire type (docs/dashboard.md "Wire types"); timeline metadata is read tolerantly below. */
+export type ApprovalStatus = Schemas["ApprovalOut"]["status"];
 
 export interface Approval {
   id: string;

@@ -187,6 +187,8 @@ export function sessionWire(overrides: Partial<SessionDetailWire> = {}): Session
     output_tokens: 0,
     thinking_tokens: 0,
     total_tokens: 0,
+    pending_approvals: [],
+    approvals: [],
     stages: [
       {
         id: "stage-1",
