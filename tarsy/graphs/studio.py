@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -50,7 +49,7 @@ def studio_setup() -> StudioSetup:
     """Config and models, read once per process (blocking I/O: call it off the event loop)."""
     settings = Settings.from_env()
     config = load_config(settings.config_dir)
-    demo = decide_demo(settings.demo, config, os.environ).demo
+    demo = decide_demo(settings.demo, config, settings.environ).demo
     if demo:
         config = with_demo_cluster(config)
     return StudioSetup(config, ModelFactory(config, demo=demo))

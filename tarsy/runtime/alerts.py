@@ -22,6 +22,7 @@ from tarsy.events.publisher import EventPublisher, build_payload
 from tarsy.jsonsafe import check_storable
 from tarsy.masking import Masker, MaskingPolicy, build_policy, mask_alert_data, mask_text
 from tarsy.observability.metrics import Metrics
+from tarsy.store import events as store_events
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -185,5 +186,5 @@ async def cancel_session(*, pool: Pool, publisher: EventPublisher, session_id: s
                 conn=conn,
             )
         elif status == "cancelling":
-            await conn.execute("SELECT pg_notify(%s, %s)", (ev.CANCEL_CHANNEL, session_id))
+            await store_events.notify(conn, ev.CANCEL_CHANNEL, session_id)
     return status

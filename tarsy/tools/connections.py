@@ -17,6 +17,7 @@ from langchain_mcp_adapters.sessions import Connection, SSEConnection, StdioConn
 from mcp.client.session import LoggingFnT
 
 from tarsy.config import HTTPTransport, MCPServerConfig, SSETransport, StdioTransport
+from tarsy.settings import process_environment
 from tarsy.tools.errors import McpServerUnavailableError
 
 
@@ -28,7 +29,7 @@ def connection_for(
     logging_callback: LoggingFnT | None = None,
 ) -> Connection:
     """The adapters' connection dict for server ``name``; ``env`` defaults to ``os.environ``."""
-    environ = os.environ if env is None else env
+    environ = process_environment() if env is None else env
     session_kwargs: dict[str, Any] = {"logging_callback": logging_callback} if logging_callback else {}
     transport = server.transport
     if isinstance(transport, StdioTransport):

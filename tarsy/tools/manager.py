@@ -7,13 +7,13 @@ run), each over sessions of its own that end with the run: a stdio process goes 
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 from tarsy.config import TarsyConfig
 from tarsy.contracts import ModelProvider, Recorder
+from tarsy.settings import process_environment
 from tarsy.tools.executor import McpToolExecutor
 from tarsy.tools.health import McpHealth
 from tarsy.tools.pools import McpPools
@@ -36,7 +36,7 @@ class McpManager:
         self._config = config
         self._models = models
         self._settings = settings or McpSettings()
-        self._env = os.environ if env is None else env
+        self._env = process_environment() if env is None else env
         self.pools = McpPools(config, settings=self._settings, env=self._env)
         self._pooled = False
         """Whether runs borrow from the pools: only between ``start`` and ``stop`` (a manager that is

@@ -10,11 +10,11 @@ stopped after it. Every call of the run reuses that session; a broken one is rep
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Mapping
 from types import TracebackType
 
 from tarsy.config import TarsyConfig
+from tarsy.settings import process_environment
 from tarsy.tools.errors import McpServerUnavailableError
 from tarsy.tools.pool import ServerPool
 from tarsy.tools.pools import McpPools, open_server
@@ -33,7 +33,7 @@ class McpSessions:
     ) -> None:
         self._config = config
         self._settings = settings or (pools.settings if pools is not None else McpSettings())
-        self._env = os.environ if env is None else env
+        self._env = process_environment() if env is None else env
         self._pools = pools
         self._lent: dict[ServerSession, ServerPool] = {}
         self._live: dict[str, ServerSession] = {}

@@ -9,10 +9,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[3] / "tarsy"
 READS = re.compile(r"\bos\.(environ|getenv|putenv)\b|\bfrom os import\b")
 
-# Modules of work in flight on other branches when this rule was written; each still defaults to
-# os.environ when no environment is handed down. Shrink this list, never grow it.
-NOT_YET = {"graphs/studio.py", "tools/sessions.py", "tools/manager.py", "tools/connections.py"}
-
 
 def _code(path: Path) -> str:
     """The source without docstrings and comments is overkill here: a mention in a comment or
@@ -22,4 +18,4 @@ def _code(path: Path) -> str:
 
 def test_only_settings_reads_the_environment() -> None:
     readers = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if READS.search(_code(path)))
-    assert sorted(set(readers) - NOT_YET) == ["settings.py"]
+    assert readers == ["settings.py"]
