@@ -77,7 +77,7 @@ _INSERT_PENDING = (
     " alert_masking_error, fingerprint, slack_message_fingerprint, mcp_selection)"
     " SELECT %(id)s, %(alert_type)s, %(chain_id)s, 'pending', %(alert_data)s::jsonb, %(runbook_url)s, %(author)s,"
     " %(masking_error)s, %(fingerprint)s, %(slack)s, %(mcp)s::jsonb FROM room WHERE room.ok"
-    " RETURNING id, alert_type, chain_id, status),"
+    " RETURNING id, alert_type, chain_id, status, created_at),"
     " e AS (INSERT INTO events (session_id, event_type, payload) SELECT s.id, %(event_type)s, %(payload)s::jsonb"
     " FROM s RETURNING id, session_id, event_type),"
     " n AS (SELECT e.id, e.session_id, e.event_type, json_build_object('id', e.id, 'session_id', e.session_id,"
@@ -92,7 +92,7 @@ async def insert_pending_session(
     conn: AsyncConnection[DictRow], session_id: str, new: NewSession, event: FirstEvent, *, max_pending: int | None
 ) -> Row | None:
     """Queue a session and announce it in one statement; None (nothing stored) while ``max_pending``
-    sessions already wait. Returns ``id``, ``alert_type``, ``chain_id`` and ``status``.
+    sessions already wait. Returns ``id``, ``alert_type``, ``chain_id``, ``status`` and ``created_at``.
 
     Raises ``UniqueViolation`` when ``new.fingerprint`` already has an open session.
     """
