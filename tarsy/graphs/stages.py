@@ -135,7 +135,8 @@ class StageNodes:
         # One agent failing is a branch outcome, not a crash: the success policy decides.
         result = await run_recorded_agent(ctx, agent, identity, branch["stage_id"], task)
         status = "completed" if result.ok else "failed"
-        log.info("agent %s %s", agent.display_name, status)
+        if result.ok:  # a failure was logged at ERROR, with its error id, where it happened
+            log.info("agent %s completed", agent.display_name)
         return {"branch_results": [_result(index, agent_index, agent, status, result.text, result.error)]}
 
     async def join(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
