@@ -1,5 +1,6 @@
 /** One session: its detail (stages and executions), its summary figures, cancelling it, its stream. */
 
+import { type Approval, mergeApprovals, toApproval } from "./approvals";
 import { toDate } from "./convert";
 import { API_PREFIX, request } from "./http";
 import type { Schemas } from "./wire";
@@ -73,6 +74,8 @@ export interface SessionDetail {
   completedAt: Date | null;
   durationMs: number | null;
   stages: Stage[];
+  /** Every approval of the session, pending and decided (REST `approvals`, then stream events). */
+  approvals: Approval[];
 }
 
 export interface TokenCounts {
@@ -161,6 +164,7 @@ export function toSessionDetail(raw: unknown): SessionDetail {
     completedAt: toDate(w.completed_at),
     durationMs: w.duration_ms ?? null,
     stages: w.stages.map(toStage).sort((a, b) => a.stageIndex - b.stageIndex),
+    approvals: (w.approvals ?? []).map(toApproval),
   };
 }
 
@@ -215,6 +219,7 @@ export function mergeDetailSnapshot(previous: SessionDetail | undefined, next: S
     finalAnalysis: next.finalAnalysis ?? previous.finalAnalysis,
     executiveSummary: next.executiveSummary ?? previous.executiveSummary,
     stages,
+    approvals: mergeApprovals(previous.approvals, next.approvals),
   };
 }
 

@@ -67,7 +67,12 @@ const SESSION_RANK: Record<SessionStatus, number> = {
   timed_out: 3,
 };
 
-export function laterSessionStatus(current: SessionStatus, incoming: SessionStatus): SessionStatus {
+/**
+ * The status to show after `incoming`. `resumed` marks a `pending` that follows a decision (the
+ * session is queued to resume): it replaces `awaiting_approval` although it ranks lower.
+ */
+export function laterSessionStatus(current: SessionStatus, incoming: SessionStatus, resumed = false): SessionStatus {
+  if (resumed && incoming === "pending" && current === "awaiting_approval") return incoming;
   return SESSION_RANK[incoming] >= SESSION_RANK[current] ? incoming : current;
 }
 

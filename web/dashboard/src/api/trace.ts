@@ -1,5 +1,6 @@
 /** The trace of a session: every LLM and MCP interaction, grouped by stage and agent. */
 
+import { type Approval, toApproval } from "./approvals";
 import { toDate } from "./convert";
 import { API_PREFIX, request } from "./http";
 import type { Schemas } from "./wire";
@@ -41,6 +42,8 @@ export interface SessionTrace {
   sessionId: string;
   stages: TraceStage[];
   sessionInteractions: InteractionSummary[];
+  /** Tool calls that waited for a person, with the decision. */
+  approvals: Approval[];
 }
 
 export interface ToolCallRequest {
@@ -121,6 +124,7 @@ export function toSessionTrace(raw: unknown): SessionTrace {
       })),
     })),
     sessionInteractions: w.session_interactions.map(toInteraction),
+    approvals: (w.approvals ?? []).map(toApproval),
   };
 }
 

@@ -1,5 +1,6 @@
 /** The events of a session's SSE stream, parsed from raw messages into typed values. */
 
+import { type Approval, toApproval } from "../api/approvals";
 import { isRecord, toDate } from "../api/convert";
 import { type ChatMessageStatus, toChatStatus } from "../api/chat";
 import type { ParallelType, StageType } from "../api/session";
@@ -27,6 +28,8 @@ export interface SessionStatusEvent extends Base {
   sessionId: string;
   status: SessionStatus;
   error: string | null;
+  /** A worker resumed it (`in_progress`), or a decision queued it again (`pending`). */
+  resumed: boolean;
 }
 
 export interface StageStatusEvent extends Base {
@@ -89,6 +92,12 @@ export interface ChatStatusEvent extends Base {
   error: string | null;
 }
 
+/** `approval.requested` / `approval.decided`: one approval as it is now. */
+export interface ApprovalEvent extends Base {
+  type: "approval.requested" | "approval.decided";
+  approval: Approval;
+}
+
 export interface OtherEvent extends Base {
   type: "other";
   name: string;
@@ -103,6 +112,7 @@ export type StreamEvent =
   | StreamChunkEvent
   | InteractionCreatedEvent
   | ChatStatusEvent
+  | ApprovalEvent
   | OtherEvent;
 
 /** The payload of each event the API streams, generated from its OpenAPI document (api/wire.ts). */
@@ -143,6 +153,7 @@ export function parseStreamEvent(message: SseMessage): StreamEvent {
         sessionId: payload.session_id,
         status: toSessionStatus(payload.status),
         error: optionalString(payload.error),
+        resumed: payload.resumed === true,
       };
     case "stage.status":
       return {
@@ -214,6 +225,9 @@ export function parseStreamEvent(message: SseMessage): StreamEvent {
         content: optionalString(payload.content),
         error: optionalString(payload.error),
       };
+    case "approval.requested":
+    case "approval.decided":
+      return { ...base, type: payload.type, approval: toApproval(payload.approval) };
     default:
       return { ...base, type: "other", name };
   }

@@ -4,6 +4,7 @@
  * before the id check drops them).
  */
 
+import { mergeApprovals } from "../api/approvals";
 import type { ChatHistory, ChatMessage } from "../api/chat";
 import type { Execution, SessionDetail, Stage } from "../api/session";
 import { isTerminal, laterRecordStatus, laterSessionStatus } from "../api/status";
@@ -159,7 +160,7 @@ export function applyToDetail(detail: SessionDetail, batch: readonly StreamEvent
   for (const ev of batch) {
     switch (ev.type) {
       case "session.status": {
-        const status = laterSessionStatus(d.status, ev.status);
+        const status = laterSessionStatus(d.status, ev.status, ev.resumed);
         if (status === d.status && !ev.error) break;
         d = {
           ...d,
@@ -249,6 +250,10 @@ export function applyToDetail(detail: SessionDetail, batch: readonly StreamEvent
         else if (type === "executive_summary") d = { ...d, executiveSummary: content };
         break;
       }
+      case "approval.requested":
+      case "approval.decided":
+        d = { ...d, approvals: mergeApprovals(d.approvals, [ev.approval]) };
+        break;
       default:
         break;
     }

@@ -22,6 +22,7 @@ import { AlertCard } from "../components/session/AlertCard";
 import { AnalysisCard } from "../components/session/AnalysisCard";
 import { SessionHeader } from "../components/session/SessionHeader";
 import { StageOutline } from "../components/session/StageOutline";
+import { SessionApprovals, type SessionApprovalsValue } from "../components/timeline/SessionApprovals";
 import { Timeline, type TimelineFocus } from "../components/timeline/Timeline";
 import { useNow } from "../lib/useNow";
 import { useSessionStream } from "../live/useSessionStream";
@@ -139,6 +140,11 @@ export function SessionDetailRoute() {
     [chat.data, detail.data, timeline.data],
   );
   const now = useNow(terminal && !chatInFlight ? 0 : 1000);
+  const refetchDetail = detail.refetch;
+  const approvals = useMemo<SessionApprovalsValue>(
+    () => ({ approvals: detail.data?.approvals ?? [], refresh: () => refetchDetail() }),
+    [detail.data?.approvals, refetchDetail],
+  );
 
   if (detail.isError) return <ErrorNotice error={detail.error} what={`Session ${id}`} />;
   if (!detail.data) return <Skeleton variant="rounded" height={160} />;
@@ -192,13 +198,15 @@ export function SessionDetailRoute() {
               </Typography>
             </Box>
             {timeline.data ? (
-              <Timeline
-                stages={session.stages}
-                events={timeline.data.events}
-                live={!terminal || chatInFlight}
-                focus={focus}
-                onFocus={setFocus}
-              />
+              <SessionApprovals.Provider value={approvals}>
+                <Timeline
+                  stages={session.stages}
+                  events={timeline.data.events}
+                  live={!terminal || chatInFlight}
+                  focus={focus}
+                  onFocus={setFocus}
+                />
+              </SessionApprovals.Provider>
             ) : timeline.isError ? (
               <ErrorNotice error={timeline.error} what="The timeline" />
             ) : (

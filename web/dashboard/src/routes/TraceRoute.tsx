@@ -14,6 +14,7 @@ import { fetchLlmInteraction, fetchMcpInteraction, fetchTrace, traceKeys } from 
 import { ErrorNotice } from "../components/common/ErrorNotice";
 import { StatusChip } from "../components/common/StatusChip";
 import { LlmDetail, McpDetail } from "../components/trace/InteractionDetail";
+import { TraceApprovals } from "../components/trace/TraceApprovals";
 import { type TraceSelection, TraceTree } from "../components/trace/TraceTree";
 import { useSessionStream } from "../live/useSessionStream";
 
@@ -85,42 +86,45 @@ export function TraceRoute() {
       ) : !trace.data ? (
         <Skeleton variant="rounded" height={320} />
       ) : (
-        <Box
-          sx={{
-            display: "grid",
-            gap: 2,
-            gridTemplateColumns: { xs: "minmax(0, 1fr)", md: "360px minmax(0, 1fr)" },
-            alignItems: "start",
-          }}
-        >
-          <Paper
-            variant="outlined"
+        <>
+          <TraceApprovals approvals={trace.data.approvals} />
+          <Box
             sx={{
-              maxHeight: { md: "calc(100vh - 140px)" },
-              overflowY: "auto",
-              position: { md: "sticky" },
-              top: { md: 64 },
+              display: "grid",
+              gap: 2,
+              gridTemplateColumns: { xs: "minmax(0, 1fr)", md: "360px minmax(0, 1fr)" },
+              alignItems: "start",
             }}
-            data-testid="trace-tree"
           >
-            <TraceTree trace={trace.data} selected={selected} onSelect={select} />
-          </Paper>
-          <Paper variant="outlined" sx={{ p: 2, minWidth: 0 }} data-testid="trace-detail">
-            {!selected ? (
-              <Typography color="text.secondary">
-                Choose an interaction to see its full conversation or call.
-              </Typography>
-            ) : current.isError ? (
-              <ErrorNotice error={current.error} what="This interaction" />
-            ) : selected.kind === "llm" && llm.data ? (
-              <LlmDetail detail={llm.data} />
-            ) : selected.kind === "mcp" && mcp.data ? (
-              <McpDetail detail={mcp.data} />
-            ) : (
-              <Skeleton variant="rounded" height={240} />
-            )}
-          </Paper>
-        </Box>
+            <Paper
+              variant="outlined"
+              sx={{
+                maxHeight: { md: "calc(100vh - 140px)" },
+                overflowY: "auto",
+                position: { md: "sticky" },
+                top: { md: 64 },
+              }}
+              data-testid="trace-tree"
+            >
+              <TraceTree trace={trace.data} selected={selected} onSelect={select} />
+            </Paper>
+            <Paper variant="outlined" sx={{ p: 2, minWidth: 0 }} data-testid="trace-detail">
+              {!selected ? (
+                <Typography color="text.secondary">
+                  Choose an interaction to see its full conversation or call.
+                </Typography>
+              ) : current.isError ? (
+                <ErrorNotice error={current.error} what="This interaction" />
+              ) : selected.kind === "llm" && llm.data ? (
+                <LlmDetail detail={llm.data} />
+              ) : selected.kind === "mcp" && mcp.data ? (
+                <McpDetail detail={mcp.data} />
+              ) : (
+                <Skeleton variant="rounded" height={240} />
+              )}
+            </Paper>
+          </Box>
+        </>
       )}
     </Box>
   );

@@ -18,6 +18,9 @@ const COLORS: Record<string, ChipProps["color"]> = {
   ok: "success",
   unhealthy: "error",
   error: "error",
+  approved: "success",
+  rejected: "error",
+  expired: "warning",
 };
 
 const LIVE = new Set(["in_progress", "active", "started", "streaming", "cancelling"]);

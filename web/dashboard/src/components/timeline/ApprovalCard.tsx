@@ -3,17 +3,23 @@ import Box from "@mui/material/Box";
 import Button from "@mui/material/Button";
 import TextField from "@mui/material/TextField";
 import Typography from "@mui/material/Typography";
-import { useState } from "react";
+import { useContext, useState } from "react";
 import { useParams } from "react-router";
-import { type Approval, decideApproval, toApproval } from "../../api/approvals";
+import { type Approval, decideApproval, decisionText, isDecided, toApproval } from "../../api/approvals";
+import { ApiError } from "../../api/http";
 import type { TimelineEvent } from "../../api/timeline";
 import { CodeBlock } from "../common/CodeBlock";
+import { SessionApprovals, useKnownApproval } from "./SessionApprovals";
 
 /** A tool call that asks for a person: tool, arguments, reason, and Approve / Reject with a comment. */
 export function ApprovalRequestCard({ event }: { event: TimelineEvent }) {
   const { id: sessionId = "" } = useParams();
   const requested = toApproval(event.metadata.approval);
-  const [decided, setDecided] = useState<Approval | null>(null);
+  const { refresh } = useContext(SessionApprovals);
+  const known = useKnownApproval(requested.id);
+  const [mine, setMine] = useState<Approval | null>(null);
+  // Decided here, or elsewhere (another tab, Slack, the API, expiry): the session's approvals say so.
+  const decided = mine ?? (known && isDecided(known) ? known : null);
   const [comment, setComment] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -22,9 +28,11 @@ export function ApprovalRequestCard({ event }: { event: TimelineEvent }) {
     setBusy(true);
     setError(null);
     try {
-      setDecided(await decideApproval(sessionId, requested.id, decision, comment));
+      setMine(await decideApproval(sessionId, requested.id, decision, comment));
     } catch (cause) {
       setError(cause instanceof Error ? cause.message : String(cause));
+      // 409: no longer pending; the refreshed session shows who decided and how.
+      if (cause instanceof ApiError && cause.status === 409) await refresh();
     } finally {
       setBusy(false);
     }
@@ -54,9 +62,7 @@ export function ApprovalRequestCard({ event }: { event: TimelineEvent }) {
         </Typography>
       )}
       {decided ? (
-        <Typography variant="body2" data-testid="approval-outcome">
-          You {decided.status === "approved" ? "approved" : "rejected"} this call.
-        </Typography>
+        <ApprovalOutcome approval={decided} />
       ) : (
         <Box sx={{ display: "flex", gap: 1, alignItems: "center", flexWrap: "wrap" }}>
           <TextField
@@ -75,9 +81,25 @@ export function ApprovalRequestCard({ event }: { event: TimelineEvent }) {
           </Button>
         </Box>
       )}
-      {error && (
+      {error && !decided && (
         <Typography variant="caption" color="error" data-testid="approval-error">
           {error}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+function ApprovalOutcome({ approval }: { approval: Approval }) {
+  return (
+    <Box data-testid="approval-outcome" data-status={approval.status}>
+      <Typography variant="body2">
+        <strong>{decisionText(approval)}</strong>
+        {approval.decidedAt ? ` at ${new Date(approval.decidedAt).toLocaleString()}` : ""}
+      </Typography>
+      {approval.comment && (
+        <Typography variant="body2" sx={{ whiteSpace: "pre-wrap" }}>
+          <strong>Comment:</strong> {approval.comment}
         </Typography>
       )}
     </Box>

@@ -80,6 +80,45 @@ describe("applyToTimeline", () => {
 });
 
 describe("applyToDetail", () => {
+  it("shows a session queued to resume after a decision as pending, not awaiting approval", () => {
+    const waiting = toSessionDetail(sessionWire({ status: "awaiting_approval" }));
+    const resumed = applyToDetail(waiting, parse(sse("session.status", { status: "pending", resumed: true }, 9)));
+    expect(resumed.status).toBe("pending");
+    // A replayed (old) pending without `resumed` still never moves a status backwards.
+    const replayed = applyToDetail(waiting, parse(sse("session.status", { status: "pending" }, 1)));
+    expect(replayed.status).toBe("awaiting_approval");
+    // And the run that follows takes over as usual.
+    const running = applyToDetail(resumed, parse(sse("session.status", { status: "in_progress", resumed: true }, 10)));
+    expect(running.status).toBe("in_progress");
+  });
+
+  it("keeps the session's approvals current from approval events; a decision is final", () => {
+    const approval = {
+      id: "a1",
+      status: "pending",
+      tool: "k8s.restart",
+      arguments: {},
+      agent: "Agent",
+      reason: "",
+      requested_at: "2026-01-01T00:00:00Z",
+      expires_at: "2026-01-01T01:00:00Z",
+      decided_at: null,
+      decided_by: null,
+      comment: null,
+    };
+    const detail = toSessionDetail(sessionWire({ status: "awaiting_approval", approvals: [] }));
+    const decided = { ...approval, status: "approved", decided_by: "bob", comment: "ok" };
+    const d = applyToDetail(
+      detail,
+      parse(
+        sse("approval.requested", { approval }, 1),
+        sse("approval.decided", { approval: decided }, 2),
+        sse("approval.requested", { approval }, 1),
+      ),
+    );
+    expect(d.approvals.map((a) => [a.id, a.status, a.decidedBy, a.comment])).toEqual([["a1", "approved", "bob", "ok"]]);
+  });
+
   it("adds stages and executions from events and never moves a status backwards", () => {
     const detail = toSessionDetail(sessionWire({ stages: [], status: "completed" }));
     const d = applyToDetail(
