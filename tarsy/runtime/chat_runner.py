@@ -26,7 +26,7 @@ from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import Supervised, supervise
-from tarsy.runtime.tools import alert_context
+from tarsy.runtime.run_tools import alert_context
 from tarsy.store import chats
 from tarsy.store import sessions as sessions_repo
 from tarsy.store.db import Row

@@ -15,7 +15,7 @@ from tarsy.nodes.context import ModelProvider
 from tarsy.observability.metrics import Metrics
 from tarsy.observability.tracing import DISABLED, Tracing
 from tarsy.runtime.recorder import StoreRecorder
-from tarsy.runtime.tools import RunTools
+from tarsy.runtime.run_tools import RunTools
 from tarsy.runtime.traced_recorder import TracedRecorder
 from tarsy.store.db import Pool
 

@@ -33,7 +33,7 @@ from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.deps import RunnerDeps
 from tarsy.runtime.retention import RetentionJob
 from tarsy.runtime.runner import SessionRunner
-from tarsy.runtime.tools import FixedTools, McpTools, RunTools
+from tarsy.runtime.run_tools import FixedTools, McpTools, RunTools
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
 from tarsy.store.db import Pool, PoolSettings, max_connections, open_pool

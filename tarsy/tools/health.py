@@ -34,7 +34,7 @@ from tarsy.tools.errors import McpServerUnavailableError, McpStartupError, McpTr
 from tarsy.tools.pools import McpPools
 from tarsy.tools.redaction import ServerMasking
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.warnings import MCP_SERVER_UNHEALTHY, SystemWarnings
 
 log = logging.getLogger(__name__)

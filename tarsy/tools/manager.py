@@ -19,7 +19,7 @@ from tarsy.tools.health import McpHealth
 from tarsy.tools.pools import McpPools
 from tarsy.tools.selection import McpOverride, validate_mcp_override
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.warnings import SystemWarnings
 
 

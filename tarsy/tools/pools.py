@@ -18,7 +18,7 @@ from tarsy.tools.errors import McpServerUnavailableError
 from tarsy.tools.pool import PoolStats, ServerPool
 from tarsy.tools.selection import chain_grants
 from tarsy.tools.server_session import ServerSession
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 
 log = logging.getLogger(__name__)
 

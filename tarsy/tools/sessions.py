@@ -19,7 +19,7 @@ from tarsy.tools.errors import McpServerUnavailableError
 from tarsy.tools.pool import ServerPool
 from tarsy.tools.pools import McpPools, open_server
 from tarsy.tools.server_session import ServerSession
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 
 
 class McpSessions:

@@ -7,7 +7,7 @@ import pytest
 
 from tarsy.config import TarsyConfig
 from tarsy.tools.health import McpHealth
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.warnings import SystemWarnings
 
 GITHUB_TOKEN = "ghp_Zy98Xw76Vu54Ts32Rq10Po98Nm76Lk54Ji32"  # tests/unit/masking/corpus/github_tokens.yaml

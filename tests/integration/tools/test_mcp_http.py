@@ -12,7 +12,7 @@ from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.tools.executor import McpToolExecutor
 from tarsy.tools.health import McpHealth
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 from tests.integration.tools.http_server import free_port, tiny_http_server
 from tests.unit.tools.factories import Lines, eventually, make_agent, make_config, scope
 

@@ -9,7 +9,7 @@ import pytest
 
 from tarsy.tools.errors import McpStartupError
 from tarsy.tools.health import McpHealth
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.warnings import MCP_SERVER_UNHEALTHY, SystemWarnings
 from tests.unit.tools.factories import eventually, make_config, stdio_server
 

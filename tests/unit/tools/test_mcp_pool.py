@@ -21,7 +21,7 @@ from tarsy.tools.errors import McpTransportError
 from tarsy.tools.manager import McpManager
 from tarsy.tools.pools import McpPools, servers_in_use
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 from tests.unit.tools.factories import (
     PROVIDER,
     command_line,

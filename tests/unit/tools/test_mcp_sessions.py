@@ -10,7 +10,7 @@ import pytest
 
 from tarsy.tools.errors import McpServerUnavailableError, McpTransportError
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.settings import McpSettings
+from tarsy.tools.limits import McpSettings
 from tests.unit.tools.factories import make_config, process_alive, stdio_server
 
 
