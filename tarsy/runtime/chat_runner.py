@@ -24,9 +24,9 @@ from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
+from tarsy.runtime.run_tools import alert_context
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.supervise import Supervised, supervise
-from tarsy.runtime.run_tools import alert_context
 from tarsy.store import chats
 from tarsy.store import sessions as sessions_repo
 from tarsy.store.db import Row

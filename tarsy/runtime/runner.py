@@ -32,8 +32,8 @@ from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
-from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.runtime.run_tools import alert_context
+from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.store import records
 from tarsy.store import sessions as repo
 from tarsy.store.db import Row

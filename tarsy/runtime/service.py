@@ -32,8 +32,8 @@ from tarsy.runtime.alerts import AlertMasker, alert_masker
 from tarsy.runtime.chat_runner import ChatRunner
 from tarsy.runtime.deps import RunnerDeps
 from tarsy.runtime.retention import RetentionJob
-from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.run_tools import FixedTools, McpTools, RunTools
+from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
 from tarsy.store.db import Pool, PoolSettings, max_connections, open_pool

@@ -31,10 +31,10 @@ from mcp import McpError
 
 from tarsy.config import TarsyConfig
 from tarsy.tools.errors import McpServerUnavailableError, McpStartupError, McpTransportError, describe_exception
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.pools import McpPools
 from tarsy.tools.redaction import ServerMasking
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.limits import McpSettings
 from tarsy.tools.warnings import MCP_SERVER_UNHEALTHY, SystemWarnings
 
 log = logging.getLogger(__name__)

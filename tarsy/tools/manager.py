@@ -16,10 +16,10 @@ from tarsy.contracts import ModelProvider, Recorder
 from tarsy.settings import process_environment
 from tarsy.tools.executor import McpToolExecutor
 from tarsy.tools.health import McpHealth
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.pools import McpPools
 from tarsy.tools.selection import McpOverride, validate_mcp_override
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.limits import McpSettings
 from tarsy.tools.warnings import SystemWarnings
 
 

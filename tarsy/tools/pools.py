@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from tarsy.config import StdioTransport, TarsyConfig, UnknownNameError
 from tarsy.tools.connections import connection_for
 from tarsy.tools.errors import McpServerUnavailableError
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.pool import PoolStats, ServerPool
 from tarsy.tools.selection import chain_grants
 from tarsy.tools.server_session import ServerSession
-from tarsy.tools.limits import McpSettings
 
 log = logging.getLogger(__name__)
 

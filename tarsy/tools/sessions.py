@@ -16,10 +16,10 @@ from types import TracebackType
 from tarsy.config import TarsyConfig
 from tarsy.settings import process_environment
 from tarsy.tools.errors import McpServerUnavailableError
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.pool import ServerPool
 from tarsy.tools.pools import McpPools, open_server
 from tarsy.tools.server_session import ServerSession
-from tarsy.tools.limits import McpSettings
 
 
 class McpSessions:

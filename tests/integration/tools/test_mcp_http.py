@@ -11,8 +11,8 @@ from tarsy.nodes.context import ToolOutcome, ToolRequest
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.tools.executor import McpToolExecutor
 from tarsy.tools.health import McpHealth
-from tarsy.tools.sessions import McpSessions
 from tarsy.tools.limits import McpSettings
+from tarsy.tools.sessions import McpSessions
 from tests.integration.tools.http_server import free_port, tiny_http_server
 from tests.unit.tools.factories import Lines, eventually, make_agent, make_config, scope
 

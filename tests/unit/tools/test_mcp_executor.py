@@ -13,9 +13,9 @@ from tarsy.config import TarsyConfig
 from tarsy.nodes.context import ToolRequest
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.tools.executor import McpToolExecutor
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.selection import McpOverride
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.limits import McpSettings
 from tests.unit.tools.factories import Lines, make_agent, make_config, scope, stdio_server
 
 SETTINGS = McpSettings(call_timeout=30.0)

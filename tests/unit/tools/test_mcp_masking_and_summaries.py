@@ -20,8 +20,8 @@ from tarsy.masking import TOOL_RESULT_REDACTED
 from tarsy.nodes.context import ToolOutcome, ToolRequest
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.tools.executor import McpToolExecutor
-from tarsy.tools.sessions import McpSessions
 from tarsy.tools.limits import McpSettings
+from tarsy.tools.sessions import McpSessions
 from tests.fixtures.mcp.tiny_server import AWS_KEY, AWS_SECRET, DB_PASSWORD
 from tests.unit.tools.factories import Lines, make_agent, make_config, scope, stdio_server, write_script
 

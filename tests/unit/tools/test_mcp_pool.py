@@ -18,10 +18,10 @@ import pytest
 from tarsy.config import TarsyConfig, load_config_from_data
 from tarsy.llm.factory import ModelFactory
 from tarsy.tools.errors import McpTransportError
+from tarsy.tools.limits import McpSettings
 from tarsy.tools.manager import McpManager
 from tarsy.tools.pools import McpPools, servers_in_use
 from tarsy.tools.sessions import McpSessions
-from tarsy.tools.limits import McpSettings
 from tests.unit.tools.factories import (
     PROVIDER,
     command_line,

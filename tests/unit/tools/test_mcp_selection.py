@@ -10,8 +10,8 @@ import pytest
 from tarsy.config import TarsyConfig
 from tarsy.errors import InvalidInputError
 from tarsy.tools.health import McpHealth
-from tarsy.tools.selection import McpOverride, allowed_servers, validate_mcp_override
 from tarsy.tools.limits import McpSettings
+from tarsy.tools.selection import McpOverride, allowed_servers, validate_mcp_override
 from tests.unit.tools.factories import make_agent, stdio_server, tool_chain_config
 
 CONFIG = tool_chain_config({"tiny": stdio_server(), "never-checked": stdio_server()})

@@ -9,8 +9,8 @@ import signal
 import pytest
 
 from tarsy.tools.errors import McpServerUnavailableError, McpTransportError
-from tarsy.tools.sessions import McpSessions
 from tarsy.tools.limits import McpSettings
+from tarsy.tools.sessions import McpSessions
 from tests.unit.tools.factories import make_config, process_alive, stdio_server
 
 
