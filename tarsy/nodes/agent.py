@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import Runnable
+from langgraph.config import get_stream_writer
 from langgraph.errors import GraphInterrupt
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -98,6 +100,14 @@ def _signature(name: str, arguments: dict[str, Any]) -> str:
     return f"{name}:{json.dumps(arguments, sort_keys=True, default=str)}"
 
 
+def _progress_writer() -> Callable[[Any], None]:
+    """The run's ``custom`` stream writer, or a no-op when the loop runs outside a LangGraph run."""
+    try:
+        return get_stream_writer()
+    except RuntimeError:
+        return lambda _chunk: None
+
+
 class AgentLoop:
     """One agent execution: model → tools → model in process, its transcript kept in memory.
 
@@ -120,6 +130,7 @@ class AgentLoop:
         self.call_history: list[str] = []
         self.empty_retries = 0
         self.format_hints = 0  # consecutive unreadable ReAct replies answered with a hint
+        self.progress = _progress_writer()
 
     async def run(self) -> str:
         """Loop until a final answer; each iteration's records are written in one round trip."""
@@ -153,6 +164,11 @@ class AgentLoop:
             reply = await self._ask(sent, tools, forced)
         self.messages.append(reply)
         self.iteration += 1
+        # LangGraph's ``custom`` stream mode (Studio, SDK clients): which agent is at which call. Names
+        # and counts only; the content streams as TARSy events, masked.
+        self.progress(
+            {"agent": self.agent.display_name, "execution_id": self.execution_id, "iteration": self.iteration}
+        )
         self.recorded = len(sent) + 1 - (1 if forced else 0)
         decision = self._decide(reply, forced=forced)
         self.messages.extend(decision.pop("messages", []))

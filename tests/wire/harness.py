@@ -45,14 +45,23 @@ STREAM_WINDOW = 64
 """``system.masking.stream_window_chars``: streamed text is held back this far (masking's look-ahead)."""
 
 
-def write_config(directory: Path, provider: dict[str, Any], *, agents: dict[str, Any] | None = None) -> Path:
+def write_config(
+    directory: Path, provider: dict[str, Any], *, agents: dict[str, Any] | None = None, llm_attempts: int = 1
+) -> Path:
     """A config dir whose only and default provider is ``provider`` (``api_key_env`` filled in),
-    with ``agents`` replacing built-in agents of the same name."""
+    with ``agents`` replacing built-in agents of the same name. ``llm_attempts`` is TARSy's own
+    ``defaults.llm_retry.max_attempts``: 1 by default, so a test counts exactly the vendor SDK's
+    retries (``max_retries``) on the wire."""
     directory.mkdir(parents=True, exist_ok=True)
     entry = {"api_key_env": KEY_ENV, "max_retries": 0, "timeout": "20s", **provider}
     # The smallest masking window, so that live deltas stay close to the pieces the vendor streamed.
     system = {"masking": {"stream_window_chars": STREAM_WINDOW}}
-    tarsy: dict[str, Any] = {"defaults": {"llm_provider": PROVIDER}, "queue": _QUEUE, "system": system}
+    retry = {"max_attempts": llm_attempts, "initial_interval": "100ms"}
+    tarsy: dict[str, Any] = {
+        "defaults": {"llm_provider": PROVIDER, "llm_retry": retry},
+        "queue": _QUEUE,
+        "system": system,
+    }
     if agents:
         tarsy["agents"] = agents
     (directory / "tarsy.yaml").write_text(yaml.safe_dump(tarsy))

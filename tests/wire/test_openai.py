@@ -109,6 +109,31 @@ async def test_rate_limit_is_retried_with_backoff(tmp_path: Path, database_url: 
     assert [r.headers.get("x-stainless-retry-count") for r in chat_fake.requests[:3]] == ["0", "1", "2"]
 
 
+async def test_tarsy_retries_a_call_the_sdk_gave_up_on(
+    tmp_path: Path, database_url: str, chat_fake: FakeVendor
+) -> None:
+    """``defaults.llm_retry`` sits on top of the SDK's ``max_retries``: with the SDK not retrying, a
+    503 is retried by TARSy's RetryPolicy and the investigation completes."""
+    scenario = Scenario.load("investigation")
+    chat_fake.play(Failure(503, "The server is overloaded"), *scenario.turns)
+    config = write_config(tmp_path, provider(chat_fake, max_retries=0), llm_attempts=2)
+
+    run = await run_alert(config, database_url, chat_fake)
+
+    assert run.session["status"] == "completed", run.session["error_message"]
+    assert len(chat_fake.requests) == 1 + len(scenario.turns)
+
+
+async def test_tarsy_does_not_retry_bad_credentials(tmp_path: Path, database_url: str, chat_fake: FakeVendor) -> None:
+    chat_fake.play(Failure(401, "Incorrect API key provided"))
+    config = write_config(tmp_path, provider(chat_fake, max_retries=0), llm_attempts=3)
+
+    run = await run_alert(config, database_url, chat_fake)
+
+    expect.failed_with(run, "credentials")
+    assert len(chat_fake.requests) == 1
+
+
 @pytest.mark.parametrize(
     ("entries", "max_retries", "category"),
     [

@@ -59,6 +59,8 @@ def test_sse_routes_describe_their_event_payloads() -> None:
         "TIMELINE_CREATED",
         "TIMELINE_COMPLETED",
         "INTERACTION_CREATED",
+        "APPROVAL_REQUESTED",
+        "APPROVAL_DECIDED",
         "STREAM_CHUNK",
     ]
     assert set(session["discriminator"]["mapping"]) == _names_on_the_wire(*constants)
