@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final, Protocol, overload
 
 from tarsy.masking.kubernetes_secret import SECRET_DATA_PLACEHOLDER
+from tarsy.masking.patterns import lowered_if_ascii
 from tarsy.masking.policy import CODE_MASKERS, KUBERNETES_SECRET, MaskingPolicy
 
 TOOL_RESULT_REDACTED: Final = "[REDACTED: data masking failure — tool result could not be safely processed]"
@@ -38,8 +39,13 @@ def mask_text(text: str, policy: MaskingPolicy) -> str:
         text = str.__str__(text)  # a str subclass (an enum, a model's text type): libyaml wants a plain str
     for name in policy.code_maskers:
         text = CODE_MASKERS[name](text)
+    lowered = lowered_if_ascii(text)
     for pattern in policy.patterns:
-        text = pattern.apply(text)
+        # A pattern whose keywords are all absent cannot match: skip its (much dearer) substitution.
+        if pattern.could_match(text, lowered):
+            masked = pattern.apply(text)
+            if masked is not text:  # re.sub returns its argument itself when nothing matched
+                text, lowered = masked, lowered_if_ascii(masked)
     return text
 
 

@@ -34,9 +34,33 @@ class MaskingPattern:
     regex: re.Pattern[str]
     replacement: Replacement
     description: str
+    keywords: tuple[str, ...] = ()
+    """Literals of which every match contains at least one; empty (custom patterns): no pre-check."""
+    ignore_case: bool = False
+    """Whether ``keywords`` are lower case and compared with the lower-cased text."""
 
     def apply(self, text: str) -> str:
         return self.regex.sub(self.replacement, text)
+
+    def could_match(self, text: str, lowered: str | None) -> bool:
+        """A cheap necessary condition for a match: ``False`` only when the regex cannot match ``text``.
+
+        ``lowered`` is ``text.lower()`` for an ASCII text and ``None`` otherwise: case-insensitive
+        regexes match a few non-ASCII letters to ASCII ones (``ſ`` to ``s``, ``K`` to ``k``), which
+        lower-casing does not reproduce, so a non-ASCII text skips the case-insensitive check.
+        """
+        if not self.keywords:
+            return True
+        if self.ignore_case:
+            if lowered is None:
+                return True
+            text = lowered
+        return any(keyword in text for keyword in self.keywords)
+
+
+def lowered_if_ascii(text: str) -> str | None:
+    """The ``lowered`` argument of ``MaskingPattern.could_match`` for ``text``."""
+    return text.lower() if text.isascii() else None
 
 
 # --- building blocks --------------------------------------------------------------------------------
@@ -161,8 +185,13 @@ _TOKEN_TAIL: Final = "=*+"
 _I: Final = re.IGNORECASE
 
 
-def _pattern(name: str, regex: str, placeholder: str, description: str, flags: int = 0) -> MaskingPattern:
-    return MaskingPattern(name, re.compile(regex, flags), _mask_value_groups(placeholder), description)
+def _pattern(
+    name: str, regex: str, placeholder: str, description: str, keywords: tuple[str, ...], flags: int = 0
+) -> MaskingPattern:
+    ignore_case = bool(flags & re.IGNORECASE)
+    return MaskingPattern(
+        name, re.compile(regex, flags), _mask_value_groups(placeholder), description, keywords, ignore_case
+    )
 
 
 _PATTERNS: Final = (
@@ -173,6 +202,7 @@ _PATTERNS: Final = (
         re.compile(r"-----BEGIN [A-Z0-9 ]++-----(?:[^-]++|-(?!----(?:BEGIN|END) ))*+-----END [A-Z0-9 ]++-----"),
         "[MASKED_CERTIFICATE]",
         "PEM blocks: certificates, private keys, CSRs",
+        ("-----BEGIN ",),
     ),
     MaskingPattern(
         "ssh_key",
@@ -183,6 +213,7 @@ _PATTERNS: Final = (
         ),
         "[MASKED_SSH_KEY]",
         "SSH public keys (key type followed by an AAAA... body)",
+        ("AAAA",),
     ),
     _pattern(
         "certificate_authority_data",
@@ -194,6 +225,7 @@ _PATTERNS: Final = (
         ),
         "[MASKED_CA_CERTIFICATE]",
         "base64 fields of kubeconfigs: certificate-authority-data, client-certificate-data, client-key-data",
+        ("-data",),
         _I,
     ),
     _pattern(
@@ -201,12 +233,14 @@ _PATTERNS: Final = (
         r"(?<![A-Za-z0-9])(?P<v>(?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])",
         "[MASKED_AWS_KEY]",
         "AWS access key ids (AKIA/ASIA + 16), with or without an aws_access_key_id key",
+        ("AKIA", "ASIA"),
     ),
     _pattern(
         "aws_secret_key",
         _keyed(r"(?:aws[_-]?)?secret[_-]?access[_-]?key", _restricted("[A-Za-z0-9/+=]", 40)),
         "[MASKED_AWS_SECRET]",
         "AWS secret access keys (40 characters after aws_secret_access_key / SecretAccessKey)",
+        ("access",),
         _I,
     ),
     _pattern(
@@ -215,6 +249,7 @@ _PATTERNS: Final = (
         r"|" + _keyed(r"github[_-]?token", _restricted(_TOKEN_CHARS, 20, _TOKEN_TAIL)),
         "[MASKED_GITHUB_TOKEN]",
         "GitHub tokens (ghp_/gho_/ghu_/ghs_/ghr_/github_pat_) and values of github_token keys",
+        ("gh", "github"),
         _I,
     ),
     _pattern(
@@ -222,6 +257,7 @@ _PATTERNS: Final = (
         r"(?<![A-Za-z0-9])(?P<v>xox[baprs]-[A-Za-z0-9-]{10,}+)",
         "[MASKED_SLACK_TOKEN]",
         "Slack tokens (xoxb-, xoxp-, ...)",
+        ("xox",),
         _I,
     ),
     _pattern(
@@ -229,6 +265,7 @@ _PATTERNS: Final = (
         _keyed(r"private[_-]?key", _free(20)),
         "[MASKED_PRIVATE_KEY]",
         "values of private_key keys (20+ characters)",
+        ("private",),
         _I,
     ),
     _pattern(
@@ -237,6 +274,7 @@ _PATTERNS: Final = (
         "[MASKED_SECRET_KEY]",
         "values of keys ending in secret, secret_key or secret_key_base (client_secret, SECRET_KEY_BASE),"
         " 20+ characters",
+        ("secret",),
         _I,
     ),
     _pattern(
@@ -246,6 +284,7 @@ _PATTERNS: Final = (
         r"|" + _keyed(r"token|bearer|jwt", _restricted(_TOKEN_CHARS, 20, _TOKEN_TAIL)),
         "[MASKED_TOKEN]",
         "tokens: token/bearer/jwt keys (20+ characters), Bearer headers, --token flags",
+        ("token", "bearer", "jwt"),
         _I,
     ),
     _pattern(
@@ -253,6 +292,7 @@ _PATTERNS: Final = (
         _keyed(r"api[_-]?key|apikey|key", _restricted(r"[A-Za-z0-9_\-+/]", 20, "=*+")),
         "[MASKED_API_KEY]",
         "values of keys ending in 'key' (api_key, apiKey, ...), 20+ characters",
+        ("key",),
         _I,
     ),
     _pattern(
@@ -263,6 +303,7 @@ _PATTERNS: Final = (
         "[MASKED_PASSWORD]",
         "values of password/passwd/pwd/pass keys (6+ characters; quoted values to the closing quote)"
         " and passwords in URLs (scheme://user:password@host)",
+        ("pass", "pwd", "://"),
         _I,
     ),
     _pattern(
@@ -270,6 +311,7 @@ _PATTERNS: Final = (
         r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]++@[A-Za-z0-9]++(?:[.\-][A-Za-z0-9]++)*\.[A-Za-z]{2,63}\b",
         "[MASKED_EMAIL]",
         "email addresses",
+        ("@",),
     ),
     MaskingPattern(
         "base64_secret",
@@ -284,6 +326,7 @@ _PATTERNS: Final = (
         re.compile(r":\s++(?P<v>[A-Za-z0-9+/]{2,19}+={0,2}+)(?=\s|$)"),
         _mask_if(_looks_like_short_base64, "[MASKED_SHORT_BASE64]"),
         "padded base64 values of 4-21 characters after ': ' (Secret data in YAML)",
+        (":",),
     ),
 )
 
