@@ -87,6 +87,7 @@ bench: install dashboard
 	$(PY) bench/agent_loop.py
 	$(PY) bench/intake.py --alerts 2000 --runs 3
 	$(PY) bench/concurrency.py --sessions 200 --concurrency 200 --latency 1
+	$(PY) bench/mcp_pool.py
 	$(PY) bench/masking.py
 	cd $(DASHBOARD) && npm run bench --silent
 
