@@ -165,8 +165,9 @@ def table(report: dict[str, Any]) -> str:
         + (" (speed-up not measured: --skip-holmes)" if ratio is None else "")
     )
     lines.append(
-        "TARSy's model calls include its executive summary (a chain always ends with one); both systems "
-        "start the stdio MCP server for each investigation."
+        "TARSy's model calls include its executive summary (a chain always ends with one). TARSy lends "
+        "each investigation a warm process of the stdio MCP server (docs/mcp.md); HolmesGPT starts it "
+        "for each tool call."
     )
     return "\n".join(lines)
 
