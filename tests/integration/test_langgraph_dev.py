@@ -2,47 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import shutil
-import signal
-import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
 from langgraph_sdk import get_client
 
-from tests.support.server import free_port
+from tests.support.langgraph_dev import ROOT, langgraph_dev, studio_workdir
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-async def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    async with httpx.AsyncClient() as client:
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"langgraph dev exited with {proc.returncode}")
-            try:
-                if (await client.get(f"{url}/ok", timeout=2)).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError("langgraph dev did not become ready")
-            await asyncio.sleep(0.3)
-
 
 async def test_langgraph_dev_runs_the_kubernetes_chain(tmp_path: Path) -> None:
-    workdir = tmp_path / "studio"
-    workdir.mkdir()
+    workdir = studio_workdir(tmp_path)
     shutil.copy(ROOT / "langgraph.json", workdir / "langgraph.json")
-    (workdir / "tarsy").symlink_to(ROOT / "tarsy")
     # The built-in config with the kubernetes-server served by the demo cluster through a wrapper
     # that notes every start of the server: proof that Studio runs get real MCP sessions.
     marker = tmp_path / "mcp-starts.log"
@@ -51,29 +26,8 @@ async def test_langgraph_dev_runs_the_kubernetes_chain(tmp_path: Path) -> None:
     start = f"echo started >> {marker}; exec {sys.executable} -m tarsy.demo.server"
     server = {"transport": {"type": "stdio", "command": "sh", "args": ["-c", start]}}
     (config_dir / "tarsy.yaml").write_text(yaml.safe_dump({"mcp_servers": {"kubernetes-server": server}}))
-    port = free_port()
-    env = {
-        **os.environ,
-        "LANGGRAPH_CLI_NO_ANALYTICS": "1",
-        "LANGGRAPH_NO_VERSION_CHECK": "1",
-        "LANGSMITH_TRACING": "false",
-        "TARSY_DEMO": "1",
-        "PYTHONPATH": str(ROOT),
-    }
-    env["TARSY_CONFIG_DIR"] = str(config_dir)
-    cli = Path(sys.executable).with_name("langgraph")
-    log = (tmp_path / "langgraph-dev.log").open("wb")  # outside the watched folder
-    proc = subprocess.Popen(
-        [str(cli), "dev", "--no-browser", "--no-reload", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_ready(url, proc)
+    env = {"TARSY_DEMO": "1", "TARSY_CONFIG_DIR": str(config_dir)}
+    async with langgraph_dev(workdir, env) as url:
         client = get_client(url=url)
         assistants = await client.assistants.search(graph_id="kubernetes")
         assert assistants, "the kubernetes graph is registered"
@@ -86,15 +40,6 @@ async def test_langgraph_dev_runs_the_kubernetes_chain(tmp_path: Path) -> None:
             )
         ]
         state = await client.threads.get_state(thread["thread_id"])
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-        print((tmp_path / "langgraph-dev.log").read_text()[-4000:])
     final = state["values"]
     assert "demo mode" in str(final.get("final_analysis", "")).lower()
     # The run opened one MCP session (the server started once for five tool calls); the state
