@@ -210,6 +210,11 @@ async def _catch_up(pool: Pool, after: int, max_events: int) -> AsyncIterator[Se
         yield _sse(int(row["id"]), str(row["event_type"]), dict(row["payload"]))
 
 
+def _before(event_id: int | None, floor: int) -> bool:
+    """Stored at or below ``floor``: before a stream that started live began."""
+    return event_id is not None and event_id <= floor
+
+
 async def session_list_stream(
     pool: Pool,
     hub: EventHub,
@@ -235,6 +240,9 @@ async def session_list_stream(
 
     try:
         last = await patiently(functools.partial(queries.latest_event_id, pool)) if after is None else after
+        # Starting live (no id): an event at or below the head was stored before this stream began;
+        # the hub may still be delivering it. Skip it, as a replay from that head would.
+        floor = last if after is None else 0
         while True:
             async for event in _catch_up(pool, last, max_catchup):
                 last = int(str(event.id))
@@ -242,7 +250,7 @@ async def session_list_stream(
                 yield event
             while not sub.overflowed:
                 live = await sub.queue.get()
-                if live.type not in LIST_EVENT_TYPES or live.id in recent:
+                if live.type not in LIST_EVENT_TYPES or live.id in recent or _before(live.id, floor):
                     continue
                 if live.id is not None:
                     remember(live.id)

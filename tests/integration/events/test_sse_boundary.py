@@ -154,6 +154,31 @@ async def test_list_stream_sends_an_event_both_replayed_and_live_once(setup: Set
     assert _ids(rest) == [third]
 
 
+async def test_a_live_list_stream_skips_what_was_stored_before_it_began(setup: Setup, session_id: str) -> None:
+    """Without an id the stream starts at the head; the hub may deliver an older event late (a busy
+    process): that event was stored before the stream began and is not sent."""
+    hub = RecordingHub(setup.url, setup.pool)
+    await hub.start()
+    try:
+        old = await setup.publisher.publish(session_id, "session.status", {"status": "pending"})
+        stream = session_list_stream(setup.pool, hub, None)
+        first = asyncio.ensure_future(anext(stream))
+        for _ in range(1000):
+            if hub.subscriptions:
+                break
+            await asyncio.sleep(0.01)
+        (sub,) = hub.subscriptions
+        data = {"type": "session.status", "session_id": session_id, "status": "pending"}
+        sub.queue.put_nowait(LiveEvent(old, session_id, "session.status", data))  # the late delivery
+        new = await setup.publisher.publish(session_id, "session.status", {"status": "cancelled"})
+        got = await asyncio.wait_for(first, timeout=30)
+        await stream.aclose()
+    finally:
+        await hub.stop()
+
+    assert _ids([got]) == [new]
+
+
 async def test_list_stream_resyncs_an_overflowed_subscriber_from_the_log(setup: Setup) -> None:
     hub = RecordingHub(setup.url, setup.pool, queue_size=3)
     await hub.start()
