@@ -21,6 +21,13 @@ export const TIMELINE_EVENT_TYPES = [
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 
+// The list above is the generated wire type as a runtime value: a type the API adds or drops
+// fails the type check here until the list follows (docs/dashboard.md, "Wire types").
+type WireEventType = Schemas["TimelineEventOut"]["event_type"];
+type Missing = Exclude<WireEventType, (typeof TIMELINE_EVENT_TYPES)[number]>;
+type Extra = Exclude<(typeof TIMELINE_EVENT_TYPES)[number], WireEventType>;
+export const TIMELINE_TYPES_MATCH_THE_SCHEMA: [Missing, Extra] extends [never, never] ? true : never = true;
+
 export type TimelineEventWire = Schemas["TimelineEventOut"];
 
 export interface TimelineEvent {
