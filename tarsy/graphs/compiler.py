@@ -2,12 +2,14 @@
 
 A chain compiles to::
 
-    START → stage_0 ─Send→ stage_0_agent (×N) → stage_0_join → stage_1 … → exec_summary → finalize → END
+    START → stage_0 ─Send→ stage_0_agent (×N) → stage_0_join [→ stage_0_synthesis] → stage_1 …
+          → exec_summary → finalize → END
 
 Each stage opens its record, fans out one branch per agent (or replica), and joins them under its
-success policy; a stage that ran several agents is followed by a synthesis inside its join. A
-failed stage routes straight to ``finalize`` so later stages never start. The executive summary is
-fail-open: its error is kept and the session still completes.
+success policy. A stage that runs several agents (parallel agents or replicas) has a synthesis node
+of its own after the join, which the join routes to when the stage succeeded; a single-agent stage
+has none. A failed stage or synthesis routes straight to ``finalize`` so later stages never start.
+The executive summary is fail-open: its error is kept and the session still completes.
 """
 
 from __future__ import annotations
@@ -112,12 +114,15 @@ def build_chain_graph(
         graph.add_node(join_name, stage.join)
         graph.add_conditional_edges(open_name, stage.fan_out, [agent_name])
         graph.add_edge(agent_name, join_name)
+        if stage.synthesis_name is not None:
+            graph.add_node(stage.synthesis_name, stage.synthesize)
+            graph.add_conditional_edges(join_name, _after_stage, {"next": stage.synthesis_name, "failed": "finalize"})
     graph.add_node("exec_summary", session.exec_summary)
     graph.add_node("finalize", session.finalize)
     graph.add_edge(START, nodes[0].names[0])
     for current, following in zip(nodes, [*nodes[1:], None], strict=True):
         target = following.names[0] if following is not None else "exec_summary"
-        graph.add_conditional_edges(current.names[2], _after_stage, {"next": target, "failed": "finalize"})
+        graph.add_conditional_edges(current.last, _after_stage, {"next": target, "failed": "finalize"})
     graph.add_edge("exec_summary", "finalize")
     graph.add_edge("finalize", END)
     return graph.compile(checkpointer=checkpointer, name=f"chain:{chain_id}")

@@ -1,9 +1,11 @@
-"""Node factories for one chain stage: open it, run each agent as a ``Send`` branch, join.
+"""Node factories for one chain stage: open it, run each agent as a ``Send`` branch, join, synthesize.
 
 A stage always fans out (one branch for a single agent, N for parallel agents or replicas) so the
-shape is uniform. The join applies the success policy, and when more than one agent ran, runs the
-synthesis agent, whose answer (not the raw parallel outputs) is what later stages see. A synthesis
-is recorded as its own stage referencing the parallel one.
+shape is uniform. The join applies the success policy and records the stage's end. A stage that ran
+more than one agent has a synthesis node after its join: it runs the synthesis agent, whose answer
+(not the raw parallel outputs) is what later stages see, and is recorded as its own stage
+referencing the parallel one. Being a node of its own, a synthesis interrupted by a dying worker
+resumes from the join's checkpoint: the parallel branches are not run again.
 """
 
 from __future__ import annotations
@@ -84,6 +86,16 @@ class StageNodes:
         i = self.plan.index
         return f"stage_{i}", f"stage_{i}_agent", f"stage_{i}_join"
 
+    @property
+    def synthesis_name(self) -> str | None:
+        """The synthesis node after the join, for a stage that runs more than one agent."""
+        return f"stage_{self.plan.index}_synthesis" if self.plan.parallel else None
+
+    @property
+    def last(self) -> str:
+        """The node whose router leads on to the next stage (or to ``finalize`` on failure)."""
+        return self.synthesis_name or self.names[2]
+
     async def open(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
         if self.plan.index == 0:
             check_session_input(state)  # the graph's first node: Studio and SDK inputs arrive unchecked
@@ -143,10 +155,7 @@ class StageNodes:
         ctx = self.context_of(runtime)
         stage = ctx.config.agent_chains[self.chain_id].stages[self.plan.index]
         stage_id = state["stage_rows"][str(self.plan.index)]
-        results = sorted(
-            (r for r in state.get("branch_results", []) if r["stage_index"] == self.plan.index),
-            key=lambda r: r["agent_index"],
-        )
+        results = self._results(state)
         ok = [r for r in results if r["status"] == "completed"]
         policy = resolve_success_policy(ctx.config, self.chain_id, self.plan.index)
         succeeded = bool(ok) and (policy == "any" or len(ok) == len(results))
@@ -156,22 +165,20 @@ class StageNodes:
             await ctx.recorder.stage_finished(stage_id, "failed", reason)
             return {"error": f"stage '{stage.name}' failed: {reason}"}
         await ctx.recorder.stage_finished(stage_id, "completed")
-        if not self.plan.parallel:
-            only = ok[0]
-            return {"stage_results": [StageResult(stage.name, only["agent_name"], only["text"]).as_dict()]}
-        return await self._synthesize(ctx, state, stage.name, stage_id, ok)
+        if self.plan.parallel:
+            return {}  # the synthesis node hands the stage's one result on
+        only = ok[0]
+        return {"stage_results": [StageResult(stage.name, only["agent_name"], only["text"]).as_dict()]}
 
-    async def _synthesize(
-        self,
-        ctx: RunContext,
-        state: SessionState,
-        stage_name: str,
-        parallel_stage_id: str,
-        findings: list[BranchResult],
-    ) -> dict[str, Any]:
+    async def synthesize(self, state: SessionState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        """The synthesis node of a parallel stage that succeeded: weigh its successful findings."""
+        ctx = self.context_of(runtime)
+        stage_name = ctx.config.agent_chains[self.chain_id].stages[self.plan.index].name
+        findings = [r for r in self._results(state) if r["status"] == "completed"]
         agent = resolve_synthesis(ctx.config, self.chain_id, self.plan.index)
         name = f"{stage_name} - Synthesis"
         assert self.plan.synthesis_record_index is not None
+        parallel_stage_id = state["stage_rows"][str(self.plan.index)]
         record = StageRecord(self.plan.synthesis_record_index, name, "synthesis", parallel_stage_id)
         identity = {"role": "synthesis", "chain_id": self.chain_id, "stage_index": self.plan.index, "agent_index": 0}
         task = alert_task(
@@ -185,6 +192,13 @@ class StageNodes:
         if not result.ok:  # without a synthesis the chain cannot hand one result on: the session fails
             return {"error": f"stage '{name}' failed: {result.error}"}
         return {"stage_results": [StageResult(name, agent.display_name, result.text).as_dict()]}
+
+    def _results(self, state: SessionState) -> list[BranchResult]:
+        """This stage's branch results, in agent order."""
+        return sorted(
+            (r for r in state.get("branch_results", []) if r["stage_index"] == self.plan.index),
+            key=lambda r: r["agent_index"],
+        )
 
 
 def _result(

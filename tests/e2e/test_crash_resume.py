@@ -96,3 +96,77 @@ async def test_killed_worker_session_resumes_from_checkpoint(tmp_path: Path, dat
         cur = await conn.execute("SELECT attempts FROM alert_sessions WHERE id = %s", (session_id,))
         row = await cur.fetchone()
     assert row is not None and row[0] == 2
+
+
+PARALLEL_CHAIN: dict[str, Any] = {
+    "agents": {
+        "Pods": {"custom_instructions": "Look at the pods."},
+        "Events": {"custom_instructions": "Look at the events."},
+    },
+    "agent_chains": {
+        "kubernetes": {
+            "alert_types": ["kubernetes"],
+            "stages": [{"name": "investigate", "agents": [{"name": "Pods"}, {"name": "Events"}]}],
+        }
+    },
+}
+
+SYNTHESIS_FIRST = {
+    "agents": {
+        "Pods": [{"text": "Pods: api-1 OOMKilled."}],
+        "Events": [{"text": "Events: memory limit lowered at 10:05."}],
+        "SynthesisAgent": [{"sleep_s": 120, "text": "never reached"}],
+    }
+}
+
+SYNTHESIS_SECOND = {
+    "agents": {
+        "Pods": [{"text": "REDONE: Pods ran twice."}],
+        "Events": [{"text": "REDONE: Events ran twice."}],
+        "SynthesisAgent": [{"text": "Root cause: the 10:05 memory limit change OOMKills api-1."}],
+        "ExecSummaryAgent": [{"text": "Memory limit change OOMKills api-1."}],
+    }
+}
+
+
+async def test_worker_killed_during_synthesis_resumes_without_rerunning_the_branches(
+    tmp_path: Path, database_url: str
+) -> None:
+    first_cfg = write_config(tmp_path / "first", script=SYNTHESIS_FIRST, tarsy=PARALLEL_CHAIN)
+    second_cfg = write_config(tmp_path / "second", script=SYNTHESIS_SECOND, tarsy=PARALLEL_CHAIN)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TARSY_CONFIG_DIR": str(first_cfg),
+        "TARSY_WORKERS": "1",
+        "TARSY_LOG_LEVEL": "WARNING",
+    }
+    async with running_tarsy(second_cfg, database_url, workers=0) as api:
+        session_id = await api.submit()
+        worker = subprocess.Popen([sys.executable, "-m", "tarsy.cli", "worker"], env=env)
+        try:
+            await _wait_for_stage(api, session_id, 1)  # the synthesis stage row: index 1
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        assert worker.returncode == -signal.SIGKILL
+
+        async with running_tarsy(second_cfg, database_url, workers=1):
+            session = await api.wait_status(session_id, {"completed", "failed"}, timeout=60)
+        timeline = (await api.client.get(f"/api/v1/sessions/{session_id}/timeline")).json()
+
+    assert session["status"] == "completed", session
+    assert session["final_analysis"] == "Root cause: the 10:05 memory limit change OOMKills api-1."
+    responses = [e["content"] for e in timeline if e["event_type"] == "llm_response" and e["status"] == "completed"]
+    assert not [r for r in responses if r.startswith("REDONE")], "a parallel branch ran again after the resume"
+    assert sorted(responses[:2]) == ["Events: memory limit lowered at 10:05.", "Pods: api-1 OOMKilled."]
+    assert responses[2:] == [
+        "Root cause: the 10:05 memory limit change OOMKills api-1.",
+        "Memory limit change OOMKills api-1.",
+    ]
+    stages = [(s["name"], s["stage_type"], s["status"]) for s in session["stages"]]
+    assert stages == [
+        ("investigate", "investigation", "completed"),
+        ("investigate - Synthesis", "synthesis", "completed"),
+        ("Executive Summary", "exec_summary", "completed"),
+    ]

@@ -5,10 +5,10 @@ chain (``source`` is ``builtin`` or the example directory under ``deploy/config/
 ``agent.mmd`` the agent loop every stage, synthesis and summary runs. Regenerate with
 ``TARSY_UPDATE_GOLDENS=1 .venv/bin/python -m pytest tests/unit/graphs`` and review the diff.
 
-Why not ``get_graph(xray=True)``: the agent loop is invoked from inside the stage, join and summary
-nodes (so its transcript stays out of the session state), not added as a node. LangGraph's xray
-then only finds the subgraph where a node function closes over it directly (``exec_summary``) and
-misses it in the stage branches and joins, so the expanded drawing would be partial and misleading.
+Why not ``get_graph(xray=True)``: the agent loop is invoked from inside the branch, synthesis and
+summary nodes (so its transcript stays out of the session state), not added as a node. LangGraph's
+xray then only finds the subgraph where a node function closes over it directly (``exec_summary``)
+and misses it in the stage branches and synthesis nodes, so the expanded drawing would be partial and misleading.
 The loop is drawn once on its own instead.
 """
 

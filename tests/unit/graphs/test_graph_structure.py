@@ -1,8 +1,9 @@
 """Structural facts of compiled chain graphs, asserted directly (the drawings pin the rest).
 
 The drawing shows a single-agent stage and a three-agent stage alike (both are one ``Send`` edge
-into one agent node), so the fan-out width, the join and the failure route are checked here on
-the compiled graph itself: its branch functions are called with a state and their answers read.
+into one agent node), so the fan-out width, the join, the synthesis node of a stage that runs
+several agents and the failure routes are checked here on the compiled graph itself: its branch
+functions are called with a state and their answers read.
 """
 
 from __future__ import annotations
@@ -44,6 +45,17 @@ def _chain(case: ChainCase) -> tuple[TarsyConfig, SessionGraph]:
     return config, build_chain_graph(config, case.chain_id)
 
 
+def _routes(graph: SessionGraph, node: str, following: str) -> None:
+    """``node`` goes on to ``following``, or to ``finalize`` once the state holds an error."""
+    edges = _edges(graph)
+    assert (node, following, "next", True) in edges
+    assert (node, "finalize", "failed", True) in edges
+    route = _branch(graph, node)
+    assert route.path.invoke({"error": "stage 'x' failed: ..."}) == "failed"
+    assert route.path.invoke({}) == "next"
+    assert route.ends == {"next": following, "failed": "finalize"}
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_every_stage_opens_fans_out_joins_and_routes_failure_to_finalize(case: ChainCase) -> None:
     config, graph = _chain(case)
@@ -60,16 +72,55 @@ def test_every_stage_opens_fans_out_joins_and_routes_failure_to_finalize(case: C
         assert (f"stage_{i}", f"stage_{i}_agent", None, True) in edges  # only a Send leads to the agents
         assert (f"stage_{i}_agent", f"stage_{i}_join", None, False) in edges  # every branch ends in the join
         following = f"stage_{i + 1}" if i + 1 < len(stages) else "exec_summary"
-        assert (f"stage_{i}_join", following, "next", True) in edges
-        assert (f"stage_{i}_join", "finalize", "failed", True) in edges
-        route = _branch(graph, f"stage_{i}_join")
-        assert route.path.invoke({"error": f"stage '{stage.name}' failed: ..."}) == "failed"
-        assert route.path.invoke({}) == "next"
-        assert route.ends == {"next": following, "failed": "finalize"}
+        if stage_agent_count(stage) > 1:  # the join leads to the stage's synthesis node, which goes on
+            expected_nodes.add(f"stage_{i}_synthesis")
+            _routes(graph, f"stage_{i}_join", f"stage_{i}_synthesis")
+            _routes(graph, f"stage_{i}_synthesis", following)
+        else:
+            _routes(graph, f"stage_{i}_join", following)
     assert set(graph.get_graph().nodes) == expected_nodes
     assert (START, "stage_0", None, False) in edges
     assert ("exec_summary", "finalize", None, False) in edges
     assert ("finalize", END, None, False) in edges
+
+
+def test_a_parallel_stage_has_a_synthesis_node_between_its_join_and_the_next_stage() -> None:
+    graph = build_chain_graph(load_example("parallel-synthesis"), "checkout-outage").get_graph()
+
+    assert list(graph.nodes) == [
+        START,
+        "stage_0",
+        "stage_0_agent",
+        "stage_0_join",
+        "stage_0_synthesis",
+        "stage_1",
+        "stage_1_agent",
+        "stage_1_join",
+        "exec_summary",
+        "finalize",
+        END,
+    ]
+    assert sorted((e.source, e.target, e.data) for e in graph.edges) == [
+        (START, "stage_0", None),
+        ("exec_summary", "finalize", None),
+        ("finalize", END, None),
+        ("stage_0", "stage_0_agent", None),
+        ("stage_0_agent", "stage_0_join", None),
+        ("stage_0_join", "finalize", "failed"),
+        ("stage_0_join", "stage_0_synthesis", "next"),
+        ("stage_0_synthesis", "finalize", "failed"),
+        ("stage_0_synthesis", "stage_1", "next"),
+        ("stage_1", "stage_1_agent", None),
+        ("stage_1_agent", "stage_1_join", None),
+        ("stage_1_join", "exec_summary", "next"),
+        ("stage_1_join", "finalize", "failed"),
+    ]
+
+
+def test_single_agent_stages_have_no_synthesis_node() -> None:
+    nodes = build_chain_graph(load_example("multi-stage"), "checkout-degraded").get_graph().nodes
+
+    assert not [name for name in nodes if name.endswith("_synthesis")]
 
 
 def test_parallel_example_sends_each_agent_the_alert_and_the_earlier_results() -> None:
