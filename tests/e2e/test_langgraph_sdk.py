@@ -16,9 +16,14 @@ pytestmark = [pytest.mark.e2e]
 
 CHAIN: dict[str, Any] = {
     "mcp_servers": {},
-    "agents": {"Investigator": {"mcp_servers": []}},
+    "agents": {"Investigator": {"mcp_servers": []}, "Checker": {"mcp_servers": []}},
     "agent_chains": {
-        "kubernetes": {"alert_types": ["kubernetes"], "stages": [{"name": "investigate", "agent": "Investigator"}]}
+        "kubernetes": {"alert_types": ["kubernetes"], "stages": [{"name": "investigate", "agent": "Investigator"}]},
+        # Only drawn here: a parallel stage's synthesis is a node of the graph.
+        "checkout": {
+            "alert_types": ["checkout"],
+            "stages": [{"name": "investigate", "agents": [{"name": "Investigator"}, {"name": "Checker"}]}],
+        },
     },
 }
 SCRIPT: dict[str, Any] = {
@@ -38,6 +43,7 @@ async def test_async_client_streams_a_run_and_chats_on_its_thread(tmp_path: Path
         assistants = {a["assistant_id"] for a in await client.assistants.search()}
         schemas = await client.assistants.get_schemas("kubernetes")
         drawn = await client.assistants.get_graph("kubernetes")
+        parallel = await client.assistants.get_graph("checkout")
         thread = await client.threads.create()
         tid = thread["thread_id"]
         parts = [
@@ -55,6 +61,25 @@ async def test_async_client_streams_a_run_and_chats_on_its_thread(tmp_path: Path
     assert schemas["input_schema"]["required"] == ["alert"]
     assert "stage_results" in schemas["state_schema"]["properties"]
     assert any(node["id"] == "stage_0" for node in drawn["nodes"])
+    assert not any(node["id"].endswith("_synthesis") for node in drawn["nodes"])
+    assert [node["id"] for node in parallel["nodes"]] == [
+        "__start__",
+        "stage_0",
+        "stage_0_agent",
+        "stage_0_join",
+        "stage_0_synthesis",
+        "exec_summary",
+        "finalize",
+        "__end__",
+    ]
+    edges = {(e["source"], e["target"], e.get("data")) for e in parallel["edges"]}
+    assert {
+        ("stage_0_agent", "stage_0_join", None),
+        ("stage_0_join", "stage_0_synthesis", "next"),
+        ("stage_0_join", "finalize", "failed"),
+        ("stage_0_synthesis", "exec_summary", "next"),
+        ("stage_0_synthesis", "finalize", "failed"),
+    } <= edges
     events = [p.event for p in parts]
     assert events[0] == "metadata"
     assert {"values", "updates", "events", "messages/complete"} <= set(events)
@@ -76,8 +101,8 @@ def _sync_checks(base_url: str) -> tuple[dict[str, Any], dict[str, Any], str]:
         client.runs.create(thread["thread_id"], "kubernetes", input={"data": {"pod": "api-1"}})
     run = client.runs.create(thread["thread_id"], "kubernetes", input=ALERT)
     joined = client.runs.join(thread["thread_id"], run["run_id"])
-    with pytest.raises(ConflictError) as resumed:
-        client.runs.create(thread["thread_id"], "kubernetes", command={"resume": "approve"})
+    with pytest.raises(ConflictError) as resumed:  # the chain has no action agent: nothing waits
+        client.runs.create(thread["thread_id"], "kubernetes", command={"resume": {"decision": "approve"}})
     return joined, client.threads.get(thread["thread_id"]), f"{missing.value} {resumed.value}"
 
 

@@ -15,6 +15,7 @@ from tarsy.api.routes.sessions import load_session
 from tarsy.api.schemas import DecisionRequest, DecisionResponse
 from tarsy.contracts import SessionStatus
 from tarsy.errors import NotFoundError
+from tarsy.runtime.service import Services
 from tarsy.store import sessions as repo
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["approvals"])
@@ -36,6 +37,14 @@ async def decide(
     session_id: str, approval_id: str, body: DecisionRequest, services: ServicesDep, author: AuthorDep
 ) -> dict[str, Any]:
     """Approve or reject a tool call; the session resumes from its checkpoint on any worker."""
+    return await decide_approval(services, session_id, approval_id, body, author)
+
+
+async def decide_approval(
+    services: Services, session_id: str, approval_id: str, body: DecisionRequest, author: str
+) -> dict[str, Any]:
+    """Record ``author``'s decision and wake the session: this route and the LangGraph SDK's
+    ``Command(resume=...)`` (``routes/langgraph/interrupts.py``) both decide through here."""
     limit = services.config.queue.max_approval_comment_chars
     if body.comment is not None and len(body.comment) > limit:
         message = f"comment is {len(body.comment)} characters; at most {limit} (queue.max_approval_comment_chars)"

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
-from langchain_core.runnables import RunnableConfig
+from langgraph.types import StateSnapshot
 from pydantic import BaseModel, ValidationError
 
 from tarsy.api.routes.alerts import queue_alert
+from tarsy.api.routes.langgraph import interrupts
 from tarsy.api.routes.langgraph.schemas import AlertRunInput, ChatRunInput, RunCreate
 from tarsy.api.routes.sessions import load_session
 from tarsy.errors import ConflictError, InvalidInputError, NotFoundError
@@ -38,6 +39,7 @@ RUN_STATUS = {
     "failed": "error",
     "timed_out": "error",
     "cancelled": "interrupted",
+    "awaiting_approval": "success",  # as on LangGraph Platform: the run ended at an interrupt
 }
 THREAD_STATUS = {
     "pending": "busy",
@@ -45,7 +47,9 @@ THREAD_STATUS = {
     "cancelling": "busy",
     "failed": "error",
     "timed_out": "error",
+    "awaiting_approval": "interrupted",
 }
+WAITING = "awaiting_approval"
 
 
 def check_id(value: str, what: str) -> str:
@@ -60,22 +64,27 @@ def validated(model: type[M], value: Any, field: str) -> M:
     try:
         return model.model_validate(value if value is not None else {})
     except ValidationError as exc:
-        errors = [{**e, "loc": ("body", field, *e["loc"])} for e in exc.errors(include_url=False)]
+        errors = [{**e, "loc": ("body", *field.split("."), *e["loc"])} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from None
 
 
-def resume_interrupted_run(services: Services, thread_id: str, resume: Any) -> None:
-    """``Command(resume=...)``: answer the approval an interrupted run waits for.
-
-    Approvals (the human-in-the-loop pause) are not part of TARSy yet, so no run is ever waiting:
-    this always refuses. The approvals feature wires its resume here.
-    """
-    raise ConflictError(f"thread {thread_id} has no pending approval to resume (no run is interrupted)")
+async def resume_interrupted_run(services: Services, thread_id: str, body: RunCreate, author: str) -> dict[str, Any]:
+    """``Command(resume=...)``: decide the approval the thread's session waits for; the run follows
+    the session from the decision until it ends or waits again (``interrupts.py``)."""
+    assert body.command is not None
+    value = validated(interrupts.ResumeValue, body.command["resume"], "command.resume")
+    session = await session_or_none(services, thread_id)
+    if session is None:
+        if await repo.get_thread(services.pool, thread_id) is None:
+            raise NotFoundError(f"thread '{thread_id}' not found")
+        raise ConflictError(f"thread {thread_id} has no run to resume (no pending approval)")
+    start = await interrupts.resume(services, session, body.assistant_id, value, author)
+    return {**session_run(await load_session(services.pool, thread_id)), "start_after": start}
 
 
 async def create_run(services: Services, thread_id: str, body: RunCreate, author: str) -> dict[str, Any]:
     if body.command and "resume" in body.command:
-        resume_interrupted_run(services, thread_id, body.command["resume"])
+        return await resume_interrupted_run(services, thread_id, body, author)
     if body.assistant_id == CHAT_ASSISTANT:
         return await _chat_run(services, thread_id, body, author)
     if body.assistant_id not in services.config.agent_chains:
@@ -156,8 +165,9 @@ def session_graph(services: Services, chain_id: str) -> SessionGraph:
     return build_chain_graph(services.config, chain_id, checkpointer=services.checkpointer)
 
 
-async def thread_values(services: Services, session: Row) -> tuple[dict[str, Any], RunnableConfig | None]:
-    """The session graph's latest checkpointed values (masked) with the session row's results on top."""
+async def thread_values(services: Services, session: Row) -> tuple[dict[str, Any], StateSnapshot]:
+    """The session graph's latest checkpointed values (masked) with the session row's results on top,
+    and the checkpoint they come from."""
     graph = session_graph(services, str(session["chain_id"]))
     snapshot = await graph.aget_state({"configurable": {"thread_id": str(session["id"])}})
     masking = OutputMasking.from_config(services.config)
@@ -167,7 +177,7 @@ async def thread_values(services: Services, session: Row) -> tuple[dict[str, Any
             values[key] = session[key]
     if session.get("error_message"):
         values["error"] = session["error_message"]
-    return values, snapshot.config if snapshot.values else None
+    return values, snapshot
 
 
 async def run_output(services: Services, run: dict[str, Any]) -> dict[str, Any]:
@@ -181,4 +191,6 @@ async def run_output(services: Services, run: dict[str, Any]) -> dict[str, Any]:
     values, _ = await thread_values(services, session)
     if session["status"] in ev.TERMINAL_STATUSES and session["status"] != "completed":
         values.setdefault("error", f"the investigation ended {session['status']}")
+    if session["status"] == WAITING:  # as LangGraph Platform's output of a run stopped at interrupts
+        values["__interrupt__"] = await interrupts.pending(services, thread_id)
     return values

@@ -7,14 +7,17 @@
 * ``events``: every TARSy event as an ``on_custom_event`` whose ``name`` is the event type.
 
 A stream opens with ``metadata`` ``{run_id, attempt}`` and ends with the run; a failed or
-timed-out investigation ends with ``error`` ``{error, message}``.
+timed-out investigation ends with ``error`` ``{error, message}``. An investigation's run also ends
+when its session stops to wait for an approval (its last ``values`` then carry ``__interrupt__``):
+``Command(resume=...)`` starts the run that follows it on.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from typing import Any, cast
 
 from sse_starlette import ServerSentEvent
 
@@ -93,8 +96,7 @@ async def run_stream(
     """The run's frames: replay from ``start_after``, then live until the run ends."""
     yield _frame("metadata", {"run_id": run["run_id"], "attempt": 1})
     mapper = _Mapper(modes, run)
-    sub = subscribe(services, run["thread_id"])
-    async for sse in session_stream(services.pool, services.hub, run["thread_id"], start_after, sub):
+    async for sse in _run_events(services, run, start_after):
         event_type = str(sse.event)
         payload = json.loads(str(sse.data))
         for frame in mapper.frames(event_type, payload):
@@ -113,9 +115,31 @@ def _stage_ended(event_type: str, payload: dict[str, Any]) -> bool:
     return event_type == ev.STAGE_STATUS and payload.get("status") in ev.TERMINAL_STATUSES
 
 
+async def _run_events(services: Services, run: dict[str, Any], start_after: int) -> AsyncIterator[ServerSentEvent]:
+    """The session's events from ``start_after`` until the run ends: the session ends, or (an
+    investigation's run) it waits for an approval. A wait already decided when it is replayed
+    (``runs.join`` from the start) does not end the run: the session row is asked."""
+    sub = subscribe(services, run["thread_id"])
+    events = cast(
+        AsyncGenerator[ServerSentEvent, None],
+        session_stream(services.pool, services.hub, run["thread_id"], start_after, sub),
+    )
+    async with aclosing(events):  # leaving early unsubscribes now, not when the stream is collected
+        async for sse in events:
+            yield sse
+            if run["assistant_id"] != service.CHAT_ASSISTANT and await _waits(services, str(sse.event), sse.data, run):
+                return
+
+
+async def _waits(services: Services, event_type: str, data: Any, run: dict[str, Any]) -> bool:
+    if event_type != ev.SESSION_STATUS or json.loads(str(data)).get("status") != service.WAITING:
+        return False
+    session = await sessions_repo.get_session(services.pool, run["thread_id"])
+    return session is not None and session["status"] == service.WAITING
+
+
 async def drain(services: Services, run: dict[str, Any], start_after: int) -> dict[str, Any]:
     """Wait for the run to end (through the event hub, like an SSE client); its output."""
-    sub = subscribe(services, run["thread_id"])
-    async for _ in session_stream(services.pool, services.hub, run["thread_id"], start_after, sub):
+    async for _ in _run_events(services, run, start_after):
         pass
     return await service.run_output(services, run)

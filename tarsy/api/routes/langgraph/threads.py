@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from tarsy.api.deps import ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
-from tarsy.api.routes.langgraph import service
+from tarsy.api.routes.langgraph import interrupts, service
 from tarsy.api.routes.langgraph.schemas import HistoryRequest, Search, ThreadCreate
 from tarsy.errors import ConflictError, NotFoundError
 from tarsy.masking.outbound import OutputMasking
@@ -67,9 +67,12 @@ async def search_threads(body: Search, services: ServicesDep) -> list[dict[str, 
 
 @router.get("/threads/{thread_id}", responses={404: ERROR_RESPONSES[404]})
 async def get_thread(thread_id: str, services: ServicesDep) -> dict[str, Any]:
+    """The thread; ``interrupted``, with its pending approvals by graph task, while it waits for one."""
     thread, session = await _load(services, thread_id)
     if session is not None:
-        thread["values"], _ = await service.thread_values(services, session)
+        thread["values"], snapshot = await service.thread_values(services, session)
+        if session["status"] == service.WAITING:
+            thread["interrupts"] = interrupts.by_task(snapshot, await interrupts.pending(services, thread["thread_id"]))
     return thread
 
 
@@ -90,12 +93,17 @@ def _state(thread_id: str, values: dict[str, Any], checkpoint_id: str | None, cr
 
 @router.get("/threads/{thread_id}/state", responses={404: ERROR_RESPONSES[404]})
 async def get_thread_state(thread_id: str, services: ServicesDep) -> dict[str, Any]:
+    """The latest values; while the session waits for approval, its pending approvals as interrupts."""
     thread, session = await _load(services, thread_id)
     if session is None:
         return _state(thread["thread_id"], {}, None, thread["created_at"])
-    values, config = await service.thread_values(services, session)
-    checkpoint_id = None if config is None else config["configurable"].get("checkpoint_id")
-    return _state(thread["thread_id"], values, checkpoint_id, thread["updated_at"])
+    values, snapshot = await service.thread_values(services, session)
+    checkpoint_id = snapshot.config["configurable"].get("checkpoint_id") if snapshot.values else None
+    state = _state(thread["thread_id"], values, checkpoint_id, thread["updated_at"])
+    if session["status"] == service.WAITING:
+        waiting = await interrupts.pending(services, thread["thread_id"])
+        state.update(interrupts=waiting, tasks=interrupts.tasks(snapshot, waiting), next=list(snapshot.next))
+    return state
 
 
 @router.post("/threads/{thread_id}/history", responses={k: ERROR_RESPONSES[k] for k in (400, 404)})

@@ -685,7 +685,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Thread */
+        /**
+         * Get Thread
+         * @description The thread; ``interrupted``, with its pending approvals by graph task, while it waits for one.
+         */
         get: operations["get_thread_langgraph_threads__thread_id__get"];
         put?: never;
         post?: never;
@@ -839,7 +842,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Thread State */
+        /**
+         * Get Thread State
+         * @description The latest values; while the session waits for approval, its pending approvals as interrupts.
+         */
         get: operations["get_thread_state_langgraph_threads__thread_id__state_get"];
         put?: never;
         post?: never;
