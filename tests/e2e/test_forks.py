@@ -1,0 +1,253 @@
+"""Fork and replay over real HTTP, PostgreSQL and workers: a fork reuses the records before its fork
+point (no model call for them), runs the rest live (with another provider when asked), forks of
+forks work, and the parent is left exactly as it was."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+import yaml
+from langchain_core.callbacks import AsyncCallbackHandler
+from langchain_core.messages import BaseMessage, SystemMessage
+from psycopg.rows import dict_row
+
+from tarsy.llm.scripted import agent_of
+from tests.support.server import RunningTarsy, running_tarsy, write_config
+
+pytestmark = [pytest.mark.e2e]
+
+CHAIN: dict[str, Any] = {
+    "agents": {
+        "Collector": {"custom_instructions": "Collect facts."},
+        "Analyst": {"custom_instructions": "Explain the root cause."},
+    },
+    "agent_chains": {
+        "kubernetes": {
+            "alert_types": ["kubernetes"],
+            "stages": [{"name": "collect", "agent": "Collector"}, {"name": "analyse", "agent": "Analyst"}],
+        }
+    },
+}
+
+LISTING = {"name": "kubernetes-server__namespaces_list", "args": {}, "id": "call_ns"}
+MAIN = {
+    "agents": {
+        "Collector": [
+            {"thinking": "List the namespaces first.", "tool_calls": [LISTING]},
+            {"text": "Facts: pod api-1 restarted 12 times, exit code 137."},
+        ],
+        "Analyst": [{"text": "Root cause: OOMKilled (exit code 137)."}],
+        "ExecSummaryAgent": [{"text": "OOMKilled pod api-1; raise its memory limit."}],
+    }
+}
+ALT = {
+    "agents": {
+        "Collector": [{"tool_calls": [LISTING]}, {"text": "ALT facts: api-1 is out of memory."}],
+        "Analyst": [{"text": "ALT root cause: the memory limit is too low."}],
+        "ExecSummaryAgent": [{"text": "ALT summary: raise api-1's memory limit."}],
+    }
+}
+
+
+class CallCounter(AsyncCallbackHandler):
+    """Counts the model calls a provider's model really makes, by agent (a LangChain callback)."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.system_prompts: list[str] = []
+
+    async def on_chat_model_start(
+        self, serialized: dict[str, Any], messages: list[list[BaseMessage]], **_: Any
+    ) -> None:
+        for conversation in messages:
+            self.calls[(agent_of(conversation) or ["?"])[0]] += 1
+            self.system_prompts += [m.text for m in conversation if isinstance(m, SystemMessage)]
+
+
+def _config(tmp_path: Path) -> Path:
+    directory = write_config(tmp_path / "cfg", script=MAIN, tarsy=CHAIN)
+    (directory / "alt.json").write_text(json.dumps(ALT))
+    providers = yaml.safe_load((directory / "llm-providers.yaml").read_text())
+    providers["llm_providers"]["alt-scripted"] = {
+        "type": "scripted",
+        "script": str(directory / "alt.json"),
+        "model": "alt",
+    }
+    (directory / "llm-providers.yaml").write_text(yaml.safe_dump(providers))
+    return directory
+
+
+def _counters(tarsy: RunningTarsy) -> dict[str, CallCounter]:
+    counters = {name: CallCounter() for name in ("test-scripted", "alt-scripted")}
+    for name, counter in counters.items():
+        tarsy.services.models.model_for(name).callbacks = [counter]
+    return counters
+
+
+def _reset(counters: dict[str, CallCounter]) -> None:
+    for counter in counters.values():
+        counter.calls.clear()
+        counter.system_prompts.clear()
+
+
+TABLES = {
+    "alert_sessions": "id = %s",
+    "stages": "session_id = %s ORDER BY stage_index",
+    "agent_executions": "session_id = %s ORDER BY id",
+    "timeline_events": "session_id = %s ORDER BY seq",
+    "llm_interactions": "session_id = %s ORDER BY created_at, id",
+    "mcp_interactions": "session_id = %s ORDER BY created_at, id",
+    "events": "session_id = %s ORDER BY id",
+}
+
+
+async def _dump(database_url: str, session_id: str) -> dict[str, list[dict[str, Any]]]:
+    async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn:
+        dump = {}
+        for table, where in TABLES.items():
+            cur = await conn.execute(f"SELECT * FROM {table} WHERE {where}", (session_id,))  # type: ignore[arg-type]
+            dump[table] = await cur.fetchall()
+    return dump
+
+
+async def _fork(tarsy: RunningTarsy, session_id: str, **body: Any) -> dict[str, Any]:
+    resp = await tarsy.client.post(f"/api/v1/sessions/{session_id}/fork", json=body)
+    assert resp.status_code == 202, resp.text
+    fork_id = resp.json()["session_id"]
+    return await tarsy.wait_status(fork_id, {"completed", "failed"}, timeout=60)
+
+
+async def _responses(tarsy: RunningTarsy, session_id: str) -> list[str]:
+    timeline = (await tarsy.client.get(f"/api/v1/sessions/{session_id}/timeline")).json()
+    return [e["content"] for e in timeline if e["event_type"] == "llm_response" and e["status"] == "completed"]
+
+
+async def test_fork_reuses_records_before_the_fork_point(tmp_path: Path, database_url: str) -> None:
+    async with running_tarsy(_config(tmp_path), database_url) as tarsy:
+        counters = _counters(tarsy)
+        parent_id = await tarsy.submit()
+        parent = await tarsy.wait_status(parent_id, {"completed", "failed"}, timeout=60)
+        assert parent["status"] == "completed", parent
+        assert counters["test-scripted"].calls == {"Collector": 2, "Analyst": 1, "ExecSummaryAgent": 1}
+        before = await _dump(database_url, parent_id)
+
+        listed = (await tarsy.client.get(f"/api/v1/sessions/{parent_id}/checkpoints")).json()
+        assert [c["id"] for c in listed] == ["stage-0", "stage-0-agent-0-call-1", "stage-1", "stage-2"]
+        by_id = {c["id"]: c for c in listed}
+        iteration = by_id["stage-0-agent-0-call-1"]
+        assert (iteration["kind"], iteration["agent_name"], iteration["iteration"]) == (
+            "agent_iteration",
+            "Collector",
+            1,
+        )
+        assert (iteration["model_calls"], iteration["tool_calls"]) == (1, 1)
+        assert iteration["last_tool_calls"] == ["kubernetes-server__namespaces_list"]
+        assert by_id["stage-1"]["stages_completed"] == ["collect"]
+        assert (by_id["stage-1"]["model_calls"], by_id["stage-1"]["tool_calls"]) == (2, 1)
+        assert by_id["stage-2"]["stages_completed"] == ["collect", "analyse"]
+        assert by_id["stage-2"]["stage_type"] == "exec_summary"
+
+        refusals = [
+            ({"checkpoint_id": "stage-9"}, 404, "not_found"),
+            ({"checkpoint_id": "bogus"}, 404, "not_found"),
+            ({"checkpoint_id": "stage-1-agent-0-call-1"}, 404, "not_found"),  # the Analyst's only (final) call
+            ({"checkpoint_id": "stage-1", "llm_provider": "nope"}, 400, "invalid_input"),
+        ]
+        for body, status, code in refusals:
+            resp = await tarsy.client.post(f"/api/v1/sessions/{parent_id}/fork", json=body)
+            assert (resp.status_code, resp.json()["error"]["code"]) == (status, code), (body, resp.text)
+
+        # A stage boundary, with another model: collect is reused, the rest asks the other provider.
+        _reset(counters)
+        at_boundary = await _fork(tarsy, parent_id, checkpoint_id="stage-1", llm_provider="alt-scripted")
+        assert at_boundary["status"] == "completed", at_boundary
+        assert counters["test-scripted"].calls == {}
+        assert counters["alt-scripted"].calls == {"Analyst": 1, "ExecSummaryAgent": 1}
+        assert at_boundary["final_analysis"] == "ALT root cause: the memory limit is too low."
+        assert at_boundary["forked_from"] == {
+            "session_id": parent_id,
+            "checkpoint_id": "stage-1",
+            "llm_provider": "alt-scripted",
+            "instructions": None,
+        }
+        assert await _responses(tarsy, at_boundary["id"]) == [
+            "Facts: pod api-1 restarted 12 times, exit code 137.",
+            "ALT root cause: the memory limit is too low.",
+            "ALT summary: raise api-1's memory limit.",
+        ]
+        executions = [e for s in at_boundary["stages"] for e in s["executions"]]
+        assert [(e["agent_name"], e["llm_provider"]) for e in executions] == [
+            ("Collector", "test-scripted"),
+            ("Analyst", "alt-scripted"),
+            ("ExecSummaryAgent", "alt-scripted"),
+        ]
+
+        # An agent iteration, with extra instructions: the tool call is replayed, not run again.
+        _reset(counters)
+        mid_agent = await _fork(
+            tarsy, parent_id, checkpoint_id="stage-0-agent-0-call-1", instructions="Check the memory limit."
+        )
+        assert mid_agent["status"] == "completed", mid_agent
+        assert counters["test-scripted"].calls == {"Collector": 1, "Analyst": 1, "ExecSummaryAgent": 1}
+        assert all(
+            "Operator instructions for this run:\nCheck the memory limit." in p
+            for p in counters["test-scripted"].system_prompts
+        )
+        assert counters["alt-scripted"].calls == {}
+        assert mid_agent["final_analysis"] == "Root cause: OOMKilled (exit code 137)."
+        trace = await _dump(database_url, mid_agent["id"])
+        tool_events = [e for e in trace["timeline_events"] if e["event_type"] == "llm_tool_call"]
+        parent_tool = next(e for e in before["timeline_events"] if e["event_type"] == "llm_tool_call")
+        assert len(tool_events) == 1, "the copied tool call only"
+        # A tool call run again would reset its event (updated_at = now()); the copy keeps the parent's.
+        assert (tool_events[0]["content"], tool_events[0]["updated_at"]) == (
+            parent_tool["content"],
+            parent_tool["updated_at"],
+        )
+        assert tool_events[0]["id"] != parent_tool["id"]
+        assert len(trace["llm_interactions"]) == 4  # one copied, three made
+
+        # A fork of a fork: only the executive summary runs again.
+        _reset(counters)
+        second = await _fork(tarsy, at_boundary["id"], checkpoint_id="stage-2")
+        assert second["status"] == "completed", second
+        assert counters["test-scripted"].calls == {"ExecSummaryAgent": 1}
+        assert counters["alt-scripted"].calls == {}
+        assert second["forked_from"]["session_id"] == at_boundary["id"]
+        assert second["final_analysis"] == "ALT root cause: the memory limit is too low."
+        assert second["executive_summary"] == "OOMKilled pod api-1; raise its memory limit."
+
+        assert await _dump(database_url, parent_id) == before, "the parent's rows and events are unchanged"
+        detail = (await tarsy.client.get(f"/api/v1/sessions/{parent_id}")).json()
+        assert detail["forked_from"] is None
+        assert [(f["session_id"], f["checkpoint_id"]) for f in detail["forks"]] == [
+            (at_boundary["id"], "stage-1"),
+            (mid_agent["id"], "stage-0-agent-0-call-1"),
+        ]
+        assert [f["llm_provider"] for f in detail["forks"]] == ["alt-scripted", None]
+
+
+async def test_fork_refusals(tmp_path: Path, database_url: str) -> None:
+    async with running_tarsy(_config(tmp_path), database_url, workers=0) as tarsy:
+        pending = await tarsy.submit()
+        unknown = str(UUID(int=7))
+        cases = [
+            (unknown, {"checkpoint_id": "stage-0"}, 404, "not_found"),
+            ("not-a-uuid", {"checkpoint_id": "stage-0"}, 404, "not_found"),
+            (pending, {"checkpoint_id": "stage-0"}, 409, "conflict"),
+            (pending, {}, 422, "validation_error"),
+            (pending, {"checkpoint_id": "stage-0", "model": "x"}, 422, "validation_error"),
+            (pending, {"checkpoint_id": "stage-0", "instructions": "x" * 4001}, 422, "validation_error"),
+        ]
+        for session_id, body, status, code in cases:
+            resp = await tarsy.client.post(f"/api/v1/sessions/{session_id}/fork", json=body)
+            assert (resp.status_code, resp.json()["error"]["code"]) == (status, code), (body, resp.text)
+        resp = await tarsy.client.get(f"/api/v1/sessions/{unknown}/checkpoints")
+        assert resp.status_code == 404
+        assert (await tarsy.client.get(f"/api/v1/sessions/{pending}/checkpoints")).json() == []
