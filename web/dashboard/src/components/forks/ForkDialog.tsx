@@ -16,7 +16,7 @@ import { useState } from "react";
 import { type Checkpoint, describeCheckpoint, type ForkInput } from "../../api/forks";
 
 export const MAX_INSTRUCTIONS = 4000;
-const OWN = "";
+const OWN = "__own__"; // MUI shows no label for an empty value
 
 export interface ForkDialogProps {
   stageName: string;
