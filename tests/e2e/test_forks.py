@@ -70,9 +70,12 @@ class CallCounter(AsyncCallbackHandler):
             self.system_prompts += [m.text for m in conversation if isinstance(m, SystemMessage)]
 
 
-def _config(tmp_path: Path) -> Path:
-    directory = write_config(tmp_path / "cfg", script=MAIN, tarsy=CHAIN)
-    (directory / "alt.json").write_text(json.dumps(ALT))
+def _config(
+    tmp_path: Path, main: dict[str, Any] = MAIN, alt: dict[str, Any] = ALT, chain: dict[str, Any] = CHAIN
+) -> Path:
+    """A config whose default provider plays ``main`` and whose ``alt-scripted`` provider plays ``alt``."""
+    directory = write_config(tmp_path / "cfg", script=main, tarsy=chain)
+    (directory / "alt.json").write_text(json.dumps(alt))
     providers = yaml.safe_load((directory / "llm-providers.yaml").read_text())
     providers["llm_providers"]["alt-scripted"] = {
         "type": "scripted",
@@ -111,7 +114,7 @@ async def _dump(database_url: str, session_id: str) -> dict[str, list[dict[str, 
     async with await psycopg.AsyncConnection.connect(database_url, row_factory=dict_row) as conn:
         dump = {}
         for table, where in TABLES.items():
-            cur = await conn.execute(f"SELECT * FROM {table} WHERE {where}", (session_id,))  # type: ignore[arg-type]
+            cur = await conn.execute(f"SELECT * FROM {table} WHERE {where}", (session_id,))
             dump[table] = await cur.fetchall()
     return dump
 
@@ -251,3 +254,57 @@ async def test_fork_refusals(tmp_path: Path, database_url: str) -> None:
         resp = await tarsy.client.get(f"/api/v1/sessions/{unknown}/checkpoints")
         assert resp.status_code == 404
         assert (await tarsy.client.get(f"/api/v1/sessions/{pending}/checkpoints")).json() == []
+
+
+PARALLEL_CHAIN: dict[str, Any] = {
+    "agents": {name: {"custom_instructions": f"You are the {name}."} for name in ("Logs", "Metrics", "Fixer")},
+    "agent_chains": {
+        "kubernetes": {
+            "alert_types": ["kubernetes"],
+            "stages": [{"name": "triage", "agents": ["Logs", "Metrics"]}, {"name": "fix", "agent": "Fixer"}],
+        }
+    },
+}
+
+
+async def test_a_failed_session_is_retried_from_its_failed_stage_with_another_model(
+    tmp_path: Path, database_url: str
+) -> None:
+    main = {
+        "agents": {
+            "Logs": [{"text": "logs: OOMKilled at 12:03"}],
+            "Metrics": [{"text": "metrics: memory at the limit"}],
+            "SynthesisAgent": [{"text": "Synthesis: OOM, HIGH confidence"}],
+            "Fixer": [{"error": "the model is overloaded"}],
+        }
+    }
+    alt = {
+        "agents": {
+            "Fixer": [{"text": "Raise the memory limit to 1Gi."}],
+            "ExecSummaryAgent": [{"text": "OOM; raise the limit."}],
+        }
+    }
+    directory = _config(tmp_path, main, alt, PARALLEL_CHAIN)
+    async with running_tarsy(directory, database_url) as tarsy:
+        counters = _counters(tarsy)
+        parent_id = await tarsy.submit()
+        parent = await tarsy.wait_status(parent_id, {"completed", "failed"}, timeout=60)
+        assert parent["status"] == "failed", parent
+        listed = (await tarsy.client.get(f"/api/v1/sessions/{parent_id}/checkpoints")).json()
+        assert [c["id"] for c in listed] == ["stage-0", "stage-1", "stage-2"]  # nothing after the failed stage
+        assert listed[1]["stage_type"] == "synthesis"
+        _reset(counters)
+
+        fork = await _fork(tarsy, parent_id, checkpoint_id="stage-2", llm_provider="alt-scripted")
+
+        assert fork["status"] == "completed", fork
+        assert counters["test-scripted"].calls == {}, "the parallel agents and the synthesis are replayed"
+        assert counters["alt-scripted"].calls == {"Fixer": 1, "ExecSummaryAgent": 1}
+        assert fork["final_analysis"] == "Raise the memory limit to 1Gi."
+        assert [(s["name"], s["status"]) for s in fork["stages"]] == [
+            ("triage", "completed"),
+            ("triage - Synthesis", "completed"),
+            ("fix", "completed"),
+            ("Executive Summary", "completed"),
+        ]
+        assert fork["stages"][1]["referenced_stage_id"] == fork["stages"][0]["id"]
