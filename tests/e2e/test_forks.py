@@ -234,6 +234,14 @@ async def test_fork_reuses_records_before_the_fork_point(tmp_path: Path, databas
             (mid_agent["id"], "stage-0-agent-0-call-1"),
         ]
         assert [f["llm_provider"] for f in detail["forks"]] == ["alt-scripted", None]
+        listing = (await tarsy.client.get("/api/v1/sessions", params={"page_size": 10})).json()["items"]
+        origins = {item["id"]: item["forked_from"] for item in listing}
+        assert origins == {
+            parent_id: None,
+            at_boundary["id"]: parent_id,
+            mid_agent["id"]: parent_id,
+            second["id"]: at_boundary["id"],
+        }
 
 
 async def test_fork_refusals(tmp_path: Path, database_url: str) -> None:

@@ -1988,6 +1988,11 @@ export interface components {
             error_message: string | null;
             /** Executive Summary */
             executive_summary: string | null;
+            /**
+             * Forked From
+             * @description The session this one was forked from (null: not a fork)
+             */
+            forked_from?: string | null;
             /** Id */
             id: string;
             /** Input Tokens */
@@ -2317,6 +2322,11 @@ export interface components {
             error_message: string | null;
             /** Executive Summary */
             executive_summary: string | null;
+            /**
+             * Forked From
+             * @description The session this one was forked from (null: not a fork)
+             */
+            forked_from?: string | null;
             /** Id */
             id: string;
             /** Input Tokens */
