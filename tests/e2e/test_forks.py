@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e]
 
 CHAIN: dict[str, Any] = {
     "agents": {
-        "Collector": {"custom_instructions": "Collect facts."},
+        "Collector": {"custom_instructions": "Collect facts.", "mcp_servers": ["kubernetes-server"]},
         "Analyst": {"custom_instructions": "Explain the root cause."},
     },
     "agent_chains": {
@@ -214,6 +214,10 @@ async def test_fork_reuses_records_before_the_fork_point(tmp_path: Path, databas
             parent_tool["updated_at"],
         )
         assert tool_events[0]["id"] != parent_tool["id"]
+        assert parent_tool["metadata"]["is_error"] is False, parent_tool["content"]
+        [parent_call] = [c for c in before["mcp_interactions"] if c["interaction_type"] == "tool_call"]
+        [fork_call] = [c for c in trace["mcp_interactions"] if c["interaction_type"] == "tool_call"]  # the copy only
+        assert (fork_call["result"], fork_call["timeline_event_id"]) == (parent_call["result"], tool_events[0]["id"])
         assert len(trace["llm_interactions"]) == 4  # one copied, three made
 
         # A fork of a fork: only the executive summary runs again.
