@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -131,6 +132,107 @@ async def _responses(tarsy: RunningTarsy, session_id: str) -> list[str]:
     return [e["content"] for e in timeline if e["event_type"] == "llm_response" and e["status"] == "completed"]
 
 
+@dataclass
+class Run:
+    """The server, its model-call counters, the parent and a dump of its rows before any fork."""
+
+    tarsy: RunningTarsy
+    counters: dict[str, CallCounter]
+    database_url: str
+    parent_id: str
+    before: dict[str, list[dict[str, Any]]]
+
+    def calls(self, provider: str) -> Counter[str]:
+        return self.counters[provider].calls
+
+    async def fork(self, session_id: str, **body: Any) -> dict[str, Any]:
+        _reset(self.counters)
+        return await _fork(self.tarsy, session_id, **body)
+
+
+async def _check_listing(run: Run) -> None:
+    listed = (await run.tarsy.client.get(f"/api/v1/sessions/{run.parent_id}/checkpoints")).json()
+    assert [c["id"] for c in listed] == ["stage-0", "stage-0-agent-0-call-1", "stage-1", "stage-2"]
+    by_id = {c["id"]: c for c in listed}
+    iteration = by_id["stage-0-agent-0-call-1"]
+    assert (iteration["kind"], iteration["agent_name"], iteration["iteration"]) == ("agent_iteration", "Collector", 1)
+    assert (iteration["model_calls"], iteration["tool_calls"]) == (1, 1)
+    assert iteration["last_tool_calls"] == ["kubernetes-server__namespaces_list"]
+    assert by_id["stage-1"]["stages_completed"] == ["collect"]
+    assert (by_id["stage-1"]["model_calls"], by_id["stage-1"]["tool_calls"]) == (2, 1)
+    assert by_id["stage-2"]["stages_completed"] == ["collect", "analyse"]
+    assert by_id["stage-2"]["stage_type"] == "exec_summary"
+    refusals = [
+        ({"checkpoint_id": "stage-9"}, 404, "not_found"),
+        ({"checkpoint_id": "bogus"}, 404, "not_found"),
+        ({"checkpoint_id": "stage-1-agent-0-call-1"}, 404, "not_found"),  # the Analyst's only (final) call
+        ({"checkpoint_id": "stage-1", "llm_provider": "nope"}, 400, "invalid_input"),
+    ]
+    for body, status, code in refusals:
+        resp = await run.tarsy.client.post(f"/api/v1/sessions/{run.parent_id}/fork", json=body)
+        assert (resp.status_code, resp.json()["error"]["code"]) == (status, code), (body, resp.text)
+
+
+async def _fork_at_stage_boundary(run: Run) -> dict[str, Any]:
+    """Another model from the second stage on: collect is reused, the rest asks the other provider."""
+    fork = await run.fork(run.parent_id, checkpoint_id="stage-1", llm_provider="alt-scripted")
+    assert fork["status"] == "completed", fork
+    assert run.calls("test-scripted") == {}
+    assert run.calls("alt-scripted") == {"Analyst": 1, "ExecSummaryAgent": 1}
+    assert fork["final_analysis"] == "ALT root cause: the memory limit is too low."
+    origin = {"session_id": run.parent_id, "checkpoint_id": "stage-1", "llm_provider": "alt-scripted"}
+    assert fork["forked_from"] == {**origin, "instructions": None}
+    assert await _responses(run.tarsy, fork["id"]) == [
+        "Facts: pod api-1 restarted 12 times, exit code 137.",
+        "ALT root cause: the memory limit is too low.",
+        "ALT summary: raise api-1's memory limit.",
+    ]
+    executions = [e for s in fork["stages"] for e in s["executions"]]
+    assert [(e["agent_name"], e["llm_provider"]) for e in executions] == [
+        ("Collector", "test-scripted"),
+        ("Analyst", "alt-scripted"),
+        ("ExecSummaryAgent", "alt-scripted"),
+    ]
+    return fork
+
+
+async def _fork_inside_an_agent(run: Run) -> dict[str, Any]:
+    """After the Collector's first call, with instructions: its tool call is replayed, not run again."""
+    fork = await run.fork(run.parent_id, checkpoint_id="stage-0-agent-0-call-1", instructions="Check the memory limit.")
+    assert fork["status"] == "completed", fork
+    assert run.calls("test-scripted") == {"Collector": 1, "Analyst": 1, "ExecSummaryAgent": 1}
+    assert run.calls("alt-scripted") == {}
+    prompts = run.counters["test-scripted"].system_prompts
+    assert all("Operator instructions for this run:\nCheck the memory limit." in p for p in prompts)
+    assert fork["final_analysis"] == "Root cause: OOMKilled (exit code 137)."
+    rows = await _dump(run.database_url, fork["id"])
+    assert len(rows["llm_interactions"]) == 4  # one copied, three made
+    [tool_event] = [e for e in rows["timeline_events"] if e["event_type"] == "llm_tool_call"]
+    [parent_tool] = [e for e in run.before["timeline_events"] if e["event_type"] == "llm_tool_call"]
+    assert parent_tool["metadata"]["is_error"] is False, parent_tool["content"]
+    # A tool call run again would reset its event (updated_at = now()); the copy keeps the parent's.
+    assert tool_event["id"] != parent_tool["id"]
+    assert (tool_event["content"], tool_event["updated_at"]) == (parent_tool["content"], parent_tool["updated_at"])
+    [parent_call] = [c for c in run.before["mcp_interactions"] if c["interaction_type"] == "tool_call"]
+    [fork_call] = [c for c in rows["mcp_interactions"] if c["interaction_type"] == "tool_call"]  # the copy only
+    assert (fork_call["result"], fork_call["timeline_event_id"]) == (parent_call["result"], tool_event["id"])
+    return fork
+
+
+async def _check_parent(run: Run, forks: list[dict[str, Any]], second: dict[str, Any]) -> None:
+    assert await _dump(run.database_url, run.parent_id) == run.before, "the parent's rows and events are unchanged"
+    detail = (await run.tarsy.client.get(f"/api/v1/sessions/{run.parent_id}")).json()
+    assert detail["forked_from"] is None
+    assert [(f["session_id"], f["checkpoint_id"], f["llm_provider"]) for f in detail["forks"]] == [
+        (forks[0]["id"], "stage-1", "alt-scripted"),
+        (forks[1]["id"], "stage-0-agent-0-call-1", None),
+    ]
+    listing = (await run.tarsy.client.get("/api/v1/sessions", params={"page_size": 10})).json()["items"]
+    origins = {item["id"]: item["forked_from"] for item in listing}
+    expected = {run.parent_id: None, forks[0]["id"]: run.parent_id, forks[1]["id"]: run.parent_id}
+    assert origins == {**expected, second["id"]: forks[0]["id"]}
+
+
 async def test_fork_reuses_records_before_the_fork_point(tmp_path: Path, database_url: str) -> None:
     async with running_tarsy(_config(tmp_path), database_url) as tarsy:
         counters = _counters(tarsy)
@@ -138,114 +240,20 @@ async def test_fork_reuses_records_before_the_fork_point(tmp_path: Path, databas
         parent = await tarsy.wait_status(parent_id, {"completed", "failed"}, timeout=60)
         assert parent["status"] == "completed", parent
         assert counters["test-scripted"].calls == {"Collector": 2, "Analyst": 1, "ExecSummaryAgent": 1}
-        before = await _dump(database_url, parent_id)
-
-        listed = (await tarsy.client.get(f"/api/v1/sessions/{parent_id}/checkpoints")).json()
-        assert [c["id"] for c in listed] == ["stage-0", "stage-0-agent-0-call-1", "stage-1", "stage-2"]
-        by_id = {c["id"]: c for c in listed}
-        iteration = by_id["stage-0-agent-0-call-1"]
-        assert (iteration["kind"], iteration["agent_name"], iteration["iteration"]) == (
-            "agent_iteration",
-            "Collector",
-            1,
-        )
-        assert (iteration["model_calls"], iteration["tool_calls"]) == (1, 1)
-        assert iteration["last_tool_calls"] == ["kubernetes-server__namespaces_list"]
-        assert by_id["stage-1"]["stages_completed"] == ["collect"]
-        assert (by_id["stage-1"]["model_calls"], by_id["stage-1"]["tool_calls"]) == (2, 1)
-        assert by_id["stage-2"]["stages_completed"] == ["collect", "analyse"]
-        assert by_id["stage-2"]["stage_type"] == "exec_summary"
-
-        refusals = [
-            ({"checkpoint_id": "stage-9"}, 404, "not_found"),
-            ({"checkpoint_id": "bogus"}, 404, "not_found"),
-            ({"checkpoint_id": "stage-1-agent-0-call-1"}, 404, "not_found"),  # the Analyst's only (final) call
-            ({"checkpoint_id": "stage-1", "llm_provider": "nope"}, 400, "invalid_input"),
-        ]
-        for body, status, code in refusals:
-            resp = await tarsy.client.post(f"/api/v1/sessions/{parent_id}/fork", json=body)
-            assert (resp.status_code, resp.json()["error"]["code"]) == (status, code), (body, resp.text)
-
-        # A stage boundary, with another model: collect is reused, the rest asks the other provider.
-        _reset(counters)
-        at_boundary = await _fork(tarsy, parent_id, checkpoint_id="stage-1", llm_provider="alt-scripted")
-        assert at_boundary["status"] == "completed", at_boundary
-        assert counters["test-scripted"].calls == {}
-        assert counters["alt-scripted"].calls == {"Analyst": 1, "ExecSummaryAgent": 1}
-        assert at_boundary["final_analysis"] == "ALT root cause: the memory limit is too low."
-        assert at_boundary["forked_from"] == {
-            "session_id": parent_id,
-            "checkpoint_id": "stage-1",
-            "llm_provider": "alt-scripted",
-            "instructions": None,
-        }
-        assert await _responses(tarsy, at_boundary["id"]) == [
-            "Facts: pod api-1 restarted 12 times, exit code 137.",
-            "ALT root cause: the memory limit is too low.",
-            "ALT summary: raise api-1's memory limit.",
-        ]
-        executions = [e for s in at_boundary["stages"] for e in s["executions"]]
-        assert [(e["agent_name"], e["llm_provider"]) for e in executions] == [
-            ("Collector", "test-scripted"),
-            ("Analyst", "alt-scripted"),
-            ("ExecSummaryAgent", "alt-scripted"),
-        ]
-
-        # An agent iteration, with extra instructions: the tool call is replayed, not run again.
-        _reset(counters)
-        mid_agent = await _fork(
-            tarsy, parent_id, checkpoint_id="stage-0-agent-0-call-1", instructions="Check the memory limit."
-        )
-        assert mid_agent["status"] == "completed", mid_agent
-        assert counters["test-scripted"].calls == {"Collector": 1, "Analyst": 1, "ExecSummaryAgent": 1}
-        assert all(
-            "Operator instructions for this run:\nCheck the memory limit." in p
-            for p in counters["test-scripted"].system_prompts
-        )
-        assert counters["alt-scripted"].calls == {}
-        assert mid_agent["final_analysis"] == "Root cause: OOMKilled (exit code 137)."
-        trace = await _dump(database_url, mid_agent["id"])
-        tool_events = [e for e in trace["timeline_events"] if e["event_type"] == "llm_tool_call"]
-        parent_tool = next(e for e in before["timeline_events"] if e["event_type"] == "llm_tool_call")
-        assert len(tool_events) == 1, "the copied tool call only"
-        # A tool call run again would reset its event (updated_at = now()); the copy keeps the parent's.
-        assert (tool_events[0]["content"], tool_events[0]["updated_at"]) == (
-            parent_tool["content"],
-            parent_tool["updated_at"],
-        )
-        assert tool_events[0]["id"] != parent_tool["id"]
-        assert parent_tool["metadata"]["is_error"] is False, parent_tool["content"]
-        [parent_call] = [c for c in before["mcp_interactions"] if c["interaction_type"] == "tool_call"]
-        [fork_call] = [c for c in trace["mcp_interactions"] if c["interaction_type"] == "tool_call"]  # the copy only
-        assert (fork_call["result"], fork_call["timeline_event_id"]) == (parent_call["result"], tool_events[0]["id"])
-        assert len(trace["llm_interactions"]) == 4  # one copied, three made
+        run = Run(tarsy, counters, database_url, parent_id, await _dump(database_url, parent_id))
+        await _check_listing(run)
+        at_boundary = await _fork_at_stage_boundary(run)
+        inside = await _fork_inside_an_agent(run)
 
         # A fork of a fork: only the executive summary runs again.
-        _reset(counters)
-        second = await _fork(tarsy, at_boundary["id"], checkpoint_id="stage-2")
+        second = await run.fork(at_boundary["id"], checkpoint_id="stage-2")
         assert second["status"] == "completed", second
-        assert counters["test-scripted"].calls == {"ExecSummaryAgent": 1}
-        assert counters["alt-scripted"].calls == {}
+        assert (run.calls("test-scripted"), run.calls("alt-scripted")) == ({"ExecSummaryAgent": 1}, {})
         assert second["forked_from"]["session_id"] == at_boundary["id"]
         assert second["final_analysis"] == "ALT root cause: the memory limit is too low."
         assert second["executive_summary"] == "OOMKilled pod api-1; raise its memory limit."
 
-        assert await _dump(database_url, parent_id) == before, "the parent's rows and events are unchanged"
-        detail = (await tarsy.client.get(f"/api/v1/sessions/{parent_id}")).json()
-        assert detail["forked_from"] is None
-        assert [(f["session_id"], f["checkpoint_id"]) for f in detail["forks"]] == [
-            (at_boundary["id"], "stage-1"),
-            (mid_agent["id"], "stage-0-agent-0-call-1"),
-        ]
-        assert [f["llm_provider"] for f in detail["forks"]] == ["alt-scripted", None]
-        listing = (await tarsy.client.get("/api/v1/sessions", params={"page_size": 10})).json()["items"]
-        origins = {item["id"]: item["forked_from"] for item in listing}
-        assert origins == {
-            parent_id: None,
-            at_boundary["id"]: parent_id,
-            mid_agent["id"]: parent_id,
-            second["id"]: at_boundary["id"],
-        }
+        await _check_parent(run, [at_boundary, inside], second)
 
 
 async def test_fork_refusals(tmp_path: Path, database_url: str) -> None:
