@@ -4,6 +4,7 @@ forks work, and the parent is left exactly as it was."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ ALT = {
         "Collector": [{"tool_calls": [LISTING]}, {"text": "ALT facts: api-1 is out of memory."}],
         "Analyst": [{"text": "ALT root cause: the memory limit is too low."}],
         "ExecSummaryAgent": [{"text": "ALT summary: raise api-1's memory limit."}],
+        "ChatAgent": [{"text": "ALT chat: yes, 1Gi is enough."}],
     }
 }
 
@@ -193,6 +195,15 @@ async def _fork_at_stage_boundary(run: Run) -> dict[str, Any]:
         ("Analyst", "alt-scripted"),
         ("ExecSummaryAgent", "alt-scripted"),
     ]
+    _reset(run.counters)  # the fork's follow-up chat is answered by the fork's model too
+    path = f"/api/v1/sessions/{fork['id']}/chat"
+    assert (await run.tarsy.client.post(f"{path}/messages", json={"content": "Is 1Gi enough?"})).status_code == 202
+    deadline = asyncio.get_running_loop().time() + 60
+    while (chat := (await run.tarsy.client.get(path)).json())["messages"][-1]["status"] not in ("completed", "failed"):
+        assert asyncio.get_running_loop().time() < deadline, chat
+        await asyncio.sleep(0.05)
+    assert chat["messages"][-1]["answer"] == "ALT chat: yes, 1Gi is enough."
+    assert (run.calls("alt-scripted"), run.calls("test-scripted")) == ({"ChatAgent": 1}, {})
     return fork
 
 
