@@ -156,12 +156,13 @@ export function SessionDetailRoute() {
       void navigate(`/sessions/${encodeURIComponent(forkId)}`);
     },
   });
+  const resetFork = fork.reset;
   const openFork = useCallback(
     (stage: Stage) => {
-      fork.reset();
+      resetFork();
       setForkStage(stage);
     },
-    [fork],
+    [resetFork],
   );
 
   const setFocus = useCallback(
