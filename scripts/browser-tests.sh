@@ -37,6 +37,7 @@ data="$(mktemp -d /tmp/tarsy-browser-XXXXXX)"
 dirs+=("$data")
 start_tarsy "$port" "$data"
 TARSY_URL="http://127.0.0.1:$port" node "$root/tests/browser/run.mjs" || { tail -40 "$data/tarsy.log"; exit 1; }
+TARSY_URL="http://127.0.0.1:$port" node "$root/tests/browser/forks.mjs" || { tail -40 "$data/tarsy.log"; exit 1; }
 
 # Token mode: a config dir that only switches authentication on; tokens are generated per run.
 auth_port="$(free_port)"

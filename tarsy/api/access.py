@@ -48,6 +48,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{SESSION}/timeline"): "viewer",
     ("GET", f"{SESSION}/chat"): "viewer",
     ("GET", f"{SESSION}/events"): "viewer",
+    ("GET", f"{SESSION}/checkpoints"): "viewer",
     ("GET", "/api/v1/system/queue"): "viewer",
     ("GET", "/api/v1/system/mcp-servers"): "viewer",
     ("GET", "/api/v1/system/warnings"): "viewer",
@@ -56,6 +57,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/runbooks"): "viewer",
     ("POST", "/api/v1/alerts"): "operator",
     ("POST", f"{SESSION}/cancel"): "operator",
+    ("POST", f"{SESSION}/fork"): "operator",  # creates work, like submitting an alert
     ("POST", f"{SESSION}/approvals/{{approval_id}}"): "operator",
     ("POST", f"{SESSION}/chat/messages"): "operator",
     ("POST", f"{SESSION}/chat/cancel"): "operator",

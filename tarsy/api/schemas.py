@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from tarsy.api.fork_schemas import ForkOrigin, ForkSummary
 from tarsy.contracts import (
     ExecutionStatus,
     ParallelType,
@@ -128,6 +129,8 @@ class SessionOut(TokenTotals):
     stages: list[StageOut]
     pending_approvals: list[ApprovalOut] = Field(default_factory=list, description="Tool calls waiting for a person")
     approvals: list[ApprovalOut] = Field(default_factory=list, description="Every approval of the session, decided too")
+    forked_from: ForkOrigin | None = Field(None, description="Where this session was forked from (null: not a fork)")
+    forks: list[ForkSummary] = Field(default_factory=list, description="Sessions forked from this one, oldest first")
 
 
 class TimelineEventOut(BaseModel):

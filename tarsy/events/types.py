@@ -72,6 +72,8 @@ class SessionStatusEvent(_Payload):
     alert_type: str | None = Field(None, description="`pending` only")
     chain_id: str | None = Field(None, description="`pending` only")
     resumed: bool | None = Field(None, description="`in_progress` only: a worker resumed it from its checkpoint")
+    forked_from: str | None = Field(None, description="`pending` only: the session this one was forked from")
+    checkpoint_id: str | None = Field(None, description="`pending` only: the fork point in that session")
 
 
 class StageStatusEvent(_SessionEvent):

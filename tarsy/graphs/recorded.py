@@ -65,6 +65,7 @@ async def run_recorded_agent(
     task: AgentTask,
 ) -> AgentResult:
     """Open the execution, run the agent loop, and close the execution with the outcome."""
+    agent = ctx.session_agent(agent)  # the provider and model the execution row names
     execution_id = await ctx.recorder.execution_started(
         stage_id=stage_id,
         agent_index=int(identity.get("agent_index", 0)),

@@ -121,7 +121,7 @@ class AgentLoop:
         self.stage_id = agent_input.get("stage_id")
         self.execution_id = agent_input.get("execution_id")
         self.task = agent_input["task"]
-        self.agent = resolve(ctx, self.identity)
+        self.agent = ctx.session_agent(resolve(ctx, self.identity))
         self.native = self.agent.strategy != "react"
         self.history = history
         self.messages: list[BaseMessage] = []

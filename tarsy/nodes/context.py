@@ -9,11 +9,11 @@ themselves live in the leaf module ``tarsy.contracts`` (re-exported here).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langgraph.runtime import Runtime
 
-from tarsy.config import TarsyConfig
+from tarsy.config import ResolvedAgent, TarsyConfig
 from tarsy.contracts import (
     LLMInteraction,
     MCPInteraction,
@@ -60,12 +60,25 @@ class RunContext:
     """Gemini built-in tools the alert switched off for this session (agents turn them on)."""
     masking: OutputMasking | None = None
     """The outbound masking; built from ``config`` when not given (never ``None`` after init)."""
+    llm_provider: str | None = None
+    """A provider for every agent of the session (a fork's choice); None: each agent's own."""
+    instructions: str | None = None
+    """Operator instructions added to every agent's prompt (a fork's, masked at intake)."""
 
     def __post_init__(self) -> None:
         if self.masking is None:
             object.__setattr__(self, "masking", OutputMasking.from_config(self.config))
         if not isinstance(self.recorder, MaskedRecorder):
             object.__setattr__(self, "recorder", MaskedRecorder(self.recorder, self.outbound))
+
+    def session_agent(self, agent: ResolvedAgent) -> ResolvedAgent:
+        """``agent`` with the session's overrides (provider, extra instructions) applied."""
+        if self.llm_provider is not None and self.llm_provider != agent.llm_provider:
+            agent = replace(agent, llm_provider=self.llm_provider, provider=self.config.provider(self.llm_provider))
+        if self.instructions:
+            extra = f"Operator instructions for this run:\n{self.instructions}"
+            agent = replace(agent, custom_instructions=f"{agent.custom_instructions.strip()}\n\n{extra}".strip())
+        return agent
 
     @property
     def outbound(self) -> OutputMasking:

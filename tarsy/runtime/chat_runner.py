@@ -110,6 +110,8 @@ class ChatRunner:
                 tools=ApprovalRefused(tools, self._config),  # chat cannot wait for a person
                 native_tools_off=native_tools_switched_off(session.get("mcp_selection")),
                 masking=self._sessions.masking,
+                llm_provider=session.get("llm_provider"),  # a fork's model answers its chat too
+                instructions=session.get("instructions"),
             )
             return await self._run_turn(message, session, graph, cfg, ctx, cancel)
 

@@ -130,6 +130,8 @@ class SessionRunner:
                 tools=tools,
                 native_tools_off=native_tools_switched_off(row.get("mcp_selection")),
                 masking=self.masking,
+                llm_provider=row.get("llm_provider"),  # a fork's choices (tarsy/runtime/forks.py)
+                instructions=row.get("instructions"),
             )
             return await self._run_graph(row, worker_id, ctx, cancel)
 

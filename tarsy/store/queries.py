@@ -39,7 +39,7 @@ _SORT_COLUMNS: Final[dict[str, str]] = {
 _SUMMARY_COLUMNS: Final = (
     "s.id, s.alert_type, s.chain_id, s.status, s.author, s.created_at, s.started_at, s.completed_at,"
     " floor(extract(epoch FROM s.completed_at - s.started_at) * 1000)::bigint AS duration_ms,"
-    " s.executive_summary, s.error_message,"
+    " s.executive_summary, s.error_message, s.forked_from,"
     " tok.input_tokens, tok.output_tokens, tok.total_tokens, sc.stage_count"
 )
 _SUMMARY_JOINS: Final = (
@@ -52,7 +52,7 @@ _SUMMARY_JOINS: Final = (
 )
 _PAGE_COLUMNS: Final = (
     "s.id, s.alert_type, s.chain_id, s.status, s.author, s.created_at, s.started_at, s.completed_at,"
-    " s.executive_summary, s.error_message"
+    " s.executive_summary, s.error_message, s.forked_from"
 )
 
 

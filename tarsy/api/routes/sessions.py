@@ -16,6 +16,7 @@ from tarsy.errors import ConflictError, NotFoundError
 from tarsy.runtime.alerts import cancel_session
 from tarsy.runtime.chat_requests import cancel_chat
 from tarsy.store import approvals as approval_rows
+from tarsy.store import forks as fork_rows
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -60,6 +61,30 @@ async def get_session(session_id: str, services: ServicesDep) -> dict[str, Any]:
         "stages": stage_out,
         "approvals": approvals,
         "pending_approvals": [a for a in approvals if a["status"] == "pending"],
+        "forked_from": _origin(row),
+        "forks": [_fork(f) for f in await fork_rows.forks_of(services.pool, str(row["id"]))],
+    }
+
+
+def _origin(row: Row) -> dict[str, Any] | None:
+    if row.get("forked_from") is None:
+        return None
+    return {
+        "session_id": str(row["forked_from"]),
+        "checkpoint_id": row["fork_checkpoint"],
+        "llm_provider": row["llm_provider"],
+        "instructions": row["instructions"],
+    }
+
+
+def _fork(row: Row) -> dict[str, Any]:
+    return {
+        "session_id": str(row["id"]),
+        "status": row["status"],
+        "checkpoint_id": row["fork_checkpoint"],
+        "llm_provider": row["llm_provider"],
+        "author": row["author"],
+        "created_at": row["created_at"],
     }
 
 

@@ -16,6 +16,7 @@ const SessionDetailRoute = lazy(() =>
   import("./routes/SessionDetailRoute").then((m) => ({ default: m.SessionDetailRoute })),
 );
 const TraceRoute = lazy(() => import("./routes/TraceRoute").then((m) => ({ default: m.TraceRoute })));
+const CompareRoute = lazy(() => import("./routes/CompareRoute").then((m) => ({ default: m.CompareRoute })));
 const SubmitAlertRoute = lazy(() => import("./routes/SubmitAlertRoute").then((m) => ({ default: m.SubmitAlertRoute })));
 const SystemRoute = lazy(() => import("./routes/SystemRoute").then((m) => ({ default: m.SystemRoute })));
 const ConfigRoute = lazy(() => import("./routes/ConfigRoute").then((m) => ({ default: m.ConfigRoute })));
@@ -43,6 +44,14 @@ export const routes = [
         element: (
           <Page>
             <TraceRoute />
+          </Page>
+        ),
+      },
+      {
+        path: "sessions/:id/compare/:otherId",
+        element: (
+          <Page>
+            <CompareRoute />
           </Page>
         ),
       },

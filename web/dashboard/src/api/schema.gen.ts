@@ -278,6 +278,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{session_id}/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Checkpoints
+         * @description Every point the investigation can be forked from, in the order it passed them.
+         */
+        get: operations["list_checkpoints_api_v1_sessions__session_id__checkpoints_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{session_id}/events": {
         parameters: {
             query?: never;
@@ -292,6 +312,26 @@ export interface paths {
         get: operations["session_events_api_v1_sessions__session_id__events_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/fork": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fork
+         * @description Queue a new session that reuses the records before the checkpoint and runs the rest.
+         */
+        post: operations["fork_api_v1_sessions__session_id__fork_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1266,6 +1306,74 @@ export interface components {
              */
             type: "chat.status";
         };
+        /**
+         * CheckpointOut
+         * @description A point the investigation can be resumed from, with what had happened by then.
+         */
+        CheckpointOut: {
+            /** Agent Index */
+            agent_index: number | null;
+            /**
+             * Agent Name
+             * @description `agent_iteration`: whose model calls are reused
+             */
+            agent_name: string | null;
+            /**
+             * At
+             * Format: date-time
+             * @description When the parent was there: the stage's start or the model call's time
+             */
+            at: string;
+            /**
+             * Id
+             * @description Stable id: `stage-<n>` or `stage-<n>-agent-<a>-call-<k>`
+             */
+            id: string;
+            /**
+             * Iteration
+             * @description `agent_iteration`: how many of the agent's model calls
+             */
+            iteration: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "stage_boundary" | "agent_iteration";
+            /**
+             * Last Reply
+             * @description `agent_iteration`: first line of the last reused reply
+             */
+            last_reply: string | null;
+            /**
+             * Last Tool Calls
+             * @description The tools that reply called
+             */
+            last_tool_calls: string[];
+            /**
+             * Model Calls
+             * @description Model calls the fork reuses instead of making
+             */
+            model_calls: number;
+            /**
+             * Stage Index
+             * @description The stage row the fork runs (again) first
+             */
+            stage_index: number;
+            /** Stage Name */
+            stage_name: string;
+            /** Stage Type */
+            stage_type: string;
+            /**
+             * Stages Completed
+             * @description Stages reused whole
+             */
+            stages_completed: string[];
+            /**
+             * Tool Calls
+             * @description Tool calls the fork reuses instead of running
+             */
+            tool_calls: number;
+        };
         /** Counts */
         Counts: {
             /** Executions */
@@ -1466,6 +1574,77 @@ export interface components {
              * @description Every status a session can have
              */
             statuses: ("pending" | "in_progress" | "cancelling" | "awaiting_approval" | "completed" | "failed" | "cancelled" | "timed_out")[];
+        };
+        /** ForkAccepted */
+        ForkAccepted: {
+            /** Checkpoint Id */
+            checkpoint_id: string;
+            /** Forked From */
+            forked_from: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @default queued
+             * @constant
+             */
+            status: "queued";
+        };
+        /**
+         * ForkOrigin
+         * @description Where a fork came from and what it changed.
+         */
+        ForkOrigin: {
+            /** Checkpoint Id */
+            checkpoint_id: string;
+            /** Instructions */
+            instructions: string | null;
+            /** Llm Provider */
+            llm_provider: string | null;
+            /** Session Id */
+            session_id: string;
+        };
+        /** ForkRequest */
+        ForkRequest: {
+            /**
+             * Checkpoint Id
+             * @description An id from `GET .../checkpoints`
+             */
+            checkpoint_id: string;
+            /**
+             * Instructions
+             * @description Extra operator instructions added to every agent's prompt (masked)
+             */
+            instructions?: string | null;
+            /**
+             * Llm Provider
+             * @description A configured provider for every agent of the fork
+             */
+            llm_provider?: string | null;
+        };
+        /**
+         * ForkSummary
+         * @description A session forked from this one.
+         */
+        ForkSummary: {
+            /** Author */
+            author: string;
+            /** Checkpoint Id */
+            checkpoint_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Llm Provider */
+            llm_provider: string | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "in_progress" | "cancelling" | "awaiting_approval" | "completed" | "failed" | "cancelled" | "timed_out";
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1815,6 +1994,11 @@ export interface components {
             error_message: string | null;
             /** Executive Summary */
             executive_summary: string | null;
+            /**
+             * Forked From
+             * @description The session this one was forked from (null: not a fork)
+             */
+            forked_from?: string | null;
             /** Id */
             id: string;
             /** Input Tokens */
@@ -1979,6 +2163,13 @@ export interface components {
             executive_summary_error: string | null;
             /** Final Analysis */
             final_analysis: string | null;
+            /** @description Where this session was forked from (null: not a fork) */
+            forked_from: components["schemas"]["ForkOrigin"] | null;
+            /**
+             * Forks
+             * @description Sessions forked from this one, oldest first
+             */
+            forks: components["schemas"]["ForkSummary"][];
             /** Id */
             id: string;
             /**
@@ -2070,11 +2261,23 @@ export interface components {
              */
             chain_id?: string | null;
             /**
+             * Checkpoint Id
+             * @description `pending` only: the fork point in that session
+             * @default null
+             */
+            checkpoint_id?: string | null;
+            /**
              * Error
              * @description Why it failed, timed out or was cancelled
              * @default null
              */
             error?: string | null;
+            /**
+             * Forked From
+             * @description `pending` only: the session this one was forked from
+             * @default null
+             */
+            forked_from?: string | null;
             /**
              * Resumed
              * @description `in_progress` only: a worker resumed it from its checkpoint
@@ -2125,6 +2328,11 @@ export interface components {
             error_message: string | null;
             /** Executive Summary */
             executive_summary: string | null;
+            /**
+             * Forked From
+             * @description The session this one was forked from (null: not a fork)
+             */
+            forked_from?: string | null;
             /** Id */
             id: string;
             /** Input Tokens */
@@ -3573,6 +3781,73 @@ export interface operations {
             };
         };
     };
+    list_checkpoints_api_v1_sessions__session_id__checkpoints_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointOut"][];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     session_events_api_v1_sessions__session_id__events_get: {
         parameters: {
             query?: {
@@ -3641,6 +3916,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too many queued sessions or open streams; retry after `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    fork_api_v1_sessions__session_id__fork_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForkRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForkAccepted"];
+                };
+            };
+            /** @description Invalid input; the message says what to fix */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed request; `fields` lists the offending fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Too many queued sessions or open streams; retry after `Retry-After` */

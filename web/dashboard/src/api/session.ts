@@ -2,6 +2,7 @@
 
 import { type Approval, mergeApprovals, toApproval } from "./approvals";
 import { toDate } from "./convert";
+import { type ForkOrigin, type ForkSummary, toForkOrigin, toForkSummary } from "./forks";
 import { API_PREFIX, request } from "./http";
 import type { Schemas } from "./wire";
 import {
@@ -76,6 +77,10 @@ export interface SessionDetail {
   stages: Stage[];
   /** Every approval of the session, pending and decided (REST `approvals`, then stream events). */
   approvals: Approval[];
+  /** Where this session was forked from (null: not a fork). */
+  forkedFrom: ForkOrigin | null;
+  /** Sessions forked from this one, oldest first. */
+  forks: ForkSummary[];
 }
 
 export interface TokenCounts {
@@ -165,6 +170,8 @@ export function toSessionDetail(raw: unknown): SessionDetail {
     durationMs: w.duration_ms ?? null,
     stages: w.stages.map(toStage).sort((a, b) => a.stageIndex - b.stageIndex),
     approvals: (w.approvals ?? []).map(toApproval),
+    forkedFrom: toForkOrigin(w.forked_from),
+    forks: (w.forks ?? []).map(toForkSummary),
   };
 }
 

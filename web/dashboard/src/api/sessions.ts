@@ -30,6 +30,8 @@ export interface SessionSummary {
   outputTokens: number | null;
   totalTokens: number | null;
   stageCount: number | null;
+  /** The session this one was forked from (null: not a fork). */
+  forkedFrom: string | null;
   matchedInTimeline: boolean;
   queuePosition: number | null;
 }
@@ -72,6 +74,7 @@ export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
     outputTokens: w.output_tokens,
     totalTokens: w.total_tokens,
     stageCount: w.stage_count,
+    forkedFrom: w.forked_from ?? null,
     matchedInTimeline: w.matched_in_timeline,
     queuePosition: "queue_position" in w ? w.queue_position : null,
   };

@@ -3,12 +3,22 @@ import Skeleton from "@mui/material/Skeleton";
 import Typography from "@mui/material/Typography";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { useParams, useSearchParams } from "react-router";
+import { useNavigate, useParams, useSearchParams } from "react-router";
 import { type ChatHistory, chatKeys, fetchChat, isChatInFlight, sendChatMessage, cancelChat } from "../api/chat";
+import { configKeys, fetchSystemConfig } from "../api/config";
+import {
+  checkpointsOfStage,
+  fetchCheckpoints,
+  type ForkInput,
+  forkKeys,
+  forkSession,
+  providerNames,
+} from "../api/forks";
 import { ApiError, errorMessage } from "../api/http";
 import {
   cancelSession,
   fetchSessionDetail,
+  type Stage,
   fetchSessionStats,
   mergeDetailSnapshot,
   type SessionDetail,
@@ -18,6 +28,8 @@ import { isTerminal, laterSessionStatus } from "../api/status";
 import { fetchTimeline, mergeTimelineSnapshot, type TimelineData, timelineKeys } from "../api/timeline";
 import { ChatPanel } from "../components/chat/ChatPanel";
 import { ErrorNotice } from "../components/common/ErrorNotice";
+import { ForkDialog } from "../components/forks/ForkDialog";
+import { ForksPanel } from "../components/forks/ForksPanel";
 import { AlertCard } from "../components/session/AlertCard";
 import { AnalysisCard } from "../components/session/AnalysisCard";
 import { SessionHeader } from "../components/session/SessionHeader";
@@ -123,6 +135,36 @@ export function SessionDetailRoute() {
     onSettled: () => client.invalidateQueries({ queryKey: chatKeys.chat(id) }),
   });
 
+  const navigate = useNavigate();
+  const [forkStage, setForkStage] = useState<Stage | null>(null);
+  const checkpoints = useQuery({
+    queryKey: forkKeys.checkpoints(id),
+    queryFn: ({ signal }) => fetchCheckpoints(id, signal),
+    enabled: forkStage !== null,
+  });
+  const systemConfig = useQuery({
+    queryKey: configKeys.effective(),
+    queryFn: ({ signal }) => fetchSystemConfig(signal),
+    enabled: forkStage !== null,
+    retry: 0,
+  });
+  const fork = useMutation({
+    mutationFn: (input: ForkInput) => forkSession(id, input),
+    onSuccess: (forkId) => {
+      setForkStage(null);
+      void client.invalidateQueries({ queryKey: sessionKeys.detail(id) });
+      void navigate(`/sessions/${encodeURIComponent(forkId)}`);
+    },
+  });
+  const resetFork = fork.reset;
+  const openFork = useCallback(
+    (stage: Stage) => {
+      resetFork();
+      setForkStage(stage);
+    },
+    [resetFork],
+  );
+
   const setFocus = useCallback(
     (next: TimelineFocus) => {
       const params = new URLSearchParams(search);
@@ -185,6 +227,7 @@ export function SessionDetailRoute() {
       >
         <Box sx={{ display: "grid", gridTemplateColumns: "minmax(0, 1fr)", gap: 2, minWidth: 0, order: 1 }}>
           <AnalysisCard executiveSummary={session.executiveSummary} finalAnalysis={session.finalAnalysis} />
+          <ForksPanel sessionId={session.id} forkedFrom={session.forkedFrom} forks={session.forks} />
           <Box sx={{ display: { md: "none" } }}>
             <AlertCard data={session.alertData} runbookUrl={session.runbookUrl} defaultExpanded={false} />
           </Box>
@@ -205,6 +248,7 @@ export function SessionDetailRoute() {
                   live={!terminal || chatInFlight}
                   focus={focus}
                   onFocus={setFocus}
+                  onFork={terminal ? openFork : undefined}
                 />
               </SessionApprovals.Provider>
             ) : timeline.isError ? (
@@ -213,6 +257,25 @@ export function SessionDetailRoute() {
               <Skeleton variant="rounded" height={240} />
             )}
           </Box>
+          {forkStage && (
+            <ForkDialog
+              stageName={forkStage.name}
+              checkpoints={
+                checkpoints.data
+                  ? checkpointsOfStage(checkpoints.data, forkStage.stageIndex)
+                  : checkpoints.isError
+                    ? []
+                    : null
+              }
+              providers={systemConfig.data ? providerNames(systemConfig.data.config) : []}
+              submitting={fork.isPending}
+              error={
+                fork.error ? errorMessage(fork.error) : checkpoints.isError ? errorMessage(checkpoints.error) : null
+              }
+              onClose={() => setForkStage(null)}
+              onSubmit={(input) => fork.mutate(input)}
+            />
+          )}
           {terminal && (
             <ChatPanel
               messages={chat.data?.messages ?? []}

@@ -115,6 +115,15 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
                   >
                     {s.alertType}
                   </Link>
+                  {s.forkedFrom && (
+                    <Chip
+                      size="small"
+                      variant="outlined"
+                      label="fork"
+                      title="Forked from another session"
+                      sx={{ ml: 1 }}
+                    />
+                  )}
                   {s.matchedInTimeline && (
                     <Chip size="small" variant="outlined" label="match in timeline" sx={{ ml: 1 }} />
                   )}

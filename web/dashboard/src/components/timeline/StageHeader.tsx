@@ -1,3 +1,4 @@
+import CallSplitIcon from "@mui/icons-material/CallSplit";
 import LinkIcon from "@mui/icons-material/Link";
 import Box from "@mui/material/Box";
 import Chip from "@mui/material/Chip";
@@ -15,7 +16,18 @@ const TYPE_LABEL: Record<string, string | null> = {
   chat: "chat",
 };
 
-export function StageHeader({ section, now, onLink }: { section: Section; now: number; onLink: () => void }) {
+export function StageHeader({
+  section,
+  now,
+  onLink,
+  onFork,
+}: {
+  section: Section;
+  now: number;
+  onLink: () => void;
+  /** Offered on an ended session: start a fork from a resume point of this stage. */
+  onFork?: () => void;
+}) {
   const stage = section.stage;
   if (!stage) {
     return (
@@ -67,6 +79,13 @@ export function StageHeader({ section, now, onLink }: { section: Section; now: n
       <Typography variant="body2" color="text.secondary" sx={{ ml: "auto" }}>
         {formatDuration(durationBetween(stage.startedAt, stage.completedAt, now))}
       </Typography>
+      {onFork && stage.stageType !== "chat" && (
+        <Tooltip title="Fork from here: rerun from this stage, e.g. with another model">
+          <IconButton size="small" onClick={onFork} aria-label={`fork from ${stage.name}`}>
+            <CallSplitIcon fontSize="small" />
+          </IconButton>
+        </Tooltip>
+      )}
       <Tooltip title="Link to this stage">
         <IconButton size="small" onClick={onLink} aria-label="link to stage">
           <LinkIcon fontSize="small" />

@@ -25,6 +25,8 @@ export interface TimelineProps {
   live: boolean;
   focus: TimelineFocus;
   onFocus: (focus: TimelineFocus) => void;
+  /** "Fork from here" on each stage (an ended session only). */
+  onFork?: (stage: Stage) => void;
 }
 
 const TYPE_ACCENT: Record<string, string> = {
@@ -90,7 +92,7 @@ const EventRow = memo(function EventRow({
  * The conversation of a session: stages as sections, parallel agents as tabs, events as rows of a
  * window-scrolled virtual list (thousands of events stay smooth).
  */
-export function Timeline({ stages, events, live, focus, onFocus }: TimelineProps) {
+export function Timeline({ stages, events, live, focus, onFocus, onFork }: TimelineProps) {
   const now = useNow(live ? 1000 : 0);
   const [lanes, setLanes] = useState<Record<string, string>>({});
   const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set());
@@ -135,14 +137,17 @@ export function Timeline({ stages, events, live, focus, onFocus }: TimelineProps
 
   const renderRow = (_: number, row: Row) => {
     switch (row.kind) {
-      case "stage":
+      case "stage": {
+        const stage = row.section.stage;
         return (
           <StageHeader
             section={row.section}
             now={now}
-            onLink={() => onFocus({ stageId: row.section.stage?.id ?? null, eventId: null })}
+            onLink={() => onFocus({ stageId: stage?.id ?? null, eventId: null })}
+            onFork={onFork && stage ? () => onFork(stage) : undefined}
           />
         );
+      }
       case "tabs":
         return (
           <LaneTabs

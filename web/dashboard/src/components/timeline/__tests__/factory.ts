@@ -189,6 +189,8 @@ export function sessionWire(overrides: Partial<SessionDetailWire> = {}): Session
     total_tokens: 0,
     pending_approvals: [],
     approvals: [],
+    forked_from: null,
+    forks: [],
     stages: [
       {
         id: "stage-1",
