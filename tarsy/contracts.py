@@ -55,6 +55,7 @@ TimelineEventType = Literal[
     "user_question",
     "approval_requested",
     "approval_decided",
+    "skill_loaded",
 ]
 """What a timeline entry holds (the dashboard renders each kind its own way)."""
 

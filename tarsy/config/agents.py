@@ -34,3 +34,7 @@ class AgentConfig(StrictModel):
     """Gemini built-in tools this agent may use; none unless listed (never for summaries)."""
     approval: ApprovalConfig | None = None
     """Which tool calls need a person; without it every action tool does (1h, rejected on timeout)."""
+    skills: list[str] | None = None
+    """Skills this agent may load (``tarsy.load_skill``); ``None``: every skill, ``[]``: none."""
+    required_skills: list[str] = Field(default_factory=list)
+    """Skills whose bodies are put in the prompt up front (they need not be in ``skills``)."""

@@ -5,7 +5,9 @@ agent entry (synthesis, chat and executive summary have their own top layer inst
 overrides a value when it sets it (not None). For MCP servers the agent definition's list counts when
 it is not empty, and any higher layer that sets a list (even ``[]``) replaces it. The ``tools``
 allow-list resolves the same way (any layer that sets it replaces it). Gemini's ``native_tools``
-come from the agent definition only, and never reach the executive summary.
+come from the agent definition only, and never reach the executive summary. Skills (``skills``,
+``required_skills``) come from the agent definition too, for stage agents and chat only: synthesis
+and the executive summary work from what the investigation found.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ class ResolvedAgent:
     """``server.tool`` names or globs the agent may be offered; ``None``: all tools of its servers."""
     native_tools: frozenset[str] = frozenset()
     """Gemini built-in tools switched on for this agent (by its definition)."""
+    skills: tuple[str, ...] = ()
+    """Skills it may load with ``tarsy.load_skill`` (its definition's ``skills``, else every skill)."""
+    required_skills: tuple[str, ...] = ()
+    """Skills whose bodies open its prompt."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> R
     agent = synthesis.agent if synthesis is not None else SYNTHESIS_AGENT
     top = _Layer(synthesis.strategy, synthesis.llm_provider) if synthesis is not None else _Layer()
     layers = [_chain_layer(chain, tools=False), _stage_layer(stage, tools=False), top]
-    return _resolve(config, agent, layers)
+    return _resolve(config, agent, layers, skills=False)
 
 
 def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
@@ -110,7 +116,7 @@ def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
     """The executive summary writer; ``executive_summary_provider`` beats the chain's provider."""
     chain = config.chain(chain_id)
     layers = [_chain_layer(chain, tools=False), _Layer(llm_provider=chain.executive_summary_provider)]
-    return _resolve(config, EXEC_SUMMARY_AGENT, layers, native_tools=False)
+    return _resolve(config, EXEC_SUMMARY_AGENT, layers, native_tools=False, skills=False)
 
 
 def resolve_success_policy(config: TarsyConfig, chain_id: str, stage_index: int) -> SuccessPolicy:
@@ -127,6 +133,7 @@ def _resolve(
     fallback_servers: tuple[str, ...] = (),
     fallback_tools: tuple[str, ...] | None = None,
     native_tools: bool = True,
+    skills: bool = True,
 ) -> ResolvedAgent:
     """The one place precedence is applied: defaults, then the agent definition, then ``layers``."""
     agent = config.agent(agent_name)
@@ -155,7 +162,13 @@ def _resolve(
         custom_instructions=agent.custom_instructions,
         tools=tuple(tools) if tools is not None else (fallback_tools if servers is None else None),
         native_tools=frozenset(agent.native_tools) if native_tools else frozenset(),
+        skills=_skills(config, agent.skills) if skills else (),
+        required_skills=tuple(agent.required_skills) if skills else (),
     )
+
+
+def _skills(config: TarsyConfig, allowed: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(sorted(config.skills)) if allowed is None else tuple(allowed)
 
 
 def _chain_layer(chain: ChainConfig, *, tools: bool = True) -> _Layer:

@@ -11,6 +11,9 @@ from tarsy.config.errors import ConfigIssue
 from tarsy.config.merge import Provenance
 from tarsy.config.models import TarsyConfig
 
+RESERVED_SERVER = "tarsy"
+"""The server part of TARSy's own tools (``tarsy.load_skill``): no MCP server may take it."""
+
 _KINDS = {"agents": "agent", "mcp_servers": "MCP server", "llm_providers": "LLM provider"}
 
 
@@ -47,6 +50,15 @@ class _References:
                 self.issues.append(ConfigIssue(file, f"{path}[{index}]", message))
                 continue
             self.name("mcp_servers", server, file, f"{path}[{index}]")
+
+    def skills(self, names: Sequence[str] | None, file: str, path: str) -> None:
+        known = self.config.skills
+        for index, name in enumerate(names or ()):
+            if name not in known:
+                listing = ", ".join(sorted(known)) or "(none: add skills/<name>/SKILL.md to the config directory)"
+                self.issues.append(
+                    ConfigIssue(file, f"{path}[{index}]", f"unknown skill {name!r}; known skills: {listing}")
+                )
 
     def agent(self, name: str, expected: AgentType | tuple[AgentType, ...], role: str, file: str, path: str) -> None:
         self.name("agents", name, file, path)
@@ -89,6 +101,11 @@ def validate_references(
     refs.name("llm_providers", config.defaults.llm_provider, provider_file, "defaults.llm_provider")
     for name, server in config.mcp_servers.items():
         file, path = provenance.file_for("mcp_servers", name), f"mcp_servers.{name}"
+        if name == RESERVED_SERVER:
+            message = (
+                f"the server id {RESERVED_SERVER!r} is reserved for TARSy's own tools (tarsy.load_skill); rename it"
+            )
+            refs.issues.append(ConfigIssue(file, path, message))
         refs.name("llm_providers", server.summarization.llm_provider, file, f"{path}.summarization.llm_provider")
     for name, agent in config.agents.items():
         file, path = provenance.file_for("agents", name), f"agents.{name}"
@@ -97,6 +114,8 @@ def validate_references(
         refs.name("llm_providers", agent.llm_provider, file, f"{path}.llm_provider")
         if agent.approval is not None:
             refs.tools(agent.approval.tools, file, f"{path}.approval.tools")
+        refs.skills(agent.skills, file, f"{path}.skills")
+        refs.skills(agent.required_skills, file, f"{path}.required_skills")
     for chain_id, chain in config.agent_chains.items():
         _check_chain(refs, chain, provenance.file_for("agent_chains", chain_id), f"agent_chains.{chain_id}")
     _check_alert_types(refs, config, provenance, broken or {})

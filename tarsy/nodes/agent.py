@@ -49,6 +49,7 @@ from tarsy.nodes.native_tools import record_native_tool_results
 from tarsy.nodes.outbound import mask_provider_error, mask_reply
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
 from tarsy.nodes.replay import AgentHistory, StoredTool, flush, history_of, tool_step
+from tarsy.nodes.skills import LOAD_SKILL, load_skill, load_skill_spec
 from tarsy.nodes.streaming import stream_model_call
 from tarsy.tools.names import ToolNameError, from_wire, to_wire
 
@@ -152,7 +153,9 @@ class AgentLoop:
         """One model call (or its stored reply); returns the decision: a final answer or tools to run."""
         ctx, agent = self.ctx, self.agent
         forced = self.iteration >= agent.max_iterations
-        tools: list[ToolSpec] = [] if forced else await ctx.tools.list_tools(agent)
+        tools: list[ToolSpec] = (
+            [] if forced else [*await ctx.tools.list_tools(agent), *load_skill_spec(ctx.config, agent)]
+        )
         if not self.messages:
             self.messages = [
                 SystemMessage(content=prompts.system_prompt(ctx.config, agent, tools)),
@@ -310,6 +313,9 @@ class AgentLoop:
         async def progress(delta: str) -> None:
             await ctx.recorder.timeline_delta(event_id, delta)
 
+        if name == LOAD_SKILL:  # TARSy's own tool: nothing to reach, nothing to approve
+            where = {"stage_id": self.stage_id, "execution_id": self.execution_id}
+            return await load_skill(ctx.config, self.agent, arguments, ctx.outbound, ctx.recorder, where)
         try:
             return await ctx.tools.execute(
                 self.agent,

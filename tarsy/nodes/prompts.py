@@ -1,9 +1,10 @@
 """Prompt composition, in one place.
 
-System prompt tiers: the role line and general SRE instructions → one block per MCP server with
-its instructions → the agent's custom instructions → the strategy's format rules (ReAct also gets
-the tool list). The user message carries the alert between clear delimiters, the runbook, and the
-earlier stages' results, then the task of this agent's role.
+System prompt tiers: the role line and general SRE instructions → one block per MCP server with its
+instructions → the agent's custom instructions → its required skills and skill catalog
+(``tarsy.nodes.skills``) → the strategy's format rules (ReAct also gets the tool list). The user
+message carries the alert between clear delimiters, the runbook, and the earlier stages' results,
+then the task of this agent's role.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Literal, TypedDict
 from tarsy.config import ResolvedAgent, TarsyConfig
 from tarsy.nodes.context import ToolSpec
 from tarsy.nodes.react_parser import REACT_FORMAT
+from tarsy.nodes.skills import skills_prompt
 
 GENERAL_INSTRUCTIONS = """\
 You are an expert Site Reliability Engineer investigating a production alert.
@@ -116,6 +118,9 @@ def system_prompt(config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[Too
             parts.append(f"## {server_id} instructions\n{server.instructions.strip()}")
     if agent.custom_instructions.strip():
         parts.append(f"## Agent instructions\n{agent.custom_instructions.strip()}")
+    skills = skills_prompt(config, agent)
+    if skills:
+        parts.append(skills)
     if agent.strategy == "react":
         listing = format_tools(tools) if tools else "(no tools are available: answer from the information given)"
         parts.append(f"## Tools\n{listing}\n\n## Response format\n{REACT_FORMAT}")

@@ -62,7 +62,8 @@ CASES = [
             T,
             "agents.A.custom_instruction",
             "unknown key 'custom_instruction'; allowed keys: approval, custom_instructions, "
-            "description, llm_provider, max_iterations, mcp_servers, native_tools, strategy, tools, type",
+            "description, llm_provider, max_iterations, mcp_servers, native_tools, required_skills, skills, strategy, "
+            "tools, type",
         ),
         id="unknown-agent-key",
     ),

@@ -477,6 +477,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Skills
+         * @description Every skill of the config directory, which agents may load it and which have it up front.
+         */
+        get: operations["skills_api_v1_system_skills_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system/warnings": {
         parameters: {
             query?: never;
@@ -2162,6 +2182,23 @@ export interface components {
             /** Stages */
             stages: components["schemas"]["StageTrace"][];
         };
+        /** SkillOut */
+        SkillOut: {
+            /** Body */
+            body: string;
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+            /** Required By */
+            required_by: string[];
+            /** Size Bytes */
+            size_bytes: number;
+            /** Source */
+            source: string;
+            /** Used By */
+            used_by: string[];
+        };
         /** StageOut */
         StageOut: {
             /** Completed At */
@@ -2458,7 +2495,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided";
+            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded";
             /** Execution Id */
             execution_id: string | null;
             /** Id */
@@ -4171,6 +4208,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueFigures"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    skills_api_v1_system_skills_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SkillOut"][];
                 };
             };
             /** @description No identity (authentication is on) */

@@ -18,6 +18,7 @@ export const TIMELINE_EVENT_TYPES = [
   "user_question",
   "approval_requested",
   "approval_decided",
+  "skill_loaded",
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 

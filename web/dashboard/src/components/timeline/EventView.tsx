@@ -1,4 +1,5 @@
 import AutoAwesomeOutlinedIcon from "@mui/icons-material/AutoAwesomeOutlined";
+import MenuBookOutlinedIcon from "@mui/icons-material/MenuBookOutlined";
 import PersonOutlinedIcon from "@mui/icons-material/PersonOutlined";
 import SearchIcon from "@mui/icons-material/Search";
 import SummarizeOutlinedIcon from "@mui/icons-material/SummarizeOutlined";
@@ -149,6 +150,13 @@ export function EventView({ event, expanded, onToggle }: EventViewProps) {
         </Labelled>
       );
     }
+    case "skill_loaded":
+      return (
+        <Box data-testid="skill-loaded" sx={{ display: "flex", gap: 0.75, alignItems: "center", color: "text.secondary" }}>
+          <MenuBookOutlinedIcon fontSize="small" />
+          <Typography variant="body2">Loaded skill: {event.content}</Typography>
+        </Box>
+      );
     case "error":
       return (
         <Alert severity="error" variant="outlined">
