@@ -56,6 +56,7 @@ TimelineEventType = Literal[
     "approval_requested",
     "approval_decided",
     "skill_loaded",
+    "provider_fallback",
 ]
 """What a timeline entry holds (the dashboard renders each kind its own way)."""
 
@@ -95,6 +96,10 @@ class Recorder(Protocol):
     async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str: ...
 
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None: ...
+
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        """The execution switched providers (``tarsy.nodes.fallback.Switch``); it now runs on the new one."""
+        ...
 
     async def timeline_started(
         self,

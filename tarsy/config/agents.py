@@ -27,6 +27,8 @@ class AgentConfig(StrictModel):
     custom_instructions: str = ""
     strategy: Strategy | None = None
     llm_provider: str | None = None
+    fallback_providers: list[str] | None = None
+    """Providers to switch to when ``llm_provider`` fails (docs/providers.md); beats stage, chain, defaults."""
     max_iterations: int | None = Field(default=None, ge=1)
     tools: list[str] | None = None
     """Allow-list of ``server.tool`` names or globs (``kubernetes-server.pods_*``); ``None``: every tool."""

@@ -42,6 +42,7 @@ class StageConfig(StrictModel):
     success_policy: SuccessPolicy | None = None
     synthesis: SynthesisConfig | None = None
     llm_provider: str | None = None
+    fallback_providers: list[str] | None = None
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
@@ -97,6 +98,7 @@ class ChainConfig(StrictModel):
     stages: list[StageConfig] = Field(min_length=1)
     chat: ChatConfig = ChatConfig()
     llm_provider: str | None = None
+    fallback_providers: list[str] | None = None
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None

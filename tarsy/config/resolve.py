@@ -46,6 +46,8 @@ class ResolvedAgent:
     """Skills it may load with ``tarsy.load_skill`` (its definition's ``skills``, else every skill)."""
     required_skills: tuple[str, ...] = ()
     """Skills whose bodies open its prompt."""
+    fallback_providers: tuple[str, ...] = ()
+    """Providers to switch to when ``llm_provider`` fails, in order (agent > stage > chain > defaults)."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def resolve_agent(config: TarsyConfig, chain_id: str, stage_index: int, agent_in
         display_name = _display_name(stage, agent_index)
     entry_layer = _Layer(entry.strategy, entry.llm_provider, entry.max_iterations, entry.mcp_servers, entry.tools)
     layers = [_chain_layer(chain), _stage_layer(stage), entry_layer]
-    return _resolve(config, entry.name, layers, display_name=display_name)
+    fallbacks = _first(stage.fallback_providers, chain.fallback_providers)
+    return _resolve(config, entry.name, layers, display_name=display_name, fallbacks=fallbacks)
 
 
 def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> ResolvedAgent:
@@ -84,7 +87,8 @@ def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> R
     agent = synthesis.agent if synthesis is not None else SYNTHESIS_AGENT
     top = _Layer(synthesis.strategy, synthesis.llm_provider) if synthesis is not None else _Layer()
     layers = [_chain_layer(chain, tools=False), _stage_layer(stage, tools=False), top]
-    return _resolve(config, agent, layers, skills=False)
+    fallbacks = _first(stage.fallback_providers, chain.fallback_providers)
+    return _resolve(config, agent, layers, skills=False, fallbacks=fallbacks)
 
 
 def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
@@ -109,6 +113,7 @@ def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
         [_chain_layer(chain), top],
         fallback_servers=tuple(stage_servers),
         fallback_tools=tuple(stage_tools) if limited else None,
+        fallbacks=chain.fallback_providers,
     )
 
 
@@ -116,7 +121,8 @@ def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
     """The executive summary writer; ``executive_summary_provider`` beats the chain's provider."""
     chain = config.chain(chain_id)
     layers = [_chain_layer(chain, tools=False), _Layer(llm_provider=chain.executive_summary_provider)]
-    return _resolve(config, EXEC_SUMMARY_AGENT, layers, native_tools=False, skills=False)
+    fallbacks = chain.fallback_providers
+    return _resolve(config, EXEC_SUMMARY_AGENT, layers, native_tools=False, skills=False, fallbacks=fallbacks)
 
 
 def resolve_success_policy(config: TarsyConfig, chain_id: str, stage_index: int) -> SuccessPolicy:
@@ -134,6 +140,7 @@ def _resolve(
     fallback_tools: tuple[str, ...] | None = None,
     native_tools: bool = True,
     skills: bool = True,
+    fallbacks: Sequence[str] | None = None,
 ) -> ResolvedAgent:
     """The one place precedence is applied: defaults, then the agent definition, then ``layers``."""
     agent = config.agent(agent_name)
@@ -164,7 +171,20 @@ def _resolve(
         native_tools=frozenset(agent.native_tools) if native_tools else frozenset(),
         skills=_skills(config, agent.skills) if skills else (),
         required_skills=tuple(agent.required_skills) if skills else (),
+        fallback_providers=_fallbacks(
+            provider, _first(agent.fallback_providers, fallbacks, defaults.fallback_providers)
+        ),
     )
+
+
+def _first(*choices: Sequence[str] | None) -> Sequence[str] | None:
+    """The first list that is set (even ``[]``, which switches fallback off for that level down)."""
+    return next((c for c in choices if c is not None), None)
+
+
+def _fallbacks(primary: str, names: Sequence[str] | None) -> tuple[str, ...]:
+    """The fallback list without the primary and without repeats, in order."""
+    return tuple(dict.fromkeys(n for n in names or () if n != primary))
 
 
 def _skills(config: TarsyConfig, allowed: Sequence[str] | None) -> tuple[str, ...]:

@@ -40,6 +40,8 @@ class DefaultsConfig(StrictModel):
     tool_masking: DataMaskingConfig = Field(default_factory=default_tool_masking)
     """The masking of every MCP server configured without ``data_masking`` (default group ``all``)."""
     llm_retry: LlmRetryConfig = LlmRetryConfig()
+    fallback_providers: list[str] = Field(default_factory=list)
+    """Providers a failing model call switches to, in order (agents, stages and chains may override)."""
 
 
 class QueueConfig(StrictModel):

@@ -51,6 +51,10 @@ class _References:
                 continue
             self.name("mcp_servers", server, file, f"{path}[{index}]")
 
+    def providers(self, names: Sequence[str] | None, file: str, path: str) -> None:
+        for index, name in enumerate(names or ()):
+            self.name("llm_providers", name, file, f"{path}[{index}]")
+
     def skills(self, names: Sequence[str] | None, file: str, path: str) -> None:
         known = self.config.skills
         for index, name in enumerate(names or ()):
@@ -99,6 +103,8 @@ def validate_references(
     refs = _References(config, broken or {})
     provider_file = provenance.file_for("defaults", "llm_provider")
     refs.name("llm_providers", config.defaults.llm_provider, provider_file, "defaults.llm_provider")
+    fallback_file = provenance.file_for("defaults", "fallback_providers")
+    refs.providers(config.defaults.fallback_providers, fallback_file, "defaults.fallback_providers")
     for name, server in config.mcp_servers.items():
         file, path = provenance.file_for("mcp_servers", name), f"mcp_servers.{name}"
         if name == RESERVED_SERVER:
@@ -112,6 +118,7 @@ def validate_references(
         refs.servers(agent.mcp_servers, file, f"{path}.mcp_servers")
         refs.tools(agent.tools, file, f"{path}.tools")
         refs.name("llm_providers", agent.llm_provider, file, f"{path}.llm_provider")
+        refs.providers(agent.fallback_providers, file, f"{path}.fallback_providers")
         if agent.approval is not None:
             refs.tools(agent.approval.tools, file, f"{path}.approval.tools")
         refs.skills(agent.skills, file, f"{path}.skills")
@@ -124,6 +131,7 @@ def validate_references(
 
 def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) -> None:
     refs.name("llm_providers", chain.llm_provider, file, f"{path}.llm_provider")
+    refs.providers(chain.fallback_providers, file, f"{path}.fallback_providers")
     refs.name("llm_providers", chain.executive_summary_provider, file, f"{path}.executive_summary_provider")
     refs.servers(chain.mcp_servers, file, f"{path}.mcp_servers")
     refs.tools(chain.tools, file, f"{path}.tools")
@@ -135,6 +143,7 @@ def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) ->
     for s, stage in enumerate(chain.stages):
         stage_path = f"{path}.stages[{s}]"
         refs.name("llm_providers", stage.llm_provider, file, f"{stage_path}.llm_provider")
+        refs.providers(stage.fallback_providers, file, f"{stage_path}.fallback_providers")
         refs.servers(stage.mcp_servers, file, f"{stage_path}.mcp_servers")
         refs.tools(stage.tools, file, f"{stage_path}.tools")
         for a, entry in enumerate(stage.agents):

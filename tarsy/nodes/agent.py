@@ -31,8 +31,8 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
-from tarsy.errors import AgentError, StoreUnavailableError
-from tarsy.llm.errors import provider_error
+from tarsy.errors import AgentError, ProviderError, StoreUnavailableError
+from tarsy.llm.errors import classify, provider_error
 from tarsy.llm.factory import with_native_tools
 from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes import prompts
@@ -44,7 +44,8 @@ from tarsy.nodes.context import (
     ToolSpec,
     context_resolver,
 )
-from tarsy.nodes.model_call import CallRecord, recorded_model_call, retry_policy, retrying
+from tarsy.nodes.fallback import ProviderRoute, Switch, attempts, candidates
+from tarsy.nodes.model_call import CallRecord, recorded_model_call, retry_policy
 from tarsy.nodes.native_tools import record_native_tool_results
 from tarsy.nodes.outbound import mask_provider_error, mask_reply
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
@@ -132,6 +133,8 @@ class AgentLoop:
         self.empty_retries = 0
         self.format_hints = 0  # consecutive unreadable ReAct replies answered with a hint
         self.progress = _progress_writer()
+        providers = candidates(ctx.config, self.agent, self.agent.native_tools - ctx.native_tools_off)
+        self.route = ProviderRoute.starting_at(providers, history.provider)
 
     async def run(self) -> str:
         """Loop until a final answer; each iteration's records are written in one round trip."""
@@ -178,26 +181,40 @@ class AgentLoop:
         return decision
 
     async def _ask(self, sent: list[BaseMessage], tools: list[ToolSpec], forced: bool) -> AIMessage:
+        """The model's reply, from the current provider or, when it fails, the next fallback."""
+        while True:
+            try:
+                return await self._ask_provider(self.route.current, sent, tools, forced)
+            except ProviderError as error:
+                cause = error.__cause__ if isinstance(error.__cause__, Exception) else error
+                if not self.route.should_switch(cause):
+                    raise
+                await self._switch(str(error), cause)
+
+    async def _ask_provider(
+        self, provider: str, sent: list[BaseMessage], tools: list[ToolSpec], forced: bool
+    ) -> AIMessage:
         ctx, agent = self.ctx, self.agent
-        model = ctx.models.model_for(agent.llm_provider)
-        if self.native and tools:
-            runnable: Runnable[LanguageModelInput, BaseMessage] = model.bind_tools([wire_tool(t) for t in tools])
-        else:  # Gemini's built-in tools only where the agent turned them on and the alert left them on
-            runnable = with_native_tools(model, agent.native_tools - ctx.native_tools_off)
         role = self.identity.get("role", "investigation")
-        model_name = ctx.models.model_name(agent.llm_provider)
+        model_name = ctx.models.model_name(provider)
         record = CallRecord(
             stage_id=self.stage_id,
             execution_id=self.execution_id,
             interaction_type="forced_conclusion" if forced else _INTERACTION_TYPE.get(role, "iteration"),
-            provider=agent.llm_provider,
+            provider=provider,
             model=model_name,
             conversation_offset=self.recorded,
             request_messages=messages_to_dicts(sent[self.recorded :]),
             tools=[t.name for t in tools],
         )
+        timeouts = ctx.config.provider(provider).stream_timeouts
 
         async def call() -> AIMessage:
+            model = ctx.models.model_for(provider)
+            if self.native and tools:
+                runnable: Runnable[LanguageModelInput, BaseMessage] = model.bind_tools([wire_tool(t) for t in tools])
+            else:  # Gemini's built-in tools only where the agent turned them on and the alert left them on
+                runnable = with_native_tools(model, agent.native_tools - ctx.native_tools_off)
             return await stream_model_call(
                 runnable,
                 sent,
@@ -206,16 +223,17 @@ class AgentLoop:
                 execution_id=self.execution_id,
                 run_config={"metadata": {"tarsy_agent": agent.display_name}},
                 step=str(self.iteration),
+                deadlines=self.route.deadlines(timeouts),
             )
 
-        def explain(exc: Exception) -> Exception:  # provider failures end this agent, masked
-            return mask_provider_error(provider_error(agent.llm_provider, model_name, exc), ctx.outbound)
+        def explain(exc: Exception) -> Exception:  # provider failures end this agent (or switch), masked
+            return mask_provider_error(provider_error(provider, model_name, exc), ctx.outbound)
 
         policy = retry_policy(ctx.config.defaults.llm_retry)
         reply = await recorded_model_call(
             ctx.recorder,
             record,
-            lambda: retrying(call, policy),
+            lambda: attempts(self.route, call, policy),
             explain=explain,
             finish=lambda r: mask_reply(r, ctx.outbound),
         )
@@ -223,6 +241,23 @@ class AgentLoop:
             reply, recorder=ctx.recorder, stage_id=self.stage_id, execution_id=self.execution_id
         )
         return reply
+
+    async def _switch(self, reason: str, cause: Exception) -> None:
+        """Move the execution to its next provider: recorded on the execution and in the timeline."""
+        ctx, old = self.ctx, self.route.current
+        new = self.route.advance()
+        models = ctx.models
+        switch = Switch(old, models.model_name(old), new, models.model_name(new), reason, classify(cause))
+        log.warning("provider %s failed (%s); %s switches to %s", old, switch.category, self.agent.display_name, new)
+        if self.execution_id is not None:
+            await ctx.recorder.execution_fallback(self.execution_id, switch.as_dict())
+        await ctx.recorder.timeline_event(
+            event_type="provider_fallback",
+            content=f"{old} ({switch.from_model}) failed [{switch.category}]; continuing on {new} ({switch.to_model})",
+            stage_id=self.stage_id,
+            execution_id=self.execution_id,
+            metadata=switch.as_dict(),
+        )
 
     def _decide(self, reply: AIMessage, *, forced: bool) -> dict[str, Any]:
         text = reply.text.strip()

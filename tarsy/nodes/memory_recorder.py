@@ -66,6 +66,9 @@ class MemoryRecorder:
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None:
         self._add("execution.finished", execution_id=execution_id, status=status, error=error)
 
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        self._add("execution.fallback", execution_id=execution_id, **switch)
+
     async def timeline_started(
         self,
         *,
@@ -131,7 +134,7 @@ class MemoryRecorder:
     async def agent_history(self, execution_id: str) -> AgentHistory:
         """What the execution recorded here: its answered model calls and its tool calls."""
         calls = [
-            {"response": c.response}
+            {"response": c.response, "provider": c.provider}
             for c in self.llm_calls
             if c.execution_id == execution_id
             and c.error is None

@@ -66,6 +66,9 @@ class MaskedRecorder:
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None:
         await self.inner.execution_finished(execution_id, status, self.masking.optional(error))
 
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        await self.inner.execution_fallback(execution_id, {**switch, "reason": self.masking.text(switch["reason"])})
+
     async def timeline_started(
         self, *, event_type: str, stage_id: str | None, execution_id: str | None, metadata: dict[str, Any] | None = None
     ) -> str:

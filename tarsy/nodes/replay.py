@@ -31,6 +31,7 @@ class StoredTool:
 class AgentHistory:
     replies: list[AIMessage] = field(default_factory=list)  # answered model calls, oldest first
     tools: dict[str, StoredTool] = field(default_factory=dict)  # tool calls by step
+    provider: str | None = None  # of the last answered call: a resumed run stays on a fallback
 
     def reply(self, iteration: int) -> AIMessage | None:
         return self.replies[iteration] if iteration < len(self.replies) else None
@@ -64,6 +65,8 @@ def stored_tool(content: str, status: str, metadata: dict[str, Any]) -> StoredTo
 
 def history_from_rows(calls: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]]) -> AgentHistory:
     history = AgentHistory(replies=[reply_from_dict(dict(c["response"])) for c in calls])
+    if calls:
+        history.provider = calls[-1].get("provider")
     for row in tools:
         metadata = dict(row["metadata"])
         history.tools[str(metadata["step"])] = stored_tool(str(row["content"]), str(row["status"]), metadata)

@@ -195,6 +195,15 @@ class StoreRecorder:
 
         await self._now(write, ev.EXECUTION_STATUS)
 
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        async def write(conn: AsyncConnection[DictRow]) -> tuple[None, dict[str, Any]]:
+            r = await sql.add_execution_fallback(conn, execution_id, switch)
+            assert r is not None, f"no execution {execution_id}"
+            data = {"stage_id": str(r["stage_id"]), "execution_id": execution_id, "agent_name": r["agent_name"]}
+            return None, {**data, "agent_index": r["agent_index"], "status": "active", "provider_fallback": switch}
+
+        await self._now(write, ev.EXECUTION_STATUS)
+
     async def agent_history(self, execution_id: str) -> AgentHistory:
         """What an execution already did (its answered model calls and completed tool calls)."""
         async with self._pool.connection() as conn:

@@ -198,6 +198,18 @@ async def finish_execution(
     return await cur.fetchone()
 
 
+async def add_execution_fallback(
+    conn: AsyncConnection[DictRow], execution_id: str, switch: dict[str, str]
+) -> Row | None:
+    """Append a provider switch to the execution and move it to the new provider and model."""
+    cur = await conn.execute(
+        "UPDATE agent_executions SET provider_fallbacks = provider_fallbacks || %s::jsonb,"
+        " llm_provider = %s, model = %s WHERE id = %s RETURNING stage_id, agent_name, agent_index",
+        (json.dumps([switch]), switch["to_provider"], switch["to_model"], execution_id),
+    )
+    return await cur.fetchone()
+
+
 async def close_open(conn: AsyncConnection[DictRow], session_id: str, status: str) -> list[Row]:
     """End the session's open timeline events, executions and stages; the stages closed are returned."""
     record_status = "completed" if status == "completed" else status
@@ -222,7 +234,7 @@ async def close_open(conn: AsyncConnection[DictRow], session_id: str, status: st
 async def execution_history(conn: AsyncConnection[DictRow], execution_id: str) -> tuple[list[Row], list[Row]]:
     """An execution's answered model calls and its tool calls (by step), oldest first."""
     cur = await conn.execute(
-        "SELECT conversation_offset, request_messages, response FROM llm_interactions"
+        "SELECT conversation_offset, request_messages, response, provider FROM llm_interactions"
         " WHERE execution_id = %s AND error IS NULL AND response IS NOT NULL AND interaction_type <> 'summarization'"
         " ORDER BY created_at, id",
         (execution_id,),

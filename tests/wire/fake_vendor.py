@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.support.server import free_port
-from tests.wire.script import Entry, Failure, Stall, Turn
+from tests.wire.script import Entry, Failure, Stall, StallMidStream, Turn
 
 SCRIPT_EXHAUSTED = 418  # not retried by any SDK, so a test that asks too often fails at once
 
@@ -96,12 +96,20 @@ class FakeVendor:
             headers = {} if entry.retry_after_ms is None else {"retry-after-ms": str(entry.retry_after_ms)}
             return JSONResponse(self.protocol.error_body(entry), status_code=entry.status, headers=headers)
 
+        if isinstance(entry, StallMidStream):
+            return StreamingResponse(self._stall_mid_stream(entry, recorded), media_type="text/event-stream")
+
         async def body() -> AsyncIterator[str]:
             for event in self.protocol.events(entry, recorded):
                 yield event
                 await asyncio.sleep(0)  # let each event go out as its own chunk
 
         return StreamingResponse(body(), media_type="text/event-stream")
+
+    async def _stall_mid_stream(self, entry: StallMidStream, recorded: Recorded) -> AsyncIterator[str]:
+        events = self.protocol.events(entry.turn, recorded)
+        yield next(events)
+        await asyncio.sleep(entry.seconds)
 
     @asynccontextmanager
     async def serving(self) -> AsyncIterator[FakeVendor]:

@@ -62,7 +62,8 @@ CASES = [
             T,
             "agents.A.custom_instruction",
             "unknown key 'custom_instruction'; allowed keys: approval, custom_instructions, "
-            "description, llm_provider, max_iterations, mcp_servers, native_tools, required_skills, skills, strategy, "
+            "description, fallback_providers, llm_provider, max_iterations, mcp_servers, native_tools, "
+            "required_skills, skills, strategy, "
             "tools, type",
         ),
         id="unknown-agent-key",
@@ -102,7 +103,7 @@ CASES = [
             P,
             "llm_providers.p.thinking_budget",
             "unknown key 'thinking_budget'; allowed keys: api_key_env, "
-            "base_url, max_retries, max_tokens, model, reasoning_effort, temperature, timeout, type",
+            "base_url, max_retries, max_tokens, model, reasoning_effort, stream_timeouts, temperature, timeout, type",
         ),
         id="key-of-another-provider-type",
     ),

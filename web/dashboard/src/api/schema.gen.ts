@@ -1400,6 +1400,11 @@ export interface components {
              */
             output_tokens: number;
             /**
+             * Provider Fallbacks
+             * @default []
+             */
+            provider_fallbacks: components["schemas"]["ProviderFallbackOut"][];
+            /**
              * Started At
              * Format: date-time
              */
@@ -1776,6 +1781,24 @@ export interface components {
             port: number;
             /** Workers */
             workers: number;
+        };
+        /**
+         * ProviderFallbackOut
+         * @description One switch of an execution from a failing provider to the next (docs/providers.md "Fallback").
+         */
+        ProviderFallbackOut: {
+            /** Category */
+            category: string;
+            /** From Model */
+            from_model: string;
+            /** From Provider */
+            from_provider: string;
+            /** Reason */
+            reason: string;
+            /** To Model */
+            to_model: string;
+            /** To Provider */
+            to_provider: string;
         };
         /** QueueFigures */
         QueueFigures: {
@@ -2495,7 +2518,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded";
+            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback";
             /** Execution Id */
             execution_id: string | null;
             /** Id */

@@ -19,6 +19,7 @@ export const TIMELINE_EVENT_TYPES = [
   "approval_requested",
   "approval_decided",
   "skill_loaded",
+  "provider_fallback",
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 

@@ -152,10 +152,25 @@ export function EventView({ event, expanded, onToggle }: EventViewProps) {
     }
     case "skill_loaded":
       return (
-        <Box data-testid="skill-loaded" sx={{ display: "flex", gap: 0.75, alignItems: "center", color: "text.secondary" }}>
+        <Box
+          data-testid="skill-loaded"
+          sx={{ display: "flex", gap: 0.75, alignItems: "center", color: "text.secondary" }}
+        >
           <MenuBookOutlinedIcon fontSize="small" />
           <Typography variant="body2">Loaded skill: {event.content}</Typography>
         </Box>
+      );
+    case "provider_fallback":
+      return (
+        <Alert severity="warning" variant="outlined" data-testid="provider-fallback">
+          <Typography variant="body2">
+            Switched provider: {asString(event.metadata.from_provider)} → {asString(event.metadata.to_provider)} (
+            {asString(event.metadata.to_model)})
+          </Typography>
+          <Typography variant="caption" color="text.secondary" sx={{ display: "block", whiteSpace: "pre-wrap" }}>
+            {asString(event.metadata.reason)}
+          </Typography>
+        </Alert>
       );
     case "error":
       return (

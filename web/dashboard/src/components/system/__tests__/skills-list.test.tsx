@@ -22,7 +22,9 @@ describe("SkillsList", () => {
     expect(within(skill).getByText("oom-triage")).toBeInTheDocument();
     expect(within(skill).getByText("Tell a leak from a small limit")).toBeInTheDocument();
     fireEvent.click(within(skill).getByText("oom-triage"));
-    expect(skill).toHaveTextContent("skills/oom-triage/SKILL.md · 31 bytes · loadable by KubernetesAgent · up front for none");
+    expect(skill).toHaveTextContent(
+      "skills/oom-triage/SKILL.md · 31 bytes · loadable by KubernetesAgent · up front for none",
+    );
     expect(within(skill).getByText("working set").tagName).toBe("STRONG");
   });
 

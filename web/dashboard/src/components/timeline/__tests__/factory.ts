@@ -223,6 +223,7 @@ export function sessionWire(overrides: Partial<SessionDetailWire> = {}): Session
             output_tokens: 0,
             thinking_tokens: 0,
             total_tokens: 0,
+            provider_fallbacks: [],
           },
         ],
       },
