@@ -7,6 +7,7 @@ from typing import Literal
 import anthropic
 import httpx
 import openai
+from google.auth import exceptions as google_auth
 from langchain_core import exceptions as lc
 
 from tarsy.errors import ProviderError, TarsyError
@@ -38,6 +39,9 @@ def _status(exc: BaseException) -> int | None:
 
 _STANDARD: tuple[tuple[type[BaseException], Category], ...] = (
     (lc.ModelAuthenticationError, "credentials"),
+    # Vertex AI: Application Default Credentials missing, or their token refresh refused.
+    (google_auth.DefaultCredentialsError, "credentials"),
+    (google_auth.RefreshError, "credentials"),
     (lc.ModelPermissionDeniedError, "credentials"),
     (lc.ModelRateLimitError, "rate_limit"),
     (lc.ModelTimeoutError, "timeout"),

@@ -51,8 +51,9 @@ class WireProtocol(Protocol):
 
 
 class FakeVendor:
-    def __init__(self, protocol: WireProtocol) -> None:
+    def __init__(self, protocol: WireProtocol, routes: list[Route] | None = None) -> None:
         self.protocol = protocol
+        self._routes = routes or []  # served before the vendor's API (e.g. an OAuth token endpoint)
         self.requests: list[Recorded] = []
         self._script: deque[Entry] = deque()
         self._gate: asyncio.Event | None = None
@@ -114,7 +115,7 @@ class FakeVendor:
     @asynccontextmanager
     async def serving(self) -> AsyncIterator[FakeVendor]:
         port = free_port()
-        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "POST"])])
+        app = Starlette(routes=[*self._routes, Route("/{path:path}", self._handle, methods=["GET", "POST"])])
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
         )
