@@ -88,6 +88,12 @@ class ExecutionOut(TokenTotals):
     error_message: str | None
     provider_fallbacks: list[ProviderFallbackOut] = []
     """Provider switches, in order; the first ``from_provider`` is the one the execution started on."""
+    parent_execution_id: str | None = None
+    """The execution that dispatched this one as a sub-agent (docs/agent-loop.md "Sub-agents")."""
+    task: str | None = None
+    """A sub-agent's task, as its parent wrote it (masked)."""
+    dispatch_index: int = 0
+    """A sub-agent's place among its parent's dispatches (from 1); 0 for every other execution."""
 
 
 class StageOut(TokenTotals):

@@ -18,6 +18,17 @@ class ApprovalConfig(StrictModel):
     on_timeout: OnTimeout = "reject"
 
 
+class OrchestratorConfig(StrictModel):
+    """Guardrails of an agent that dispatches sub-agents (docs/agent-loop.md "Sub-agents")."""
+
+    max_concurrent_agents: int = Field(default=5, ge=1)
+    """Sub-agents of one execution running at once; a dispatch beyond it is refused (the model waits)."""
+    agent_timeout: PositiveDuration = 300.0
+    """How long one sub-agent may run; then it is cancelled and reported as timed out."""
+    max_budget: int = Field(default=10, ge=1)
+    """Dispatches one execution may make in all."""
+
+
 class AgentConfig(StrictModel):
     """What an agent is: its role, tools and instructions. Chains and stages may override the rest."""
 
@@ -36,6 +47,10 @@ class AgentConfig(StrictModel):
     """Gemini built-in tools this agent may use; none unless listed (never for summaries)."""
     approval: ApprovalConfig | None = None
     """Which tool calls need a person; without it every action tool does (1h, rejected on timeout)."""
+    sub_agents: list[str] | None = None
+    """Agents it may dispatch as sub-agents (they need a ``description``); beats stage and chain."""
+    orchestrator: OrchestratorConfig | None = None
+    """Its own guardrails for sub-agents; unset: ``defaults.orchestrator``."""
     skills: list[str] | None = None
     """Skills this agent may load (``tarsy.load_skill``); ``None``: every skill, ``[]``: none."""
     required_skills: list[str] = Field(default_factory=list)

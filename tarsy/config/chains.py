@@ -43,6 +43,7 @@ class StageConfig(StrictModel):
     synthesis: SynthesisConfig | None = None
     llm_provider: str | None = None
     fallback_providers: list[str] | None = None
+    sub_agents: list[str] | None = None
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
@@ -90,6 +91,8 @@ class ChatConfig(StrictModel):
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
     tools: list[str] | None = None
+    sub_agents: list[str] | None = None
+    """Sub-agents the chat agent may dispatch; unset: the chain's."""
 
 
 class ChainConfig(StrictModel):
@@ -99,6 +102,7 @@ class ChainConfig(StrictModel):
     chat: ChatConfig = ChatConfig()
     llm_provider: str | None = None
     fallback_providers: list[str] | None = None
+    sub_agents: list[str] | None = None
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None

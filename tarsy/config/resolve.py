@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from tarsy.config.agents import OrchestratorConfig
 from tarsy.config.base import AgentType, Strategy, SuccessPolicy
 from tarsy.config.builtin import EXEC_SUMMARY_AGENT, SYNTHESIS_AGENT
 from tarsy.config.chains import ChainConfig, StageConfig, stage_agent_count
@@ -48,6 +49,10 @@ class ResolvedAgent:
     """Skills whose bodies open its prompt."""
     fallback_providers: tuple[str, ...] = ()
     """Providers to switch to when ``llm_provider`` fails, in order (agent > stage > chain > defaults)."""
+    sub_agents: tuple[str, ...] = ()
+    """Agents it may dispatch (``tarsy.dispatch_agent``): agent > stage > chain; chat: chat > chain."""
+    orchestrator: OrchestratorConfig = field(default_factory=OrchestratorConfig)
+    """Its guardrails for sub-agents."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,8 @@ def resolve_agent(config: TarsyConfig, chain_id: str, stage_index: int, agent_in
     entry_layer = _Layer(entry.strategy, entry.llm_provider, entry.max_iterations, entry.mcp_servers, entry.tools)
     layers = [_chain_layer(chain), _stage_layer(stage), entry_layer]
     fallbacks = _first(stage.fallback_providers, chain.fallback_providers)
-    return _resolve(config, entry.name, layers, display_name=display_name, fallbacks=fallbacks)
+    subs = _first(stage.sub_agents, chain.sub_agents)
+    return _resolve(config, entry.name, layers, display_name=display_name, fallbacks=fallbacks, sub_agents=subs)
 
 
 def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> ResolvedAgent:
@@ -114,7 +120,16 @@ def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
         fallback_servers=tuple(stage_servers),
         fallback_tools=tuple(stage_tools) if limited else None,
         fallbacks=chain.fallback_providers,
+        sub_agents=_first(chat.sub_agents, chain.sub_agents),
     )
+
+
+def resolve_sub_agent(config: TarsyConfig, name: str) -> ResolvedAgent:
+    """A dispatched sub-agent: its own definition over the defaults (its servers, provider, limit).
+
+    It inherits nothing from the dispatching agent's chain or stage, and dispatches nothing itself.
+    """
+    return _resolve(config, name, [], nested=True)
 
 
 def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
@@ -141,6 +156,8 @@ def _resolve(
     native_tools: bool = True,
     skills: bool = True,
     fallbacks: Sequence[str] | None = None,
+    sub_agents: Sequence[str] | None = None,
+    nested: bool = False,
 ) -> ResolvedAgent:
     """The one place precedence is applied: defaults, then the agent definition, then ``layers``."""
     agent = config.agent(agent_name)
@@ -174,6 +191,8 @@ def _resolve(
         fallback_providers=_fallbacks(
             provider, _first(agent.fallback_providers, fallbacks, defaults.fallback_providers)
         ),
+        sub_agents=() if nested else tuple(_first(agent.sub_agents, sub_agents) or ()),
+        orchestrator=agent.orchestrator or defaults.orchestrator,
     )
 
 

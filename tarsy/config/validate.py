@@ -55,6 +55,16 @@ class _References:
         for index, name in enumerate(names or ()):
             self.name("llm_providers", name, file, f"{path}[{index}]")
 
+    def sub_agents(self, names: Sequence[str] | None, file: str, path: str) -> None:
+        """A sub-agent catalog: investigation agents with a description (the dispatcher reads it)."""
+        for index, name in enumerate(names or ()):
+            where = f"{path}[{index}]"
+            self.agent(name, "investigation", "a sub-agent", file, where)
+            agent = self.config.agents.get(name)
+            if agent is not None and not agent.description.strip():
+                message = f"sub-agent {name!r} needs a description: the dispatching agent chooses by it"
+                self.issues.append(ConfigIssue(file, where, message))
+
     def skills(self, names: Sequence[str] | None, file: str, path: str) -> None:
         known = self.config.skills
         for index, name in enumerate(names or ()):
@@ -119,6 +129,7 @@ def validate_references(
         refs.tools(agent.tools, file, f"{path}.tools")
         refs.name("llm_providers", agent.llm_provider, file, f"{path}.llm_provider")
         refs.providers(agent.fallback_providers, file, f"{path}.fallback_providers")
+        refs.sub_agents(agent.sub_agents, file, f"{path}.sub_agents")
         if agent.approval is not None:
             refs.tools(agent.approval.tools, file, f"{path}.approval.tools")
         refs.skills(agent.skills, file, f"{path}.skills")
@@ -132,6 +143,8 @@ def validate_references(
 def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) -> None:
     refs.name("llm_providers", chain.llm_provider, file, f"{path}.llm_provider")
     refs.providers(chain.fallback_providers, file, f"{path}.fallback_providers")
+    refs.sub_agents(chain.sub_agents, file, f"{path}.sub_agents")
+    refs.sub_agents(chain.chat.sub_agents, file, f"{path}.chat.sub_agents")
     refs.name("llm_providers", chain.executive_summary_provider, file, f"{path}.executive_summary_provider")
     refs.servers(chain.mcp_servers, file, f"{path}.mcp_servers")
     refs.tools(chain.tools, file, f"{path}.tools")
@@ -144,6 +157,7 @@ def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) ->
         stage_path = f"{path}.stages[{s}]"
         refs.name("llm_providers", stage.llm_provider, file, f"{stage_path}.llm_provider")
         refs.providers(stage.fallback_providers, file, f"{stage_path}.fallback_providers")
+        refs.sub_agents(stage.sub_agents, file, f"{stage_path}.sub_agents")
         refs.servers(stage.mcp_servers, file, f"{stage_path}.mcp_servers")
         refs.tools(stage.tools, file, f"{stage_path}.tools")
         for a, entry in enumerate(stage.agents):

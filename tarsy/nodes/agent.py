@@ -30,7 +30,14 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
+from tarsy.config import (
+    ResolvedAgent,
+    resolve_agent,
+    resolve_chat,
+    resolve_exec_summary,
+    resolve_sub_agent,
+    resolve_synthesis,
+)
 from tarsy.errors import AgentError, ProviderError, StoreUnavailableError
 from tarsy.llm.errors import classify, provider_error
 from tarsy.llm.factory import with_native_tools
@@ -47,6 +54,8 @@ from tarsy.nodes.context import (
 from tarsy.nodes.fallback import ProviderRoute, Switch, attempts, candidates
 from tarsy.nodes.model_call import CallRecord, recorded_model_call, retry_policy
 from tarsy.nodes.native_tools import record_native_tool_results
+from tarsy.nodes.orchestrator import TOOLS as ORCHESTRATOR_TOOLS
+from tarsy.nodes.orchestrator import Orchestrator
 from tarsy.nodes.outbound import mask_provider_error, mask_reply
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
 from tarsy.nodes.replay import AgentHistory, StoredTool, flush, history_of, tool_step
@@ -64,6 +73,7 @@ _INTERACTION_TYPE = {
     "synthesis": "synthesis",
     "exec_summary": "executive_summary",
     "chat": "chat",
+    "sub_agent": "iteration",
 }
 
 
@@ -88,6 +98,8 @@ def resolve(ctx: RunContext, identity: dict[str, Any]) -> ResolvedAgent:
         return resolve_exec_summary(ctx.config, chain_id)
     if role == "chat":
         return resolve_chat(ctx.config, chain_id)
+    if role == "sub_agent":
+        return resolve_sub_agent(ctx.config, str(identity["name"]))
     return resolve_agent(ctx.config, chain_id, int(identity["stage_index"]), int(identity["agent_index"]))
 
 
@@ -135,12 +147,16 @@ class AgentLoop:
         self.progress = _progress_writer()
         providers = candidates(ctx.config, self.agent, self.agent.native_tools - ctx.native_tools_off)
         self.route = ProviderRoute.starting_at(providers, history.provider)
+        self.orchestrator = Orchestrator(ctx, self.agent, agent_input, history)
 
     async def run(self) -> str:
         """Loop until a final answer; each iteration's records are written in one round trip."""
         try:
             while True:
                 decision = await self.call_model()
+                if "final_answer" in decision and self.orchestrator.pending:
+                    await self.orchestrator.wait()  # an answer without its sub-agents' results is asked again
+                    continue
                 if "final_answer" in decision:
                     await flush(self.ctx.recorder)
                     return str(decision["final_answer"])
@@ -151,19 +167,20 @@ class AgentLoop:
         except BaseException:
             await _flush_quietly(self.ctx.recorder)  # what the step recorded (an interrupt's mark) is kept
             raise
+        finally:
+            await self.orchestrator.close()
 
     async def call_model(self) -> dict[str, Any]:
         """One model call (or its stored reply); returns the decision: a final answer or tools to run."""
         ctx, agent = self.ctx, self.agent
         forced = self.iteration >= agent.max_iterations
-        tools: list[ToolSpec] = (
-            [] if forced else [*await ctx.tools.list_tools(agent), *load_skill_spec(ctx.config, agent)]
-        )
+        tools = [] if forced else await self._tools()
         if not self.messages:
             self.messages = [
                 SystemMessage(content=prompts.system_prompt(ctx.config, agent, tools)),
                 HumanMessage(content=prompts.user_prompt(self.task)),
             ]
+        self.messages.extend(await self.orchestrator.deliver(self.iteration))  # sub-agents that ended
         sent = [*self.messages, HumanMessage(content=prompts.FORCED_CONCLUSION)] if forced else list(self.messages)
         reply = self.history.reply(self.iteration)
         if reply is None:
@@ -179,6 +196,11 @@ class AgentLoop:
         decision = self._decide(reply, forced=forced)
         self.messages.extend(decision.pop("messages", []))
         return decision
+
+    async def _tools(self) -> list[ToolSpec]:
+        """The MCP tools of the agent's servers, then TARSy's own (skills, sub-agents) where it has them."""
+        mcp = await self.ctx.tools.list_tools(self.agent)
+        return [*mcp, *load_skill_spec(self.ctx.config, self.agent), *self.orchestrator.tool_specs()]
 
     async def _ask(self, sent: list[BaseMessage], tools: list[ToolSpec], forced: bool) -> AIMessage:
         """The model's reply, from the current provider or, when it fails, the next fallback."""
@@ -311,6 +333,8 @@ class AgentLoop:
         if stored is not None and stored.completed:
             for _ in range(stored.interrupts):
                 interrupt(None)  # answered before: returns its stored answer, so later interrupts line up
+            if name in ORCHESTRATOR_TOOLS:
+                await self.orchestrator.reattach(stored)  # its sub-agent runs (replays) again
             return ToolOutcome(stored.content, is_error=stored.is_error)
         recorder = self.ctx.recorder
         metadata = {"tool": name, "arguments": arguments, "call_id": call.get("call_id", ""), "step": step}
@@ -348,6 +372,8 @@ class AgentLoop:
         async def progress(delta: str) -> None:
             await ctx.recorder.timeline_delta(event_id, delta)
 
+        if name in ORCHESTRATOR_TOOLS:
+            return await self.orchestrator.handle(name, arguments, stored)
         if name == LOAD_SKILL:  # TARSy's own tool: nothing to reach, nothing to approve
             where = {"stage_id": self.stage_id, "execution_id": self.execution_id}
             return await load_skill(ctx.config, self.agent, arguments, ctx.outbound, ctx.recorder, where)

@@ -177,8 +177,10 @@ async def finish_stage(conn: AsyncConnection[DictRow], stage_id: str, status: st
 async def upsert_execution(conn: AsyncConnection[DictRow], row: Row) -> str:
     cur = await conn.execute(
         "INSERT INTO agent_executions (id, session_id, stage_id, agent_name, agent_index, strategy, llm_provider,"
-        " model, status) VALUES (%(id)s, %(session_id)s, %(stage_id)s, %(agent_name)s, %(agent_index)s,"
-        " %(strategy)s, %(llm_provider)s, %(model)s, 'active') ON CONFLICT (stage_id, agent_index) DO UPDATE SET"
+        " model, status, parent_execution_id, task, dispatch_index) VALUES (%(id)s, %(session_id)s, %(stage_id)s,"
+        " %(agent_name)s, %(agent_index)s, %(strategy)s, %(llm_provider)s, %(model)s, 'active',"
+        " %(parent_execution_id)s, %(task)s, %(dispatch_index)s)"
+        " ON CONFLICT (stage_id, agent_index, dispatch_index) DO UPDATE SET"
         " status = 'active', started_at = now(), completed_at = NULL, error_message = NULL RETURNING id",
         row,
     )
@@ -241,8 +243,8 @@ async def execution_history(conn: AsyncConnection[DictRow], execution_id: str) -
     )
     calls = await cur.fetchall()
     cur = await conn.execute(
-        "SELECT content, status, metadata FROM timeline_events WHERE execution_id = %s"
-        " AND event_type = 'llm_tool_call' AND metadata ? 'step' ORDER BY seq",
+        "SELECT event_type, content, status, metadata FROM timeline_events WHERE execution_id = %s"
+        " AND event_type IN ('llm_tool_call', 'sub_agent_result') AND metadata ? 'step' ORDER BY seq",
         (execution_id,),
     )
     return calls, await cur.fetchall()

@@ -11,7 +11,7 @@ from tarsy.config import ConfigError, ConfigIssue, load_config
 
 WriteConfig = Callable[..., Path]
 
-KNOWN_AGENTS = "ChatAgent, ExecSummaryAgent, KubernetesAgent, SynthesisAgent"
+KNOWN_AGENTS = "ChatAgent, ExecSummaryAgent, GeneralWorker, KubernetesAgent, SynthesisAgent, WebResearcher"
 KNOWN_PROVIDERS = "anthropic-default, demo-scripted, google-default, openai-default, vertexai-default, xai-default"
 T, P = "tarsy.yaml", "llm-providers.yaml"
 
@@ -63,8 +63,7 @@ CASES = [
             "agents.A.custom_instruction",
             "unknown key 'custom_instruction'; allowed keys: approval, custom_instructions, "
             "description, fallback_providers, llm_provider, max_iterations, mcp_servers, native_tools, "
-            "required_skills, skills, strategy, "
-            "tools, type",
+            "orchestrator, required_skills, skills, strategy, sub_agents, tools, type",
         ),
         id="unknown-agent-key",
     ),

@@ -1381,6 +1381,11 @@ export interface components {
             agent_name: string;
             /** Completed At */
             completed_at: string | null;
+            /**
+             * Dispatch Index
+             * @default 0
+             */
+            dispatch_index: number;
             /** Error Message */
             error_message: string | null;
             /** Id */
@@ -1399,6 +1404,8 @@ export interface components {
              * @default 0
              */
             output_tokens: number;
+            /** Parent Execution Id */
+            parent_execution_id: string | null;
             /**
              * Provider Fallbacks
              * @default []
@@ -1416,6 +1423,8 @@ export interface components {
             status: "pending" | "active" | "completed" | "failed" | "cancelled" | "timed_out";
             /** Strategy */
             strategy: string;
+            /** Task */
+            task: string | null;
             /**
              * Thinking Tokens
              * @default 0
@@ -1440,6 +1449,18 @@ export interface components {
             error?: string | null;
             /** Execution Id */
             execution_id: string;
+            /**
+             * Parent Execution Id
+             * @default null
+             */
+            parent_execution_id?: string | null;
+            /**
+             * Provider Fallback
+             * @default null
+             */
+            provider_fallback?: {
+                [key: string]: string;
+            } | null;
             /** Session Id */
             session_id: string;
             /** Stage Id */
@@ -1471,6 +1492,10 @@ export interface components {
             execution_id: string;
             /** Interactions */
             interactions: components["schemas"]["InteractionOut"][];
+            /** Parent Execution Id */
+            parent_execution_id?: string | null;
+            /** Task */
+            task?: string | null;
         };
         /** FilterOptions */
         FilterOptions: {
@@ -2518,7 +2543,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback";
+            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback" | "sub_agent_result";
             /** Execution Id */
             execution_id: string | null;
             /** Id */

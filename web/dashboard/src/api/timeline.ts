@@ -20,6 +20,7 @@ export const TIMELINE_EVENT_TYPES = [
   "approval_decided",
   "skill_loaded",
   "provider_fallback",
+  "sub_agent_result",
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 

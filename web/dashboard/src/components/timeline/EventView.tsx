@@ -1,3 +1,4 @@
+import AccountTreeOutlinedIcon from "@mui/icons-material/AccountTreeOutlined";
 import AutoAwesomeOutlinedIcon from "@mui/icons-material/AutoAwesomeOutlined";
 import MenuBookOutlinedIcon from "@mui/icons-material/MenuBookOutlined";
 import PersonOutlinedIcon from "@mui/icons-material/PersonOutlined";
@@ -159,6 +160,17 @@ export function EventView({ event, expanded, onToggle }: EventViewProps) {
           <MenuBookOutlinedIcon fontSize="small" />
           <Typography variant="body2">Loaded skill: {event.content}</Typography>
         </Box>
+      );
+    case "sub_agent_result":
+      return (
+        <Labelled
+          icon={<AccountTreeOutlinedIcon fontSize="small" />}
+          label={`Sub-agent ${asString(event.metadata.agent, "result")}: ${asString(event.metadata.status)}`}
+        >
+          <Box data-testid="sub-agent-result">
+            <Markdown text={event.content} streaming={false} />
+          </Box>
+        </Labelled>
       );
     case "provider_fallback":
       return (
