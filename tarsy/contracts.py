@@ -55,6 +55,9 @@ TimelineEventType = Literal[
     "user_question",
     "approval_requested",
     "approval_decided",
+    "skill_loaded",
+    "provider_fallback",
+    "sub_agent_result",
 ]
 """What a timeline entry holds (the dashboard renders each kind its own way)."""
 
@@ -74,6 +77,15 @@ EventType = Literal[
 """The ``type`` of a live event on SSE (constants in ``tarsy.events.types``)."""
 
 
+@dataclass(frozen=True)
+class SubAgentOf:
+    """What makes an execution a sub-agent: who dispatched it, which dispatch it is, and its task."""
+
+    execution_id: str
+    dispatch_index: int  # the parent's n-th dispatch, from 1
+    task: str
+
+
 class Recorder(Protocol):
     """Where a run writes its stages, executions and timeline (and thereby its live events)."""
 
@@ -91,9 +103,15 @@ class Recorder(Protocol):
 
     async def stage_finished(self, stage_id: str, status: str, error: str | None = None) -> None: ...
 
-    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str: ...
+    async def execution_started(
+        self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
+    ) -> str: ...
 
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None: ...
+
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        """The execution switched providers (``tarsy.nodes.fallback.Switch``); it now runs on the new one."""
+        ...
 
     async def timeline_started(
         self,

@@ -51,6 +51,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{SESSION}/checkpoints"): "viewer",
     ("GET", "/api/v1/system/queue"): "viewer",
     ("GET", "/api/v1/system/mcp-servers"): "viewer",
+    ("GET", "/api/v1/system/skills"): "viewer",
     ("GET", "/api/v1/system/warnings"): "viewer",
     ("GET", "/api/v1/system/default-tools"): "viewer",
     ("GET", "/api/v1/system/config"): "viewer",

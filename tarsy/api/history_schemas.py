@@ -135,6 +135,9 @@ class ExecutionTrace(BaseModel):
     execution_id: str
     agent_name: str
     agent_index: int
+    parent_execution_id: str | None = None
+    """Set for a sub-agent: the execution that dispatched it (its trace nests under that one)."""
+    task: str | None = None
     interactions: list[InteractionOut]
 
 

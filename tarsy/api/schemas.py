@@ -64,17 +64,37 @@ class TokenTotals(BaseModel):
     total_tokens: int = 0
 
 
+class ProviderFallbackOut(BaseModel):
+    """One switch of an execution from a failing provider to the next (docs/providers.md "Fallback")."""
+
+    from_provider: str
+    from_model: str
+    to_provider: str
+    to_model: str
+    reason: str
+    category: str
+
+
 class ExecutionOut(TokenTotals):
     id: str
     agent_name: str
     agent_index: int
     strategy: str
     llm_provider: str
+    """The provider the execution runs (or ran) on: after a fallback, the one it switched to."""
     model: str
     status: ExecutionStatus
     started_at: datetime
     completed_at: datetime | None
     error_message: str | None
+    provider_fallbacks: list[ProviderFallbackOut] = []
+    """Provider switches, in order; the first ``from_provider`` is the one the execution started on."""
+    parent_execution_id: str | None = None
+    """The execution that dispatched this one as a sub-agent (docs/agent-loop.md "Sub-agents")."""
+    task: str | None = None
+    """A sub-agent's task, as its parent wrote it (masked)."""
+    dispatch_index: int = 0
+    """A sub-agent's place among its parent's dispatches (from 1); 0 for every other execution."""
 
 
 class StageOut(TokenTotals):

@@ -54,6 +54,7 @@ from tarsy.config.resolve import (
     resolve_agent,
     resolve_chat,
     resolve_exec_summary,
+    resolve_sub_agent,
     resolve_success_policy,
     resolve_synthesis,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "resolve_agent",
     "resolve_chat",
     "resolve_exec_summary",
+    "resolve_sub_agent",
     "resolve_success_policy",
     "resolve_synthesis",
     "stage_agent_count",

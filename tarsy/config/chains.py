@@ -42,6 +42,8 @@ class StageConfig(StrictModel):
     success_policy: SuccessPolicy | None = None
     synthesis: SynthesisConfig | None = None
     llm_provider: str | None = None
+    fallback_providers: list[str] | None = None
+    sub_agents: list[str] | None = None
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
@@ -89,6 +91,8 @@ class ChatConfig(StrictModel):
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None
     tools: list[str] | None = None
+    sub_agents: list[str] | None = None
+    """Sub-agents the chat agent may dispatch; unset: the chain's."""
 
 
 class ChainConfig(StrictModel):
@@ -97,6 +101,8 @@ class ChainConfig(StrictModel):
     stages: list[StageConfig] = Field(min_length=1)
     chat: ChatConfig = ChatConfig()
     llm_provider: str | None = None
+    fallback_providers: list[str] | None = None
+    sub_agents: list[str] | None = None
     strategy: Strategy | None = None
     max_iterations: int | None = Field(default=None, ge=1)
     mcp_servers: list[str] | None = None

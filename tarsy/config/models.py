@@ -16,6 +16,15 @@ from tarsy.config.providers import LLMProviderConfig
 from tarsy.config.sections import DefaultsConfig, QueueConfig, SystemConfig
 
 
+class SkillConfig(StrictModel):
+    """A loaded skill: what its front matter says, its body, and the file it came from."""
+
+    name: str
+    description: str
+    body: str
+    source: str
+
+
 class TarsyConfig(StrictModel):
     """Built by :func:`tarsy.config.load_config`, which also checks that every reference resolves."""
 
@@ -26,6 +35,8 @@ class TarsyConfig(StrictModel):
     agents: dict[str, AgentConfig] = Field(default_factory=dict)
     agent_chains: dict[str, ChainConfig] = Field(default_factory=dict)
     llm_providers: dict[str, LLMProviderConfig] = Field(default_factory=dict)
+    skills: dict[str, SkillConfig] = Field(default_factory=dict)
+    """``SKILL.md`` files of the config directory (``tarsy.skills``), by name."""
 
     def chain_for_alert_type(self, alert_type: str) -> tuple[str, ChainConfig]:
         """The id and definition of the chain serving ``alert_type``."""

@@ -11,6 +11,15 @@ from tarsy.config.base import StrictModel
 from tarsy.config.duration import PositiveDuration
 
 
+class StreamTimeouts(StrictModel):
+    """How long a streamed answer may stay silent (docs/providers.md "Stream timeouts")."""
+
+    initial: PositiveDuration = 90.0
+    """Until the first chunk (the model reads the prompt and may think first)."""
+    stall: PositiveDuration = 60.0
+    """Between two chunks once the answer flows."""
+
+
 class _ProviderBase(StrictModel):
     """Keys every provider type accepts. Secrets are never stored: only the NAME of an env var."""
 
@@ -21,6 +30,7 @@ class _ProviderBase(StrictModel):
     max_tokens: int | None = Field(default=None, ge=1)
     timeout: PositiveDuration = 120.0
     max_retries: int = Field(default=3, ge=0)
+    stream_timeouts: StreamTimeouts = StreamTimeouts()
 
     def credentials_present(self, env: Mapping[str, str]) -> bool:
         """Whether ``env`` holds what this provider needs to authenticate (checked, not used)."""

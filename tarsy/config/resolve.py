@@ -5,15 +5,18 @@ agent entry (synthesis, chat and executive summary have their own top layer inst
 overrides a value when it sets it (not None). For MCP servers the agent definition's list counts when
 it is not empty, and any higher layer that sets a list (even ``[]``) replaces it. The ``tools``
 allow-list resolves the same way (any layer that sets it replaces it). Gemini's ``native_tools``
-come from the agent definition only, and never reach the executive summary.
+come from the agent definition only, and never reach the executive summary. Skills (``skills``,
+``required_skills``) come from the agent definition too, for stage agents and chat only: synthesis
+and the executive summary work from what the investigation found.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from tarsy.config.agents import OrchestratorConfig
 from tarsy.config.base import AgentType, Strategy, SuccessPolicy
 from tarsy.config.builtin import EXEC_SUMMARY_AGENT, SYNTHESIS_AGENT
 from tarsy.config.chains import ChainConfig, StageConfig, stage_agent_count
@@ -40,6 +43,16 @@ class ResolvedAgent:
     """``server.tool`` names or globs the agent may be offered; ``None``: all tools of its servers."""
     native_tools: frozenset[str] = frozenset()
     """Gemini built-in tools switched on for this agent (by its definition)."""
+    skills: tuple[str, ...] = ()
+    """Skills it may load with ``tarsy.load_skill`` (its definition's ``skills``, else every skill)."""
+    required_skills: tuple[str, ...] = ()
+    """Skills whose bodies open its prompt."""
+    fallback_providers: tuple[str, ...] = ()
+    """Providers to switch to when ``llm_provider`` fails, in order (agent > stage > chain > defaults)."""
+    sub_agents: tuple[str, ...] = ()
+    """Agents it may dispatch (``tarsy.dispatch_agent``): agent > stage > chain; chat: chat > chain."""
+    orchestrator: OrchestratorConfig = field(default_factory=OrchestratorConfig)
+    """Its guardrails for sub-agents."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,9 @@ def resolve_agent(config: TarsyConfig, chain_id: str, stage_index: int, agent_in
         display_name = _display_name(stage, agent_index)
     entry_layer = _Layer(entry.strategy, entry.llm_provider, entry.max_iterations, entry.mcp_servers, entry.tools)
     layers = [_chain_layer(chain), _stage_layer(stage), entry_layer]
-    return _resolve(config, entry.name, layers, display_name=display_name)
+    fallbacks = _first(stage.fallback_providers, chain.fallback_providers)
+    subs = _first(stage.sub_agents, chain.sub_agents)
+    return _resolve(config, entry.name, layers, display_name=display_name, fallbacks=fallbacks, sub_agents=subs)
 
 
 def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> ResolvedAgent:
@@ -78,7 +93,8 @@ def resolve_synthesis(config: TarsyConfig, chain_id: str, stage_index: int) -> R
     agent = synthesis.agent if synthesis is not None else SYNTHESIS_AGENT
     top = _Layer(synthesis.strategy, synthesis.llm_provider) if synthesis is not None else _Layer()
     layers = [_chain_layer(chain, tools=False), _stage_layer(stage, tools=False), top]
-    return _resolve(config, agent, layers)
+    fallbacks = _first(stage.fallback_providers, chain.fallback_providers)
+    return _resolve(config, agent, layers, skills=False, fallbacks=fallbacks)
 
 
 def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
@@ -103,14 +119,25 @@ def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
         [_chain_layer(chain), top],
         fallback_servers=tuple(stage_servers),
         fallback_tools=tuple(stage_tools) if limited else None,
+        fallbacks=chain.fallback_providers,
+        sub_agents=_first(chat.sub_agents, chain.sub_agents),
     )
+
+
+def resolve_sub_agent(config: TarsyConfig, name: str) -> ResolvedAgent:
+    """A dispatched sub-agent: its own definition over the defaults (its servers, provider, limit).
+
+    It inherits nothing from the dispatching agent's chain or stage, and dispatches nothing itself.
+    """
+    return _resolve(config, name, [], nested=True)
 
 
 def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
     """The executive summary writer; ``executive_summary_provider`` beats the chain's provider."""
     chain = config.chain(chain_id)
     layers = [_chain_layer(chain, tools=False), _Layer(llm_provider=chain.executive_summary_provider)]
-    return _resolve(config, EXEC_SUMMARY_AGENT, layers, native_tools=False)
+    fallbacks = chain.fallback_providers
+    return _resolve(config, EXEC_SUMMARY_AGENT, layers, native_tools=False, skills=False, fallbacks=fallbacks)
 
 
 def resolve_success_policy(config: TarsyConfig, chain_id: str, stage_index: int) -> SuccessPolicy:
@@ -127,6 +154,10 @@ def _resolve(
     fallback_servers: tuple[str, ...] = (),
     fallback_tools: tuple[str, ...] | None = None,
     native_tools: bool = True,
+    skills: bool = True,
+    fallbacks: Sequence[str] | None = None,
+    sub_agents: Sequence[str] | None = None,
+    nested: bool = False,
 ) -> ResolvedAgent:
     """The one place precedence is applied: defaults, then the agent definition, then ``layers``."""
     agent = config.agent(agent_name)
@@ -155,7 +186,28 @@ def _resolve(
         custom_instructions=agent.custom_instructions,
         tools=tuple(tools) if tools is not None else (fallback_tools if servers is None else None),
         native_tools=frozenset(agent.native_tools) if native_tools else frozenset(),
+        skills=_skills(config, agent.skills) if skills else (),
+        required_skills=tuple(agent.required_skills) if skills else (),
+        fallback_providers=_fallbacks(
+            provider, _first(agent.fallback_providers, fallbacks, defaults.fallback_providers)
+        ),
+        sub_agents=() if nested else tuple(_first(agent.sub_agents, sub_agents) or ()),
+        orchestrator=agent.orchestrator or defaults.orchestrator,
     )
+
+
+def _first(*choices: Sequence[str] | None) -> Sequence[str] | None:
+    """The first list that is set (even ``[]``, which switches fallback off for that level down)."""
+    return next((c for c in choices if c is not None), None)
+
+
+def _fallbacks(primary: str, names: Sequence[str] | None) -> tuple[str, ...]:
+    """The fallback list without the primary and without repeats, in order."""
+    return tuple(dict.fromkeys(n for n in names or () if n != primary))
+
+
+def _skills(config: TarsyConfig, allowed: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(sorted(config.skills)) if allowed is None else tuple(allowed)
 
 
 def _chain_layer(chain: ChainConfig, *, tools: bool = True) -> _Layer:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, IPvAnyNetwork, model_validator
 
+from tarsy.config.agents import OrchestratorConfig
 from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
 from tarsy.config.duration import Duration, PositiveDuration
 from tarsy.config.masking import AlertMaskingConfig as AlertMaskingConfig  # re-exported
@@ -40,6 +41,10 @@ class DefaultsConfig(StrictModel):
     tool_masking: DataMaskingConfig = Field(default_factory=default_tool_masking)
     """The masking of every MCP server configured without ``data_masking`` (default group ``all``)."""
     llm_retry: LlmRetryConfig = LlmRetryConfig()
+    orchestrator: OrchestratorConfig = OrchestratorConfig()
+    """Guardrails of agents that dispatch sub-agents (an agent's ``orchestrator`` replaces them)."""
+    fallback_providers: list[str] = Field(default_factory=list)
+    """Providers a failing model call switches to, in order (agents, stages and chains may override)."""
 
 
 class QueueConfig(StrictModel):

@@ -11,6 +11,9 @@ from tarsy.config.errors import ConfigIssue
 from tarsy.config.merge import Provenance
 from tarsy.config.models import TarsyConfig
 
+RESERVED_SERVER = "tarsy"
+"""The server part of TARSy's own tools (``tarsy.load_skill``): no MCP server may take it."""
+
 _KINDS = {"agents": "agent", "mcp_servers": "MCP server", "llm_providers": "LLM provider"}
 
 
@@ -47,6 +50,29 @@ class _References:
                 self.issues.append(ConfigIssue(file, f"{path}[{index}]", message))
                 continue
             self.name("mcp_servers", server, file, f"{path}[{index}]")
+
+    def providers(self, names: Sequence[str] | None, file: str, path: str) -> None:
+        for index, name in enumerate(names or ()):
+            self.name("llm_providers", name, file, f"{path}[{index}]")
+
+    def sub_agents(self, names: Sequence[str] | None, file: str, path: str) -> None:
+        """A sub-agent catalog: investigation agents with a description (the dispatcher reads it)."""
+        for index, name in enumerate(names or ()):
+            where = f"{path}[{index}]"
+            self.agent(name, "investigation", "a sub-agent", file, where)
+            agent = self.config.agents.get(name)
+            if agent is not None and not agent.description.strip():
+                message = f"sub-agent {name!r} needs a description: the dispatching agent chooses by it"
+                self.issues.append(ConfigIssue(file, where, message))
+
+    def skills(self, names: Sequence[str] | None, file: str, path: str) -> None:
+        known = self.config.skills
+        for index, name in enumerate(names or ()):
+            if name not in known:
+                listing = ", ".join(sorted(known)) or "(none: add skills/<name>/SKILL.md to the config directory)"
+                self.issues.append(
+                    ConfigIssue(file, f"{path}[{index}]", f"unknown skill {name!r}; known skills: {listing}")
+                )
 
     def agent(self, name: str, expected: AgentType | tuple[AgentType, ...], role: str, file: str, path: str) -> None:
         self.name("agents", name, file, path)
@@ -87,16 +113,27 @@ def validate_references(
     refs = _References(config, broken or {})
     provider_file = provenance.file_for("defaults", "llm_provider")
     refs.name("llm_providers", config.defaults.llm_provider, provider_file, "defaults.llm_provider")
+    fallback_file = provenance.file_for("defaults", "fallback_providers")
+    refs.providers(config.defaults.fallback_providers, fallback_file, "defaults.fallback_providers")
     for name, server in config.mcp_servers.items():
         file, path = provenance.file_for("mcp_servers", name), f"mcp_servers.{name}"
+        if name == RESERVED_SERVER:
+            message = (
+                f"the server id {RESERVED_SERVER!r} is reserved for TARSy's own tools (tarsy.load_skill); rename it"
+            )
+            refs.issues.append(ConfigIssue(file, path, message))
         refs.name("llm_providers", server.summarization.llm_provider, file, f"{path}.summarization.llm_provider")
     for name, agent in config.agents.items():
         file, path = provenance.file_for("agents", name), f"agents.{name}"
         refs.servers(agent.mcp_servers, file, f"{path}.mcp_servers")
         refs.tools(agent.tools, file, f"{path}.tools")
         refs.name("llm_providers", agent.llm_provider, file, f"{path}.llm_provider")
+        refs.providers(agent.fallback_providers, file, f"{path}.fallback_providers")
+        refs.sub_agents(agent.sub_agents, file, f"{path}.sub_agents")
         if agent.approval is not None:
             refs.tools(agent.approval.tools, file, f"{path}.approval.tools")
+        refs.skills(agent.skills, file, f"{path}.skills")
+        refs.skills(agent.required_skills, file, f"{path}.required_skills")
     for chain_id, chain in config.agent_chains.items():
         _check_chain(refs, chain, provenance.file_for("agent_chains", chain_id), f"agent_chains.{chain_id}")
     _check_alert_types(refs, config, provenance, broken or {})
@@ -105,6 +142,9 @@ def validate_references(
 
 def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) -> None:
     refs.name("llm_providers", chain.llm_provider, file, f"{path}.llm_provider")
+    refs.providers(chain.fallback_providers, file, f"{path}.fallback_providers")
+    refs.sub_agents(chain.sub_agents, file, f"{path}.sub_agents")
+    refs.sub_agents(chain.chat.sub_agents, file, f"{path}.chat.sub_agents")
     refs.name("llm_providers", chain.executive_summary_provider, file, f"{path}.executive_summary_provider")
     refs.servers(chain.mcp_servers, file, f"{path}.mcp_servers")
     refs.tools(chain.tools, file, f"{path}.tools")
@@ -116,6 +156,8 @@ def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) ->
     for s, stage in enumerate(chain.stages):
         stage_path = f"{path}.stages[{s}]"
         refs.name("llm_providers", stage.llm_provider, file, f"{stage_path}.llm_provider")
+        refs.providers(stage.fallback_providers, file, f"{stage_path}.fallback_providers")
+        refs.sub_agents(stage.sub_agents, file, f"{stage_path}.sub_agents")
         refs.servers(stage.mcp_servers, file, f"{stage_path}.mcp_servers")
         refs.tools(stage.tools, file, f"{stage_path}.tools")
         for a, entry in enumerate(stage.agents):

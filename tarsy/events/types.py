@@ -96,6 +96,10 @@ class ExecutionStatusEvent(_SessionEvent):
     agent_index: int
     status: RecordStatus
     error: str | None = None
+    parent_execution_id: str | None = None
+    """Set when a sub-agent starts: the execution that dispatched it."""
+    provider_fallback: dict[str, str] | None = None
+    """Set when the execution switched providers: ``{from_provider, from_model, to_provider, ...}``."""
 
 
 class TimelineEventCreated(_SessionEvent):

@@ -7,14 +7,18 @@ from typing import Literal
 import anthropic
 import httpx
 import openai
+from google.auth import exceptions as google_auth
 from langchain_core import exceptions as lc
 
-from tarsy.errors import ProviderError
+from tarsy.errors import ProviderError, TarsyError
 
-Category = Literal["credentials", "rate_limit", "invalid_request", "timeout", "provider_down", "unknown"]
+Category = Literal[
+    "credentials", "quota_exhausted", "rate_limit", "invalid_request", "timeout", "provider_down", "unknown"
+]
 
 _ADVICE: dict[Category, str] = {
     "credentials": "check the API key (api_key_env) and its permissions",
+    "quota_exhausted": "the account's quota or credit is used up (billing, or a daily limit)",
     "rate_limit": "the provider is rate limiting; retries were exhausted",
     "invalid_request": "the provider rejected the request (model name, parameters or input)",
     "timeout": "the call exceeded the provider timeout",
@@ -35,6 +39,9 @@ def _status(exc: BaseException) -> int | None:
 
 _STANDARD: tuple[tuple[type[BaseException], Category], ...] = (
     (lc.ModelAuthenticationError, "credentials"),
+    # Vertex AI: Application Default Credentials missing, or their token refresh refused.
+    (google_auth.DefaultCredentialsError, "credentials"),
+    (google_auth.RefreshError, "credentials"),
     (lc.ModelPermissionDeniedError, "credentials"),
     (lc.ModelRateLimitError, "rate_limit"),
     (lc.ModelTimeoutError, "timeout"),
@@ -60,6 +67,44 @@ _UNREACHABLE: tuple[type[BaseException], ...] = (
     openai.APIConnectionError,
     anthropic.APIConnectionError,
 )
+
+
+class StreamTimeoutError(TarsyError, TimeoutError):
+    """A streamed answer went silent: no first chunk, or no next chunk, within the provider's limit."""
+
+    code = "stream_timeout"
+
+
+# The codes vendors put in an error body when the account is out of quota or credit (not a burst
+# limit that passes): OpenAI's ``insufficient_quota``, Anthropic's billing error. Gemini says
+# ``RESOURCE_EXHAUSTED`` for both kinds; its quota failure details tell a daily quota (exhausted
+# until tomorrow) from a per-minute one (a rate limit).
+_QUOTA_CODES = frozenset({"insufficient_quota", "quota_exceeded", "billing_error"})
+
+
+def _codes(exc: BaseException) -> set[str]:
+    """The machine-readable codes an SDK error carries (attributes and the error body), lower-cased."""
+    found: set[str] = set()
+    for attr in ("code", "status", "type"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, str):
+            found.add(value.lower())
+    body = getattr(exc, "body", None) or getattr(exc, "details", None)
+    error = body.get("error", body) if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        found |= {str(error[k]).lower() for k in ("code", "status", "type") if isinstance(error.get(k), str)}
+        if "resource_exhausted" in found and _daily_quota(error.get("details")):
+            found.add("quota_exceeded")
+    return found
+
+
+def _daily_quota(details: object) -> bool:
+    """Whether Gemini's ``QuotaFailure`` details name a per-day quota."""
+    for detail in details if isinstance(details, list) else []:
+        for violation in detail.get("violations", []) if isinstance(detail, dict) else []:
+            if isinstance(violation, dict) and "PerDay" in str(violation.get("quotaId", "")):
+                return True
+    return False
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -89,6 +134,10 @@ def classify(exc: BaseException) -> Category:
     the SDK's error carries, then the transport errors of the SDKs and their HTTP client.
     """
     chain = _chain(exc)
+    if isinstance(exc, ProviderError) and exc.category in _ADVICE:
+        return exc.category  # already classified (e.g. a missing key)
+    if any(_codes(error) & _QUOTA_CODES for error in chain):
+        return "quota_exhausted"
     for error in chain:
         for kind, category in _STANDARD:
             if isinstance(error, kind):

@@ -30,9 +30,16 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from tarsy.config import ResolvedAgent, resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
-from tarsy.errors import AgentError, StoreUnavailableError
-from tarsy.llm.errors import provider_error
+from tarsy.config import (
+    ResolvedAgent,
+    resolve_agent,
+    resolve_chat,
+    resolve_exec_summary,
+    resolve_sub_agent,
+    resolve_synthesis,
+)
+from tarsy.errors import AgentError, ProviderError, StoreUnavailableError
+from tarsy.llm.errors import classify, provider_error
 from tarsy.llm.factory import with_native_tools
 from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes import prompts
@@ -44,11 +51,15 @@ from tarsy.nodes.context import (
     ToolSpec,
     context_resolver,
 )
-from tarsy.nodes.model_call import CallRecord, recorded_model_call, retry_policy, retrying
+from tarsy.nodes.fallback import ProviderRoute, Switch, attempts, candidates
+from tarsy.nodes.model_call import CallRecord, recorded_model_call, retry_policy
 from tarsy.nodes.native_tools import record_native_tool_results
+from tarsy.nodes.orchestrator import TOOLS as ORCHESTRATOR_TOOLS
+from tarsy.nodes.orchestrator import Orchestrator
 from tarsy.nodes.outbound import mask_provider_error, mask_reply
 from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
 from tarsy.nodes.replay import AgentHistory, StoredTool, flush, history_of, tool_step
+from tarsy.nodes.skills import LOAD_SKILL, load_skill, load_skill_spec
 from tarsy.nodes.streaming import stream_model_call
 from tarsy.tools.names import ToolNameError, from_wire, to_wire
 
@@ -62,6 +73,7 @@ _INTERACTION_TYPE = {
     "synthesis": "synthesis",
     "exec_summary": "executive_summary",
     "chat": "chat",
+    "sub_agent": "iteration",
 }
 
 
@@ -86,6 +98,8 @@ def resolve(ctx: RunContext, identity: dict[str, Any]) -> ResolvedAgent:
         return resolve_exec_summary(ctx.config, chain_id)
     if role == "chat":
         return resolve_chat(ctx.config, chain_id)
+    if role == "sub_agent":
+        return resolve_sub_agent(ctx.config, str(identity["name"]))
     return resolve_agent(ctx.config, chain_id, int(identity["stage_index"]), int(identity["agent_index"]))
 
 
@@ -131,12 +145,18 @@ class AgentLoop:
         self.empty_retries = 0
         self.format_hints = 0  # consecutive unreadable ReAct replies answered with a hint
         self.progress = _progress_writer()
+        providers = candidates(ctx.config, self.agent, self.agent.native_tools - ctx.native_tools_off)
+        self.route = ProviderRoute.starting_at(providers, history.provider)
+        self.orchestrator = Orchestrator(ctx, self.agent, agent_input, history)
 
     async def run(self) -> str:
         """Loop until a final answer; each iteration's records are written in one round trip."""
         try:
             while True:
                 decision = await self.call_model()
+                if "final_answer" in decision and self.orchestrator.pending:
+                    await self.orchestrator.wait()  # an answer without its sub-agents' results is asked again
+                    continue
                 if "final_answer" in decision:
                     await flush(self.ctx.recorder)
                     return str(decision["final_answer"])
@@ -147,17 +167,20 @@ class AgentLoop:
         except BaseException:
             await _flush_quietly(self.ctx.recorder)  # what the step recorded (an interrupt's mark) is kept
             raise
+        finally:
+            await self.orchestrator.close()
 
     async def call_model(self) -> dict[str, Any]:
         """One model call (or its stored reply); returns the decision: a final answer or tools to run."""
         ctx, agent = self.ctx, self.agent
         forced = self.iteration >= agent.max_iterations
-        tools: list[ToolSpec] = [] if forced else await ctx.tools.list_tools(agent)
+        tools = [] if forced else await self._tools()
         if not self.messages:
             self.messages = [
                 SystemMessage(content=prompts.system_prompt(ctx.config, agent, tools)),
                 HumanMessage(content=prompts.user_prompt(self.task)),
             ]
+        self.messages.extend(await self.orchestrator.deliver(self.iteration))  # sub-agents that ended
         sent = [*self.messages, HumanMessage(content=prompts.FORCED_CONCLUSION)] if forced else list(self.messages)
         reply = self.history.reply(self.iteration)
         if reply is None:
@@ -174,27 +197,46 @@ class AgentLoop:
         self.messages.extend(decision.pop("messages", []))
         return decision
 
+    async def _tools(self) -> list[ToolSpec]:
+        """The MCP tools of the agent's servers, then TARSy's own (skills, sub-agents) where it has them."""
+        mcp = await self.ctx.tools.list_tools(self.agent)
+        return [*mcp, *load_skill_spec(self.ctx.config, self.agent), *self.orchestrator.tool_specs()]
+
     async def _ask(self, sent: list[BaseMessage], tools: list[ToolSpec], forced: bool) -> AIMessage:
+        """The model's reply, from the current provider or, when it fails, the next fallback."""
+        while True:
+            try:
+                return await self._ask_provider(self.route.current, sent, tools, forced)
+            except ProviderError as error:
+                cause = error.__cause__ if isinstance(error.__cause__, Exception) else error
+                if not self.route.should_switch(cause):
+                    raise
+                await self._switch(str(error), cause)
+
+    async def _ask_provider(
+        self, provider: str, sent: list[BaseMessage], tools: list[ToolSpec], forced: bool
+    ) -> AIMessage:
         ctx, agent = self.ctx, self.agent
-        model = ctx.models.model_for(agent.llm_provider)
-        if self.native and tools:
-            runnable: Runnable[LanguageModelInput, BaseMessage] = model.bind_tools([wire_tool(t) for t in tools])
-        else:  # Gemini's built-in tools only where the agent turned them on and the alert left them on
-            runnable = with_native_tools(model, agent.native_tools - ctx.native_tools_off)
         role = self.identity.get("role", "investigation")
-        model_name = ctx.models.model_name(agent.llm_provider)
+        model_name = ctx.models.model_name(provider)
         record = CallRecord(
             stage_id=self.stage_id,
             execution_id=self.execution_id,
             interaction_type="forced_conclusion" if forced else _INTERACTION_TYPE.get(role, "iteration"),
-            provider=agent.llm_provider,
+            provider=provider,
             model=model_name,
             conversation_offset=self.recorded,
             request_messages=messages_to_dicts(sent[self.recorded :]),
             tools=[t.name for t in tools],
         )
+        timeouts = ctx.config.provider(provider).stream_timeouts
 
         async def call() -> AIMessage:
+            model = ctx.models.model_for(provider)
+            if self.native and tools:
+                runnable: Runnable[LanguageModelInput, BaseMessage] = model.bind_tools([wire_tool(t) for t in tools])
+            else:  # Gemini's built-in tools only where the agent turned them on and the alert left them on
+                runnable = with_native_tools(model, agent.native_tools - ctx.native_tools_off)
             return await stream_model_call(
                 runnable,
                 sent,
@@ -203,16 +245,17 @@ class AgentLoop:
                 execution_id=self.execution_id,
                 run_config={"metadata": {"tarsy_agent": agent.display_name}},
                 step=str(self.iteration),
+                deadlines=self.route.deadlines(timeouts),
             )
 
-        def explain(exc: Exception) -> Exception:  # provider failures end this agent, masked
-            return mask_provider_error(provider_error(agent.llm_provider, model_name, exc), ctx.outbound)
+        def explain(exc: Exception) -> Exception:  # provider failures end this agent (or switch), masked
+            return mask_provider_error(provider_error(provider, model_name, exc), ctx.outbound)
 
         policy = retry_policy(ctx.config.defaults.llm_retry)
         reply = await recorded_model_call(
             ctx.recorder,
             record,
-            lambda: retrying(call, policy),
+            lambda: attempts(self.route, call, policy),
             explain=explain,
             finish=lambda r: mask_reply(r, ctx.outbound),
         )
@@ -220,6 +263,23 @@ class AgentLoop:
             reply, recorder=ctx.recorder, stage_id=self.stage_id, execution_id=self.execution_id
         )
         return reply
+
+    async def _switch(self, reason: str, cause: Exception) -> None:
+        """Move the execution to its next provider: recorded on the execution and in the timeline."""
+        ctx, old = self.ctx, self.route.current
+        new = self.route.advance()
+        models = ctx.models
+        switch = Switch(old, models.model_name(old), new, models.model_name(new), reason, classify(cause))
+        log.warning("provider %s failed (%s); %s switches to %s", old, switch.category, self.agent.display_name, new)
+        if self.execution_id is not None:
+            await ctx.recorder.execution_fallback(self.execution_id, switch.as_dict())
+        await ctx.recorder.timeline_event(
+            event_type="provider_fallback",
+            content=f"{old} ({switch.from_model}) failed [{switch.category}]; continuing on {new} ({switch.to_model})",
+            stage_id=self.stage_id,
+            execution_id=self.execution_id,
+            metadata=switch.as_dict(),
+        )
 
     def _decide(self, reply: AIMessage, *, forced: bool) -> dict[str, Any]:
         text = reply.text.strip()
@@ -273,6 +333,8 @@ class AgentLoop:
         if stored is not None and stored.completed:
             for _ in range(stored.interrupts):
                 interrupt(None)  # answered before: returns its stored answer, so later interrupts line up
+            if name in ORCHESTRATOR_TOOLS:
+                await self.orchestrator.reattach(stored)  # its sub-agent runs (replays) again
             return ToolOutcome(stored.content, is_error=stored.is_error)
         recorder = self.ctx.recorder
         metadata = {"tool": name, "arguments": arguments, "call_id": call.get("call_id", ""), "step": step}
@@ -310,6 +372,11 @@ class AgentLoop:
         async def progress(delta: str) -> None:
             await ctx.recorder.timeline_delta(event_id, delta)
 
+        if name in ORCHESTRATOR_TOOLS:
+            return await self.orchestrator.handle(name, arguments, stored)
+        if name == LOAD_SKILL:  # TARSy's own tool: nothing to reach, nothing to approve
+            where = {"stage_id": self.stage_id, "execution_id": self.execution_id}
+            return await load_skill(ctx.config, self.agent, arguments, ctx.outbound, ctx.recorder, where)
         try:
             return await ctx.tools.execute(
                 self.agent,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tarsy.config import ResolvedAgent
+from tarsy.contracts import SubAgentOf
 from tarsy.nodes.context import LLMInteraction, MCPInteraction
 from tarsy.nodes.replay import AgentHistory, history_from_rows
 
@@ -31,7 +32,9 @@ class MemoryRecorder:
     llm_calls: list[LLMInteraction] = field(default_factory=list)
     mcp_calls: list[MCPInteraction] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=itertools.count)
-    _rows: dict[tuple[str, int], str] = field(default_factory=dict)  # like the store's unique keys
+    _rows: dict[tuple[str, int] | tuple[str, int, int], str] = field(
+        default_factory=dict
+    )  # like the store's unique keys
 
     def _next(self, prefix: str) -> str:
         return f"{prefix}-{next(self._ids)}"
@@ -58,13 +61,20 @@ class MemoryRecorder:
     async def stage_finished(self, stage_id: str, status: str, error: str | None = None) -> None:
         self._add("stage.finished", stage_id=stage_id, status=status, error=error)
 
-    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
-        execution_id = self._rows.setdefault((stage_id, agent_index), self._next("exec"))
-        self._add("execution.started", execution_id=execution_id, stage_id=stage_id, agent=agent.display_name)
+    async def execution_started(
+        self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
+    ) -> str:
+        dispatch = parent.dispatch_index if parent else 0
+        execution_id = self._rows.setdefault((stage_id, agent_index, dispatch), self._next("exec"))
+        sub = {"parent_execution_id": parent.execution_id, "task": parent.task} if parent else {}
+        self._add("execution.started", execution_id=execution_id, stage_id=stage_id, agent=agent.display_name, **sub)
         return execution_id
 
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None:
         self._add("execution.finished", execution_id=execution_id, status=status, error=error)
+
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        self._add("execution.fallback", execution_id=execution_id, **switch)
 
     async def timeline_started(
         self,
@@ -131,7 +141,7 @@ class MemoryRecorder:
     async def agent_history(self, execution_id: str) -> AgentHistory:
         """What the execution recorded here: its answered model calls and its tool calls."""
         calls = [
-            {"response": c.response}
+            {"response": c.response, "provider": c.provider}
             for c in self.llm_calls
             if c.execution_id == execution_id
             and c.error is None
@@ -141,6 +151,8 @@ class MemoryRecorder:
         tools = [
             e
             for e in self.timeline.values()
-            if e["execution_id"] == execution_id and e["event_type"] == "llm_tool_call" and "step" in e["metadata"]
+            if e["execution_id"] == execution_id
+            and e["event_type"] in ("llm_tool_call", "sub_agent_result")
+            and "step" in e["metadata"]
         ]
         return history_from_rows(calls, tools)

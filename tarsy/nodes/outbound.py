@@ -19,7 +19,7 @@ from typing import Any
 from langchain_core.messages import AIMessage
 
 from tarsy.config import ResolvedAgent
-from tarsy.contracts import LLMInteraction, MCPInteraction, Recorder
+from tarsy.contracts import LLMInteraction, MCPInteraction, Recorder, SubAgentOf
 from tarsy.errors import ProviderError
 from tarsy.masking import StreamMasker
 from tarsy.masking.outbound import OutputMasking
@@ -60,11 +60,20 @@ class MaskedRecorder:
     async def stage_finished(self, stage_id: str, status: str, error: str | None = None) -> None:
         await self.inner.stage_finished(stage_id, status, self.masking.optional(error))
 
-    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
-        return await self.inner.execution_started(stage_id=stage_id, agent_index=agent_index, agent=agent, model=model)
+    async def execution_started(
+        self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
+    ) -> str:
+        if parent is not None:  # the task is the model's words: masked like everything it writes
+            parent = SubAgentOf(parent.execution_id, parent.dispatch_index, self.masking.text(parent.task))
+        return await self.inner.execution_started(
+            stage_id=stage_id, agent_index=agent_index, agent=agent, model=model, parent=parent
+        )
 
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None:
         await self.inner.execution_finished(execution_id, status, self.masking.optional(error))
+
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        await self.inner.execution_fallback(execution_id, {**switch, "reason": self.masking.text(switch["reason"])})
 
     async def timeline_started(
         self, *, event_type: str, stage_id: str | None, execution_id: str | None, metadata: dict[str, Any] | None = None

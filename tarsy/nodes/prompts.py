@@ -1,9 +1,10 @@
 """Prompt composition, in one place.
 
-System prompt tiers: the role line and general SRE instructions → one block per MCP server with
-its instructions → the agent's custom instructions → the strategy's format rules (ReAct also gets
-the tool list). The user message carries the alert between clear delimiters, the runbook, and the
-earlier stages' results, then the task of this agent's role.
+System prompt tiers: the role line and general SRE instructions → one block per MCP server with its
+instructions → the agent's custom instructions → its required skills and skill catalog
+(``tarsy.nodes.skills``) → the strategy's format rules (ReAct also gets the tool list). The user
+message carries the alert between clear delimiters, the runbook, and the earlier stages' results,
+then the task of this agent's role.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any, Literal, TypedDict
 
 from tarsy.config import ResolvedAgent, TarsyConfig
 from tarsy.nodes.context import ToolSpec
+from tarsy.nodes.orchestrator import sub_agents_prompt
 from tarsy.nodes.react_parser import REACT_FORMAT
+from tarsy.nodes.skills import skills_prompt
 
 GENERAL_INSTRUCTIONS = """\
 You are an expert Site Reliability Engineer investigating a production alert.
@@ -59,7 +62,7 @@ CHANGES_LINE = (
 EMPTY_RESPONSE_NUDGE = """\
 Your last reply was empty. Continue the investigation: call a tool, or give your final answer."""
 
-TaskKind = Literal["investigation", "synthesis", "exec_summary", "chat"]
+TaskKind = Literal["investigation", "synthesis", "exec_summary", "chat", "sub_agent"]
 
 
 class AgentTask(TypedDict, total=False):
@@ -72,7 +75,7 @@ class AgentTask(TypedDict, total=False):
     stage_name: str
     previous: list[dict[str, str]]  # earlier stage results: stage_name, agent_name, text
     findings: list[dict[str, str]]  # parallel agents' results, for synthesis
-    question: str  # chat
+    question: str  # chat; a sub-agent's task
     acted: bool  # exec summary of a chain with action stages: say what was changed
 
 
@@ -116,6 +119,9 @@ def system_prompt(config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[Too
             parts.append(f"## {server_id} instructions\n{server.instructions.strip()}")
     if agent.custom_instructions.strip():
         parts.append(f"## Agent instructions\n{agent.custom_instructions.strip()}")
+    for section in (skills_prompt(config, agent), sub_agents_prompt(config, agent)):
+        if section:
+            parts.append(section)
     if agent.strategy == "react":
         listing = format_tools(tools) if tools else "(no tools are available: answer from the information given)"
         parts.append(f"## Tools\n{listing}\n\n## Response format\n{REACT_FORMAT}")
@@ -169,6 +175,15 @@ def user_prompt(task: AgentTask) -> str:
                 *_context_sections(task),
                 "## Your task\nIn at most five short lines of markdown: what happened, the root cause, the "
                 "impact and the recommended action. No preamble." + (CHANGES_LINE if task.get("acted") else ""),
+            ]
+        )
+    if kind == "sub_agent":
+        return "\n\n".join(
+            [
+                f"An agent investigating this {alert_type} alert delegated a task to you.",
+                *_context_sections(task),
+                f"## Your task\n{task.get('question', '').strip()}\n\nDo this task only, and answer with what "
+                "you found (or did), the evidence, and what you could not determine.",
             ]
         )
     if kind == "chat":

@@ -25,12 +25,23 @@ class StoredTool:
     is_error: bool
     completed: bool  # False: started (and maybe interrupted) but without a result
     interrupts: int = 0  # how many LangGraph interrupts the call raised
+    metadata: dict[str, Any] = field(default_factory=dict)  # what the call recorded (a dispatch's execution)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A sub-agent's result as the parent received it, before one of its model calls."""
+
+    sub_execution_id: str
+    content: str
 
 
 @dataclass
 class AgentHistory:
     replies: list[AIMessage] = field(default_factory=list)  # answered model calls, oldest first
     tools: dict[str, StoredTool] = field(default_factory=dict)  # tool calls by step
+    provider: str | None = None  # of the last answered call: a resumed run stays on a fallback
+    deliveries: dict[int, list[Delivery]] = field(default_factory=dict)  # sub-agent results by model call
 
     def reply(self, iteration: int) -> AIMessage | None:
         return self.replies[iteration] if iteration < len(self.replies) else None
@@ -57,15 +68,26 @@ def tool_step(iteration: int, index: int) -> str:
     return f"{iteration}.{index}"
 
 
+DELIVERY_EVENT = "sub_agent_result"
+"""The timeline event of a sub-agent result handed to its parent (keyed by the parent's model call)."""
+
+
 def stored_tool(content: str, status: str, metadata: dict[str, Any]) -> StoredTool:
     completed = status == "completed"
-    return StoredTool(content, bool(metadata.get("is_error")), completed, int(metadata.get("interrupts") or 0))
+    interrupts = int(metadata.get("interrupts") or 0)
+    return StoredTool(content, bool(metadata.get("is_error")), completed, interrupts, metadata)
 
 
 def history_from_rows(calls: Sequence[dict[str, Any]], tools: Sequence[dict[str, Any]]) -> AgentHistory:
     history = AgentHistory(replies=[reply_from_dict(dict(c["response"])) for c in calls])
+    if calls:
+        history.provider = calls[-1].get("provider")
     for row in tools:
         metadata = dict(row["metadata"])
+        if row.get("event_type") == DELIVERY_EVENT:
+            delivery = Delivery(str(metadata["sub_execution_id"]), str(row["content"]))
+            history.deliveries.setdefault(int(metadata["delivered_at"]), []).append(delivery)
+            continue
         history.tools[str(metadata["step"])] = stored_tool(str(row["content"]), str(row["status"]), metadata)
     return history
 

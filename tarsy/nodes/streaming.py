@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
+from tarsy.llm.errors import StreamTimeoutError
 from tarsy.nodes.context import Recorder
+
+
+@dataclass(frozen=True)
+class StreamDeadlines:
+    """Longest silence before the first chunk (``initial``) and between chunks (``stall``), in seconds."""
+
+    initial: float
+    stall: float
 
 
 def chunk_parts(chunk: AIMessage) -> tuple[str, str]:
@@ -70,24 +81,39 @@ async def stream_model_call(
     execution_id: str | None,
     run_config: RunnableConfig | None = None,
     step: str | None = None,
+    deadlines: StreamDeadlines | None = None,
 ) -> AIMessage:
     """Stream one model call, emitting ``llm_thinking`` and ``llm_response`` events as it goes.
 
     With ``step`` (the agent's model call number) the events carry it, so a call made again after
-    a crash resets its events instead of adding new ones.
+    a crash resets its events instead of adding new ones. With ``deadlines`` a stream that stays
+    silent too long is cut with :class:`StreamTimeoutError` (one timer, moved on at each chunk).
     """
     thinking = _LiveEvent(recorder, "llm_thinking", stage_id, execution_id, step)
     response = _LiveEvent(recorder, "llm_response", stage_id, execution_id, step)
     merged: AIMessageChunk | None = None
+    loop = asyncio.get_running_loop()
+    first = True
     try:
-        stream: AsyncIterator[BaseMessage] = model.astream(list(messages), config=run_config)
-        async for piece in stream:
-            if not isinstance(piece, AIMessageChunk):
-                continue
-            merged = piece if merged is None else merged + piece
-            reasoning, text = chunk_parts(piece)
-            await thinking.add(reasoning)
-            await response.add(text)
+        async with asyncio.timeout(None if deadlines is None else deadlines.initial) as timer:
+            stream: AsyncIterator[BaseMessage] = model.astream(list(messages), config=run_config)
+            async for piece in stream:
+                if deadlines is not None:
+                    timer.reschedule(loop.time() + deadlines.stall)
+                first = False
+                if not isinstance(piece, AIMessageChunk):
+                    continue
+                merged = piece if merged is None else merged + piece
+                reasoning, text = chunk_parts(piece)
+                await thinking.add(reasoning)
+                await response.add(text)
+    except TimeoutError as exc:
+        await thinking.close("failed")
+        await response.close("failed")
+        if deadlines is None or not timer.expired():
+            raise
+        kind, limit = ("first chunk", deadlines.initial) if first else ("next chunk", deadlines.stall)
+        raise StreamTimeoutError(f"the stream stayed silent: no {kind} within {limit:g}s") from exc
     except BaseException:
         await thinking.close("failed")
         await response.close("failed")

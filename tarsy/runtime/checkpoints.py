@@ -80,7 +80,9 @@ def parse_id(checkpoint_id: str) -> Cut:
 
 
 def _step_iteration(step: str) -> int:
-    return int(step.split(".", 1)[0])
+    """The model call a step belongs to: ``3.1`` (a tool call it asked for) or ``r3.0`` (a sub-agent
+    result delivered before it) are both call 3."""
+    return int(step.split(".", 1)[0].removeprefix("r"))
 
 
 @dataclass
@@ -130,8 +132,9 @@ class SessionCuts:
         return stage if 1 <= cut.calls <= last else None
 
     def execution(self, stage: Row, agent_index: int) -> Row | None:
+        """The stage's own execution of ``agent_index`` (not a sub-agent it dispatched)."""
         executions = self.by_stage.get(str(stage["id"]), [])
-        return next((e for e in executions if int(e["agent_index"]) == agent_index), None)
+        return next((e for e in executions if int(e["agent_index"]) == agent_index and _own(e)), None)
 
     def select(self, cut: Cut) -> Selection:
         """The rows kept by a valid cut."""
@@ -200,6 +203,11 @@ class SessionCuts:
         ]
 
 
+def _own(execution: Row) -> bool:
+    """A stage's own agent run; a sub-agent (``dispatch_index`` > 0) is cut with its parent's time."""
+    return int(execution.get("dispatch_index") or 0) == 0
+
+
 def _first_line(text: str) -> str:
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
     return line if len(line) <= PREVIEW_CHARS else line[: PREVIEW_CHARS - 1] + "…"
@@ -239,7 +247,7 @@ def _cuts_of(cuts: SessionCuts) -> Iterable[Cut]:
     for stage in cuts.stages:
         index = int(stage["stage_index"])
         yield Cut(index)
-        for execution in cuts.by_stage.get(str(stage["id"]), []):
+        for execution in filter(_own, cuts.by_stage.get(str(stage["id"]), [])):
             for calls in range(1, len(cuts.answered(str(execution["id"]))) + 1):
                 yield Cut(index, int(execution["agent_index"]), calls)
 

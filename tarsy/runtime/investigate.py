@@ -26,6 +26,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from tarsy.config import ResolvedAgent, TarsyConfig, UnknownAlertTypeError, load_config
+from tarsy.contracts import SubAgentOf
 from tarsy.demo import decide_demo, with_demo_cluster
 from tarsy.errors import InvalidInputError, public_reason
 from tarsy.graphs.compiler import build_chain_graph
@@ -99,12 +100,15 @@ class TerminalRecorder(MemoryRecorder):
         await super().stage_finished(stage_id, status, error)
         self._say(f"{'✓' if status == 'completed' else '✗'} stage {status}{f': {error}' if error else ''}")
 
-    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
+    async def execution_started(
+        self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
+    ) -> str:
         execution_id = await super().execution_started(
-            stage_id=stage_id, agent_index=agent_index, agent=agent, model=model
+            stage_id=stage_id, agent_index=agent_index, agent=agent, model=model, parent=parent
         )
         self._agents[execution_id] = agent.display_name
-        self._say(f"  · {agent.display_name} ({model})")
+        via = f", sub-agent of {self._agents.get(parent.execution_id, '?')}" if parent else ""
+        self._say(f"  · {agent.display_name} ({model}{via})")
         return execution_id
 
     async def timeline_completed(

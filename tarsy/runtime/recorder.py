@@ -24,6 +24,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from tarsy.config import ResolvedAgent
+from tarsy.contracts import SubAgentOf
 from tarsy.errors import StoreUnavailableError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher, build_payload
@@ -167,7 +168,9 @@ class StoreRecorder:
 
         await self._now(write, ev.STAGE_STATUS)
 
-    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
+    async def execution_started(
+        self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
+    ) -> str:
         row = {
             "id": str(uuid.uuid4()),
             "session_id": self.session_id,
@@ -177,11 +180,16 @@ class StoreRecorder:
             "strategy": agent.strategy,
             "llm_provider": agent.llm_provider,
             "model": model,
+            "parent_execution_id": parent.execution_id if parent else None,
+            "task": parent.task if parent else None,
+            "dispatch_index": parent.dispatch_index if parent else 0,
         }
 
         async def write(conn: AsyncConnection[DictRow]) -> tuple[str, dict[str, Any]]:
             execution_id = await sql.upsert_execution(conn, row)
             data = {"stage_id": stage_id, "execution_id": execution_id, "agent_name": agent.display_name}
+            if parent is not None:
+                data["parent_execution_id"] = parent.execution_id
             return execution_id, {**data, "agent_index": agent_index, "status": "active"}
 
         return str(await self._now(write, ev.EXECUTION_STATUS))
@@ -192,6 +200,15 @@ class StoreRecorder:
             assert r is not None, f"no execution {execution_id}"
             data = {"stage_id": str(r["stage_id"]), "execution_id": execution_id, "agent_name": r["agent_name"]}
             return None, {**data, "agent_index": r["agent_index"], "status": status, "error": error}
+
+        await self._now(write, ev.EXECUTION_STATUS)
+
+    async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
+        async def write(conn: AsyncConnection[DictRow]) -> tuple[None, dict[str, Any]]:
+            r = await sql.add_execution_fallback(conn, execution_id, switch)
+            assert r is not None, f"no execution {execution_id}"
+            data = {"stage_id": str(r["stage_id"]), "execution_id": execution_id, "agent_name": r["agent_name"]}
+            return None, {**data, "agent_index": r["agent_index"], "status": "active", "provider_fallback": switch}
 
         await self._now(write, ev.EXECUTION_STATUS)
 

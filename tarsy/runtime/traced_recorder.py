@@ -18,6 +18,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import DictRow
 
 from tarsy.config import ResolvedAgent
+from tarsy.contracts import SubAgentOf
 from tarsy.events.publisher import EventPublisher
 from tarsy.nodes.context import LLMInteraction, MCPInteraction
 from tarsy.observability.tracing import Tracing
@@ -70,11 +71,13 @@ class TracedRecorder(StoreRecorder):
         await super().stage_finished(stage_id, status, error)
         self._end(stage_id, status, error)
 
-    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
+    async def execution_started(
+        self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
+    ) -> str:
         execution_id = await super().execution_started(
-            stage_id=stage_id, agent_index=agent_index, agent=agent, model=model
+            stage_id=stage_id, agent_index=agent_index, agent=agent, model=model, parent=parent
         )
-        self._parents[execution_id] = stage_id
+        self._parents[execution_id] = parent.execution_id if parent is not None else stage_id
         self._spans[execution_id] = self._start(
             f"agent {agent.display_name}",
             stage_id,

@@ -42,8 +42,8 @@ async def session_records(conn: Conn, session_id: str) -> SessionRecords:
     )
     executions = await _all(
         conn,
-        "SELECT id, stage_id, agent_name, agent_index, status, llm_provider, model FROM agent_executions"
-        " WHERE session_id = %s ORDER BY agent_index",
+        "SELECT id, stage_id, agent_name, agent_index, status, llm_provider, model, dispatch_index,"
+        " parent_execution_id FROM agent_executions WHERE session_id = %s ORDER BY agent_index, dispatch_index",
         session_id,
     )
     calls = await _all(
@@ -140,12 +140,15 @@ _COPY_STAGES = (
 )
 _COPY_EXECUTIONS = (
     "INSERT INTO agent_executions (id, session_id, stage_id, agent_name, agent_index, strategy, llm_provider, model,"
-    " status, started_at, completed_at, error_message)"
+    " status, started_at, completed_at, error_message, provider_fallbacks, parent_execution_id, task, dispatch_index)"
     " SELECT m.new_id, %(sid)s, sx.new_id, e.agent_name, e.agent_index, e.strategy, e.llm_provider, e.model,"
     " CASE WHEN e.id = ANY(%(reopen)s::uuid[]) THEN 'pending' ELSE e.status END, e.started_at,"
     " CASE WHEN e.id = ANY(%(reopen)s::uuid[]) THEN NULL ELSE e.completed_at END,"
-    " CASE WHEN e.id = ANY(%(reopen)s::uuid[]) THEN NULL ELSE e.error_message END"
-    f" FROM agent_executions e JOIN {_MAP} ON m.old_id = e.id" + _remap("sx", "e.stage_id")
+    " CASE WHEN e.id = ANY(%(reopen)s::uuid[]) THEN NULL ELSE e.error_message END,"
+    " e.provider_fallbacks, px.new_id, e.task, e.dispatch_index"
+    f" FROM agent_executions e JOIN {_MAP} ON m.old_id = e.id"
+    + _remap("sx", "e.stage_id")
+    + _remap("px", "e.parent_execution_id")
 )
 # Sequence numbers are assigned in the parent's order. An interrupt count is dropped: the fork's
 # thread never raised those interrupts, so replaying the call must not ask for their answers again.
@@ -154,11 +157,14 @@ _COPY_EVENTS = (
     " created_at, updated_at)"
     " SELECT m.new_id, %(sid)s, sx.new_id, ex.new_id, t.event_type, t.status, t.content,"
     " (t.metadata - 'interrupts') || CASE WHEN tx.new_id IS NULL THEN '{}'::jsonb"
-    " ELSE jsonb_build_object('tool_call_event_id', tx.new_id::text) END, t.created_at, t.updated_at"
+    " ELSE jsonb_build_object('tool_call_event_id', tx.new_id::text) END"
+    " || CASE WHEN ux.new_id IS NULL THEN '{}'::jsonb"
+    " ELSE jsonb_build_object('sub_execution_id', ux.new_id::text) END, t.created_at, t.updated_at"
     f" FROM timeline_events t JOIN {_MAP} ON m.old_id = t.id"
     + _remap("sx", "t.stage_id")
     + _remap("ex", "t.execution_id")
     + _remap("tx", "(CASE WHEN t.metadata ? 'tool_call_event_id' THEN (t.metadata->>'tool_call_event_id')::uuid END)")
+    + _remap("ux", "(CASE WHEN t.metadata ? 'sub_execution_id' THEN (t.metadata->>'sub_execution_id')::uuid END)")
     + " ORDER BY t.seq"
 )
 _COPY_CALLS = (

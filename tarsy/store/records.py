@@ -177,8 +177,10 @@ async def finish_stage(conn: AsyncConnection[DictRow], stage_id: str, status: st
 async def upsert_execution(conn: AsyncConnection[DictRow], row: Row) -> str:
     cur = await conn.execute(
         "INSERT INTO agent_executions (id, session_id, stage_id, agent_name, agent_index, strategy, llm_provider,"
-        " model, status) VALUES (%(id)s, %(session_id)s, %(stage_id)s, %(agent_name)s, %(agent_index)s,"
-        " %(strategy)s, %(llm_provider)s, %(model)s, 'active') ON CONFLICT (stage_id, agent_index) DO UPDATE SET"
+        " model, status, parent_execution_id, task, dispatch_index) VALUES (%(id)s, %(session_id)s, %(stage_id)s,"
+        " %(agent_name)s, %(agent_index)s, %(strategy)s, %(llm_provider)s, %(model)s, 'active',"
+        " %(parent_execution_id)s, %(task)s, %(dispatch_index)s)"
+        " ON CONFLICT (stage_id, agent_index, dispatch_index) DO UPDATE SET"
         " status = 'active', started_at = now(), completed_at = NULL, error_message = NULL RETURNING id",
         row,
     )
@@ -194,6 +196,18 @@ async def finish_execution(
         "UPDATE agent_executions SET status = %s, error_message = %s, completed_at = now() WHERE id = %s"
         " RETURNING stage_id, agent_name, agent_index",
         (status, error, execution_id),
+    )
+    return await cur.fetchone()
+
+
+async def add_execution_fallback(
+    conn: AsyncConnection[DictRow], execution_id: str, switch: dict[str, str]
+) -> Row | None:
+    """Append a provider switch to the execution and move it to the new provider and model."""
+    cur = await conn.execute(
+        "UPDATE agent_executions SET provider_fallbacks = provider_fallbacks || %s::jsonb,"
+        " llm_provider = %s, model = %s WHERE id = %s RETURNING stage_id, agent_name, agent_index",
+        (json.dumps([switch]), switch["to_provider"], switch["to_model"], execution_id),
     )
     return await cur.fetchone()
 
@@ -222,15 +236,15 @@ async def close_open(conn: AsyncConnection[DictRow], session_id: str, status: st
 async def execution_history(conn: AsyncConnection[DictRow], execution_id: str) -> tuple[list[Row], list[Row]]:
     """An execution's answered model calls and its tool calls (by step), oldest first."""
     cur = await conn.execute(
-        "SELECT conversation_offset, request_messages, response FROM llm_interactions"
+        "SELECT conversation_offset, request_messages, response, provider FROM llm_interactions"
         " WHERE execution_id = %s AND error IS NULL AND response IS NOT NULL AND interaction_type <> 'summarization'"
         " ORDER BY created_at, id",
         (execution_id,),
     )
     calls = await cur.fetchall()
     cur = await conn.execute(
-        "SELECT content, status, metadata FROM timeline_events WHERE execution_id = %s"
-        " AND event_type = 'llm_tool_call' AND metadata ? 'step' ORDER BY seq",
+        "SELECT event_type, content, status, metadata FROM timeline_events WHERE execution_id = %s"
+        " AND event_type IN ('llm_tool_call', 'sub_agent_result') AND metadata ? 'step' ORDER BY seq",
         (execution_id,),
     )
     return calls, await cur.fetchall()

@@ -131,6 +131,7 @@ class McpToolExecutor:
                 text=masked,
                 provider=summarization.llm_provider or agent.llm_provider,
                 max_tokens=summarization.summary_max_token_limit,
+                fallbacks=agent.fallback_providers,
             )
             return await self._summarizer.summarize(summary, scope)
         return ToolOutcome(masked or NO_OUTPUT)

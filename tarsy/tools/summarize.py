@@ -46,6 +46,8 @@ class SummaryRequest:
     text: str  # masked
     provider: str
     max_tokens: int
+    fallbacks: tuple[str, ...] = ()
+    """Providers to try next, in order, when ``provider`` fails (the agent's ``fallback_providers``)."""
 
 
 class Summarizer:
@@ -58,14 +60,29 @@ class Summarizer:
         self._fallback_max_chars = fallback_max_chars
 
     async def summarize(self, request: SummaryRequest, scope: ToolScope) -> ToolOutcome:
+        """The summary from the first provider that gives one; the truncated output when none does.
+
+        A summary is one short call, so a failing provider is left at once for the next fallback.
+        """
         tokens = estimate_tokens(request.text)
         messages = self._prompt(request, tokens)
+        for provider in dict.fromkeys((request.provider, *request.fallbacks)):
+            summary = await self._summary_from(provider, request, scope, messages)
+            if summary is not None:
+                return await self._deliver(request, scope, summary, tokens)
+        # Summarizing is an optimisation: when every provider fails the agent still gets the
+        # (masked, truncated) result. Each failure is recorded as its interaction's error.
+        return self._fallback(request, tokens)
+
+    async def _summary_from(
+        self, provider: str, request: SummaryRequest, scope: ToolScope, messages: list[BaseMessage]
+    ) -> str | None:
         started = time.monotonic()
         record: dict[str, Any] = {
             "stage_id": scope.stage_id,
             "execution_id": scope.execution_id,
             "interaction_type": "summarization",
-            "provider": request.provider,
+            "provider": provider,
             "model": "",
             "conversation_offset": 0,
             "request_messages": messages_to_dicts(messages),
@@ -73,19 +90,17 @@ class Summarizer:
             "thinking": "",
         }
         try:
-            record["model"] = self._models.model_name(request.provider)
-            reply = await self._models.model_for(request.provider).ainvoke(messages)
+            record["model"] = self._models.model_name(provider)
+            reply = await self._models.model_for(provider).ainvoke(messages)
             summary = _cap(reply.text.strip(), request.max_tokens * CHARS_PER_TOKEN)
             if not summary:
                 raise ValueError("the model returned an empty summary")
         except Exception as exc:
-            # Summarizing is an optimisation: when the provider fails the agent still gets the
-            # (masked, truncated) result. The failure is recorded as the interaction's error.
-            log.warning("summarizing %s failed: %s", request.name, type(exc).__name__)
+            log.warning("summarizing %s with %s failed: %s", request.name, provider, type(exc).__name__)
             await self._recorder.llm_interaction(_failed_call(record, started, exc))
-            return self._fallback(request, tokens)
+            return None
         await self._recorder.llm_interaction(_answered_call(record, started, reply))
-        return await self._deliver(request, scope, summary, tokens)
+        return summary
 
     async def _deliver(self, request: SummaryRequest, scope: ToolScope, summary: str, tokens: int) -> ToolOutcome:
         """Show the summary in the timeline and hand it to the agent with a note that it is one."""

@@ -418,11 +418,14 @@ try {
     await page.goto(`${BASE}/system`);
     await page.getByTestId("system-queue").waitFor();
     await page.getByTestId("queue-figures").waitFor();
+    const skills = page.getByTestId("system-skills");
+    await skills.getByTestId("skill").or(skills.getByText(/^No skills\./)).first().waitFor();
     await shot(page, "system");
     const absent = [];
     for (const [label, path] of [
       ["GET /api/v1/system/mcp-servers", "/api/v1/system/mcp-servers"],
       ["GET /api/v1/system/warnings", "/api/v1/system/warnings"],
+      ["GET /api/v1/system/skills", "/api/v1/system/skills"],
       ["GET /api/v1/system/queue", "/api/v1/system/queue"],
     ]) {
       if (!(await probe(path))) absent.push(label);

@@ -250,11 +250,17 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models(arg)]
 
 
+FROM_FILES = {"TarsyConfig.skills"}
+"""Filled from files beside the YAML (``skills/<name>/SKILL.md``, docs/configuration.md#skills), not keys."""
+
+
 def _every_key(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
     seen = set() if seen is None else seen
     seen.add(model)
-    keys = {_owner(model, key) for key in model.model_fields}
-    for field in model.model_fields.values():
+    keys = {_owner(model, key) for key in model.model_fields} - FROM_FILES
+    for name, field in model.model_fields.items():
+        if _owner(model, name) in FROM_FILES:
+            continue
         for sub in _models(field.annotation):
             if sub not in seen:
                 keys |= _every_key(sub, seen)

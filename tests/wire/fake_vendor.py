@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.support.server import free_port
-from tests.wire.script import Entry, Failure, Stall, Turn
+from tests.wire.script import Entry, Failure, Stall, StallMidStream, Turn
 
 SCRIPT_EXHAUSTED = 418  # not retried by any SDK, so a test that asks too often fails at once
 
@@ -51,8 +51,9 @@ class WireProtocol(Protocol):
 
 
 class FakeVendor:
-    def __init__(self, protocol: WireProtocol) -> None:
+    def __init__(self, protocol: WireProtocol, routes: list[Route] | None = None) -> None:
         self.protocol = protocol
+        self._routes = routes or []  # served before the vendor's API (e.g. an OAuth token endpoint)
         self.requests: list[Recorded] = []
         self._script: deque[Entry] = deque()
         self._gate: asyncio.Event | None = None
@@ -96,6 +97,9 @@ class FakeVendor:
             headers = {} if entry.retry_after_ms is None else {"retry-after-ms": str(entry.retry_after_ms)}
             return JSONResponse(self.protocol.error_body(entry), status_code=entry.status, headers=headers)
 
+        if isinstance(entry, StallMidStream):
+            return StreamingResponse(self._stall_mid_stream(entry, recorded), media_type="text/event-stream")
+
         async def body() -> AsyncIterator[str]:
             for event in self.protocol.events(entry, recorded):
                 yield event
@@ -103,10 +107,15 @@ class FakeVendor:
 
         return StreamingResponse(body(), media_type="text/event-stream")
 
+    async def _stall_mid_stream(self, entry: StallMidStream, recorded: Recorded) -> AsyncIterator[str]:
+        events = self.protocol.events(entry.turn, recorded)
+        yield next(events)
+        await asyncio.sleep(entry.seconds)
+
     @asynccontextmanager
     async def serving(self) -> AsyncIterator[FakeVendor]:
         port = free_port()
-        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "POST"])])
+        app = Starlette(routes=[*self._routes, Route("/{path:path}", self._handle, methods=["GET", "POST"])])
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
         )

@@ -119,6 +119,7 @@ async def run_alert(
     *,
     tools: StaticToolExecutor | None = None,
     alert: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
 ) -> WireRun:
     """Submit the default alert, follow its SSE stream to the end, and read back what was stored.
 
@@ -126,7 +127,7 @@ async def run_alert(
     """
     gate = asyncio.Event()
     fake.hold_until(gate)
-    env = {KEY_ENV: KEY}
+    env = {KEY_ENV: KEY, **(env or {})}
     async with running_tarsy(config_dir, database_url, env=env, tools=tools or kubernetes_tools()) as tarsy:
         session_id = await tarsy.submit(**(alert or {}))
         events = await follow(tarsy.client, f"/api/v1/sessions/{session_id}/events", on_open=gate.set)

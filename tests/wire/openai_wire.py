@@ -19,6 +19,8 @@ _ERROR_TYPES = {
 
 def _error(failure: Failure) -> dict[str, Any]:
     kind, code = _ERROR_TYPES.get(failure.status, ("server_error", None))
+    if failure.code is not None:
+        kind = code = failure.code
     return {"error": {"message": failure.message, "type": kind, "param": None, "code": code}}
 
 

@@ -66,6 +66,8 @@ class Failure:
     status: int
     message: str = "scripted failure"
     retry_after_ms: int | None = 10
+    code: str | None = None
+    """The vendor's error code in the body when it is not the status's usual one (``insufficient_quota``)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,15 @@ class Stall:
     seconds: float
 
 
-Entry = Turn | Failure | Stall
+@dataclass(frozen=True)
+class StallMidStream:
+    """Start streaming ``turn`` (its first event only), then say nothing for ``seconds`` and end."""
+
+    turn: Turn
+    seconds: float
+
+
+Entry = Turn | Failure | Stall | StallMidStream
 
 
 @dataclass

@@ -15,6 +15,7 @@ from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import HealthResponse
 from tarsy.errors import InvalidInputError
 from tarsy.llm.factory import NATIVE_TOOLS
+from tarsy.masking.outbound import OutputMasking
 from tarsy.store import sessions as repo
 from tarsy.tools.selection import chain_grants
 
@@ -110,6 +111,39 @@ async def mcp_servers(services: ServicesDep) -> list[McpServerOut]:
         )
         for s in sorted(services.mcp.health.status().values(), key=lambda s: s.server)
     ]
+
+
+class SkillOut(BaseModel):
+    name: str
+    description: str
+    source: str
+    size_bytes: int
+    used_by: list[str]
+    required_by: list[str]
+    body: str
+
+
+@router.get("/api/v1/system/skills", response_model=list[SkillOut])
+async def skills(services: ServicesDep) -> list[SkillOut]:
+    """Every skill of the config directory, which agents may load it and which have it up front."""
+    config = services.config
+    masking = OutputMasking.from_config(config)
+    out: list[SkillOut] = []
+    for name, skill in sorted(config.skills.items()):
+        allowed = [a for a, agent in sorted(config.agents.items()) if agent.skills is None or name in agent.skills]
+        required = [a for a, agent in sorted(config.agents.items()) if name in agent.required_skills]
+        out.append(
+            SkillOut(
+                name=name,
+                description=masking.text(skill.description),
+                source=skill.source,
+                size_bytes=len(skill.body.encode()),
+                used_by=allowed,
+                required_by=required,
+                body=masking.text(skill.body),
+            )
+        )
+    return out
 
 
 @router.get("/api/v1/system/warnings", response_model=list[WarningOut])

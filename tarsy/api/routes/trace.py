@@ -92,6 +92,8 @@ async def session_trace(session_id: str, services: ServicesDep) -> dict[str, Any
                         "execution_id": str(e["id"]),
                         "agent_name": e["agent_name"],
                         "agent_index": e["agent_index"],
+                        "parent_execution_id": _str(e.get("parent_execution_id")),
+                        "task": e.get("task"),
                         "interactions": by_execution.get(str(e["id"]), []),
                     }
                     for e in stage["executions"]

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tarsy.config import resolve_agent, resolve_chat, resolve_exec_summary, resolve_synthesis
+from tarsy.config import (
+    TarsyConfig,
+    load_config_from_data,
+    resolve_agent,
+    resolve_chat,
+    resolve_exec_summary,
+    resolve_synthesis,
+)
 from tarsy.graphs.chat import context_entries
 from tarsy.graphs.stages import alert_task
 from tarsy.graphs.state import AlertInput, SessionState
@@ -19,11 +26,14 @@ from tarsy.nodes import prompts
 from tests.unit.agent.factories import (
     ALERT_TYPE,
     CHAIN,
+    MODEL,
+    PROVIDER,
     AgentRun,
     CannedTools,
     answer_turn,
     conversation,
     make_config,
+    tarsy_doc,
     tool_turn,
     write_script,
 )
@@ -65,7 +75,9 @@ async def composed(name: str) -> str:
     strategy = "react" if name == "react" else "native-thinking"
     config = make_config(strategy=strategy)
     state: SessionState = {"alert": ALERT}
-    if name in ("react", "native"):
+    if name == "skills":
+        config = skilled_config()
+    if name in ("react", "native", "skills"):
         agent, task = resolve_agent(config, CHAIN, 0, 0), investigation()
     elif name == "synthesis":
         agent = resolve_synthesis(config, CHAIN, 0)
@@ -86,7 +98,21 @@ async def composed(name: str) -> str:
     return render([{"role": "system", "content": system}, {"role": "user", "content": prompts.user_prompt(task)}])
 
 
-SHAPES = ["react", "native", "synthesis", "executive_summary", "chat"]
+SHAPES = ["react", "native", "skills", "synthesis", "executive_summary", "chat"]
+
+SKILLS = {
+    "oom-triage": "---\nname: oom-triage\ndescription: Tell a memory leak from an undersized limit\n---\n"
+    "1. Compare the working set with the limit over the last day.\n2. A steady climb is a leak.\n",
+    "rollback": "---\nname: rollback\ndescription: Undo a bad rollout safely\n---\nUse `kubectl rollout undo`.\n",
+    "dns": "---\nname: dns\ndescription: CoreDNS checks\n---\nQuery kube-dns.\n",
+}
+
+
+def skilled_config() -> TarsyConfig:
+    """The native shape's config, its agent with one required skill and two it may load."""
+    doc = tarsy_doc(agent={"skills": ["dns", "rollback"], "required_skills": ["oom-triage"]})
+    providers = {"llm_providers": {PROVIDER: {"type": "scripted", "script": "demo", "model": MODEL}}}
+    return load_config_from_data(doc, providers, env={}, skills=SKILLS)
 
 
 @pytest.mark.parametrize("name", SHAPES)

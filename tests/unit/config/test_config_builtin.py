@@ -16,15 +16,26 @@ from tarsy.config import (
 def test_builtins_load_without_any_environment() -> None:
     config = load_config(None, env={})
 
-    assert set(config.agents) == {"KubernetesAgent", CHAT_AGENT, SYNTHESIS_AGENT, EXEC_SUMMARY_AGENT}
+    assert set(config.agents) == {
+        "KubernetesAgent",
+        "WebResearcher",
+        "GeneralWorker",
+        CHAT_AGENT,
+        SYNTHESIS_AGENT,
+        EXEC_SUMMARY_AGENT,
+    }
     assert {name: agent.type for name, agent in config.agents.items()} == {
         "KubernetesAgent": "investigation",
+        "WebResearcher": "investigation",
+        "GeneralWorker": "investigation",
         CHAT_AGENT: "chat",
         SYNTHESIS_AGENT: "synthesis",
         EXEC_SUMMARY_AGENT: "exec_summary",
     }
     assert config.agents["KubernetesAgent"].mcp_servers == ["kubernetes-server"]
     assert "HIGH" in config.agents[SYNTHESIS_AGENT].custom_instructions
+    assert config.agents["WebResearcher"].native_tools == ["google_search"]
+    assert config.agents["KubernetesAgent"].sub_agents is None, "no chain dispatches until configured"
     assert config.alert_types() == ["kubernetes"]
     chain_id, chain = config.chain_for_alert_type("kubernetes")
     assert chain_id == "kubernetes"
@@ -45,9 +56,11 @@ def test_builtin_providers() -> None:
     }
     google = config.provider("google-default")
     assert isinstance(google, GoogleProviderConfig)
-    # Gemini's built-in tools are off unless an agent lists them; no built-in agent does.
+    # Gemini's built-in tools are off unless an agent lists them; of the built-ins only the web
+    # researcher does, a sub-agent that runs only where a chain's sub_agents names it.
     assert not hasattr(google, "native_tools")
-    assert all(not agent.native_tools and agent.tools is None for agent in config.agents.values())
+    listing = {name for name, agent in config.agents.items() if agent.native_tools or agent.tools is not None}
+    assert listing == {"WebResearcher"}
     vertex = config.provider("vertexai-default")
     assert isinstance(vertex, VertexAIProviderConfig)
     assert (vertex.project_env, vertex.location_env) == ("GOOGLE_CLOUD_PROJECT", "GOOGLE_CLOUD_LOCATION")

@@ -11,7 +11,7 @@ from tarsy.config import ConfigError, ConfigIssue, load_config
 
 WriteConfig = Callable[..., Path]
 
-KNOWN_AGENTS = "ChatAgent, ExecSummaryAgent, KubernetesAgent, SynthesisAgent"
+KNOWN_AGENTS = "ChatAgent, ExecSummaryAgent, GeneralWorker, KubernetesAgent, SynthesisAgent, WebResearcher"
 KNOWN_PROVIDERS = "anthropic-default, demo-scripted, google-default, openai-default, vertexai-default, xai-default"
 T, P = "tarsy.yaml", "llm-providers.yaml"
 
@@ -62,7 +62,8 @@ CASES = [
             T,
             "agents.A.custom_instruction",
             "unknown key 'custom_instruction'; allowed keys: approval, custom_instructions, "
-            "description, llm_provider, max_iterations, mcp_servers, native_tools, strategy, tools, type",
+            "description, fallback_providers, llm_provider, max_iterations, mcp_servers, native_tools, "
+            "orchestrator, required_skills, skills, strategy, sub_agents, tools, type",
         ),
         id="unknown-agent-key",
     ),
@@ -101,7 +102,7 @@ CASES = [
             P,
             "llm_providers.p.thinking_budget",
             "unknown key 'thinking_budget'; allowed keys: api_key_env, "
-            "base_url, max_retries, max_tokens, model, reasoning_effort, temperature, timeout, type",
+            "base_url, max_retries, max_tokens, model, reasoning_effort, stream_timeouts, temperature, timeout, type",
         ),
         id="key-of-another-provider-type",
     ),

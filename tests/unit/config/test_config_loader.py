@@ -45,7 +45,14 @@ def test_user_entries_replace_builtins_by_name(write_config: WriteConfig) -> Non
     # The whole entry is replaced: the built-in's mcp_servers are not inherited.
     assert config.agents["KubernetesAgent"].mcp_servers == []
     assert config.agents["KubernetesAgent"].custom_instructions == "Only look at pods."
-    assert list(config.agents)[:4] == ["KubernetesAgent", "ChatAgent", "SynthesisAgent", "ExecSummaryAgent"]
+    assert list(config.agents)[:6] == [
+        "KubernetesAgent",
+        "WebResearcher",
+        "GeneralWorker",
+        "ChatAgent",
+        "SynthesisAgent",
+        "ExecSummaryAgent",
+    ]
     assert config.alert_types() == ["kubernetes", "pod-crash"]
     assert config.chain("kubernetes").stages[0].agents[0].name == "LogAgent"
     provider = config.provider("google-default")

@@ -517,6 +517,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system/skills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Skills
+         * @description Every skill of the config directory, which agents may load it and which have it up front.
+         */
+        get: operations["skills_api_v1_system_skills_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/system/warnings": {
         parameters: {
             query?: never;
@@ -1475,6 +1495,11 @@ export interface components {
             agent_name: string;
             /** Completed At */
             completed_at: string | null;
+            /**
+             * Dispatch Index
+             * @default 0
+             */
+            dispatch_index: number;
             /** Error Message */
             error_message: string | null;
             /** Id */
@@ -1493,6 +1518,13 @@ export interface components {
              * @default 0
              */
             output_tokens: number;
+            /** Parent Execution Id */
+            parent_execution_id: string | null;
+            /**
+             * Provider Fallbacks
+             * @default []
+             */
+            provider_fallbacks: components["schemas"]["ProviderFallbackOut"][];
             /**
              * Started At
              * Format: date-time
@@ -1505,6 +1537,8 @@ export interface components {
             status: "pending" | "active" | "completed" | "failed" | "cancelled" | "timed_out";
             /** Strategy */
             strategy: string;
+            /** Task */
+            task: string | null;
             /**
              * Thinking Tokens
              * @default 0
@@ -1529,6 +1563,18 @@ export interface components {
             error?: string | null;
             /** Execution Id */
             execution_id: string;
+            /**
+             * Parent Execution Id
+             * @default null
+             */
+            parent_execution_id?: string | null;
+            /**
+             * Provider Fallback
+             * @default null
+             */
+            provider_fallback?: {
+                [key: string]: string;
+            } | null;
             /** Session Id */
             session_id: string;
             /** Stage Id */
@@ -1560,6 +1606,10 @@ export interface components {
             execution_id: string;
             /** Interactions */
             interactions: components["schemas"]["InteractionOut"][];
+            /** Parent Execution Id */
+            parent_execution_id?: string | null;
+            /** Task */
+            task?: string | null;
         };
         /** FilterOptions */
         FilterOptions: {
@@ -1941,6 +1991,24 @@ export interface components {
             port: number;
             /** Workers */
             workers: number;
+        };
+        /**
+         * ProviderFallbackOut
+         * @description One switch of an execution from a failing provider to the next (docs/providers.md "Fallback").
+         */
+        ProviderFallbackOut: {
+            /** Category */
+            category: string;
+            /** From Model */
+            from_model: string;
+            /** From Provider */
+            from_provider: string;
+            /** Reason */
+            reason: string;
+            /** To Model */
+            to_model: string;
+            /** To Provider */
+            to_provider: string;
         };
         /** QueueFigures */
         QueueFigures: {
@@ -2376,6 +2444,23 @@ export interface components {
             /** Stages */
             stages: components["schemas"]["StageTrace"][];
         };
+        /** SkillOut */
+        SkillOut: {
+            /** Body */
+            body: string;
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+            /** Required By */
+            required_by: string[];
+            /** Size Bytes */
+            size_bytes: number;
+            /** Source */
+            source: string;
+            /** Used By */
+            used_by: string[];
+        };
         /** StageOut */
         StageOut: {
             /** Completed At */
@@ -2672,7 +2757,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided";
+            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback" | "sub_agent_result";
             /** Execution Id */
             execution_id: string | null;
             /** Id */
@@ -4550,6 +4635,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueFigures"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    skills_api_v1_system_skills_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SkillOut"][];
                 };
             };
             /** @description No identity (authentication is on) */

@@ -39,6 +39,9 @@ export interface Execution {
   startedAt: Date | null;
   completedAt: Date | null;
   errorMessage: string | null;
+  /** Set for a sub-agent: the execution that dispatched it. */
+  parentExecutionId: string | null;
+  task: string | null;
 }
 
 export interface Stage {
@@ -129,6 +132,8 @@ export function toExecution(w: ExecutionWire): Execution {
     startedAt: toDate(w.started_at),
     completedAt: toDate(w.completed_at),
     errorMessage: w.error_message ?? null,
+    parentExecutionId: w.parent_execution_id ?? null,
+    task: w.task ?? null,
   };
 }
 

@@ -1,4 +1,4 @@
-/** System: warnings, MCP server health and tools, queue figures, and /health. */
+/** System: warnings, MCP server health and tools, skills, queue figures, and /health. */
 
 import { asNumber, asOptionalNumber, asRecord, toDate } from "./convert";
 import { API_PREFIX, request, withIdentity } from "./http";
@@ -25,6 +25,16 @@ export interface McpServerHealth {
   tools: McpTool[];
 }
 
+export interface Skill {
+  name: string;
+  description: string;
+  source: string;
+  sizeBytes: number;
+  usedBy: string[];
+  requiredBy: string[];
+  body: string;
+}
+
 export interface QueueFigures {
   pending: number;
   active: number;
@@ -44,6 +54,7 @@ export interface Health {
 type WarningWire = Schemas["WarningOut"];
 type McpServerWire = Schemas["McpServerOut"];
 type QueueWire = Schemas["QueueFigures"];
+type SkillWire = Schemas["SkillOut"];
 type HealthWire = Schemas["HealthResponse"];
 
 export function toWarnings(raw: unknown): SystemWarning[] {
@@ -63,6 +74,18 @@ export function toMcpServers(raw: unknown): McpServerHealth[] {
     lastError: w.last_error || null,
     lastChecked: toDate(w.last_checked),
     tools: w.tools.map((t) => ({ name: t.name, description: t.description })),
+  }));
+}
+
+export function toSkills(raw: unknown): Skill[] {
+  return (raw as SkillWire[]).map((w) => ({
+    name: w.name,
+    description: w.description,
+    source: w.source,
+    sizeBytes: w.size_bytes,
+    usedBy: w.used_by,
+    requiredBy: w.required_by,
+    body: w.body,
   }));
 }
 
@@ -86,6 +109,7 @@ export const systemKeys = {
   warnings: () => ["system", "warnings"] as const,
   mcpServers: () => ["system", "mcp-servers"] as const,
   queue: () => ["system", "queue"] as const,
+  skills: () => ["system", "skills"] as const,
   health: () => ["system", "health"] as const,
 };
 
@@ -95,6 +119,10 @@ export function fetchWarnings(signal?: AbortSignal): Promise<SystemWarning[]> {
 
 export function fetchMcpServers(signal?: AbortSignal): Promise<McpServerHealth[]> {
   return request(`${API_PREFIX}/system/mcp-servers`, toMcpServers, { signal });
+}
+
+export function fetchSkills(signal?: AbortSignal): Promise<Skill[]> {
+  return request(`${API_PREFIX}/system/skills`, toSkills, { signal });
 }
 
 export function fetchQueue(signal?: AbortSignal): Promise<QueueFigures> {

@@ -18,6 +18,9 @@ export const TIMELINE_EVENT_TYPES = [
   "user_question",
   "approval_requested",
   "approval_decided",
+  "skill_loaded",
+  "provider_fallback",
+  "sub_agent_result",
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 

@@ -27,6 +27,9 @@ export interface TraceExecution {
   executionId: string;
   agentName: string;
   agentIndex: number;
+  /** Set for a sub-agent: the execution that dispatched it. */
+  parentExecutionId: string | null;
+  task: string | null;
   interactions: InteractionSummary[];
 }
 
@@ -120,6 +123,8 @@ export function toSessionTrace(raw: unknown): SessionTrace {
         executionId: exec.execution_id,
         agentName: exec.agent_name,
         agentIndex: exec.agent_index,
+        parentExecutionId: exec.parent_execution_id ?? null,
+        task: exec.task ?? null,
         interactions: exec.interactions.map(toInteraction),
       })),
     })),

@@ -52,6 +52,7 @@ export interface ExecutionStatusEvent extends Base {
   agentIndex: number;
   status: RecordStatus;
   error: string | null;
+  parentExecutionId: string | null;
 }
 
 export interface TimelineCreatedEvent extends Base {
@@ -178,6 +179,7 @@ export function parseStreamEvent(message: SseMessage): StreamEvent {
         agentIndex: payload.agent_index,
         status: toRecordStatus(payload.status),
         error: optionalString(payload.error),
+        parentExecutionId: optionalString(payload.parent_execution_id),
       };
     case "timeline_event.created":
       return {

@@ -223,6 +223,8 @@ export function applyToDetail(detail: SessionDetail, batch: readonly StreamEvent
                   startedAt: ev.at,
                   completedAt: null,
                   errorMessage: null,
+                  parentExecutionId: ev.parentExecutionId,
+                  task: null,
                 };
           const status = laterRecordStatus(base.status, ev.status);
           const updated: Execution = {

@@ -4,11 +4,20 @@ import Skeleton from "@mui/material/Skeleton";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { fetchHealth, fetchMcpServers, fetchQueue, fetchWarnings, queueFromHealth, systemKeys } from "../api/system";
+import {
+  fetchHealth,
+  fetchMcpServers,
+  fetchQueue,
+  fetchSkills,
+  fetchWarnings,
+  queueFromHealth,
+  systemKeys,
+} from "../api/system";
 import { ErrorNotice } from "../components/common/ErrorNotice";
 import { HealthChecks } from "../components/system/HealthChecks";
 import { McpServersPanel } from "../components/system/McpServersPanel";
 import { QueuePanel } from "../components/system/QueuePanel";
+import { SkillsList } from "../components/system/SkillsList";
 import { WarningsList } from "../components/system/WarningsList";
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
@@ -22,7 +31,7 @@ function Section({ title, children, testId }: { title: string; children: ReactNo
   );
 }
 
-/** Health of the system: queue, MCP servers and their tools, warnings. */
+/** Health of the system: queue, MCP servers and their tools, skills, warnings. */
 export function SystemRoute() {
   const queue = useQuery({
     queryKey: systemKeys.queue(),
@@ -41,6 +50,11 @@ export function SystemRoute() {
     queryFn: ({ signal }) => fetchMcpServers(signal),
     retry: 0,
     refetchInterval: 30_000,
+  });
+  const skills = useQuery({
+    queryKey: systemKeys.skills(),
+    queryFn: ({ signal }) => fetchSkills(signal),
+    retry: 0,
   });
   const warnings = useQuery({
     queryKey: systemKeys.warnings(),
@@ -71,6 +85,15 @@ export function SystemRoute() {
           <ErrorNotice error={servers.error} what="MCP server health (GET /api/v1/system/mcp-servers)" />
         ) : (
           <Skeleton height={80} />
+        )}
+      </Section>
+      <Section title="Skills" testId="system-skills">
+        {skills.data ? (
+          <SkillsList skills={skills.data} />
+        ) : skills.isError ? (
+          <ErrorNotice error={skills.error} what="Skills (GET /api/v1/system/skills)" />
+        ) : (
+          <Skeleton height={40} />
         )}
       </Section>
       <Section title="Warnings" testId="system-warnings">

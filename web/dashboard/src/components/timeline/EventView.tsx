@@ -1,4 +1,6 @@
+import AccountTreeOutlinedIcon from "@mui/icons-material/AccountTreeOutlined";
 import AutoAwesomeOutlinedIcon from "@mui/icons-material/AutoAwesomeOutlined";
+import MenuBookOutlinedIcon from "@mui/icons-material/MenuBookOutlined";
 import PersonOutlinedIcon from "@mui/icons-material/PersonOutlined";
 import SearchIcon from "@mui/icons-material/Search";
 import SummarizeOutlinedIcon from "@mui/icons-material/SummarizeOutlined";
@@ -149,6 +151,39 @@ export function EventView({ event, expanded, onToggle }: EventViewProps) {
         </Labelled>
       );
     }
+    case "skill_loaded":
+      return (
+        <Box
+          data-testid="skill-loaded"
+          sx={{ display: "flex", gap: 0.75, alignItems: "center", color: "text.secondary" }}
+        >
+          <MenuBookOutlinedIcon fontSize="small" />
+          <Typography variant="body2">Loaded skill: {event.content}</Typography>
+        </Box>
+      );
+    case "sub_agent_result":
+      return (
+        <Labelled
+          icon={<AccountTreeOutlinedIcon fontSize="small" />}
+          label={`Sub-agent ${asString(event.metadata.agent, "result")}: ${asString(event.metadata.status)}`}
+        >
+          <Box data-testid="sub-agent-result">
+            <Markdown text={event.content} streaming={false} />
+          </Box>
+        </Labelled>
+      );
+    case "provider_fallback":
+      return (
+        <Alert severity="warning" variant="outlined" data-testid="provider-fallback">
+          <Typography variant="body2">
+            Switched provider: {asString(event.metadata.from_provider)} → {asString(event.metadata.to_provider)} (
+            {asString(event.metadata.to_model)})
+          </Typography>
+          <Typography variant="caption" color="text.secondary" sx={{ display: "block", whiteSpace: "pre-wrap" }}>
+            {asString(event.metadata.reason)}
+          </Typography>
+        </Alert>
+      );
     case "error":
       return (
         <Alert severity="error" variant="outlined">

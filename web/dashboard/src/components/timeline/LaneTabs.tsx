@@ -13,7 +13,8 @@ const DOT: Record<string, string> = {
 };
 
 function laneLabel(lane: AgentLane, index: number): string {
-  return lane.execution?.agentName || `Agent ${index + 1}`;
+  const name = lane.execution?.agentName || `Agent ${index + 1}`;
+  return lane.execution?.parentExecutionId ? `↳ ${name}` : name;
 }
 
 /** Parallel agents of one stage, one tab each, with a status dot that pulses while it runs. */
@@ -42,6 +43,8 @@ export function LaneTabs({
               key={lane.key}
               value={lane.key}
               data-testid="lane-tab"
+              data-sub-agent={lane.execution?.parentExecutionId ? "true" : undefined}
+              title={lane.execution?.task ? `Sub-agent task: ${lane.execution.task}` : undefined}
               sx={{ textTransform: "none", minHeight: 40 }}
               label={
                 <Box sx={{ display: "flex", alignItems: "center", gap: 0.75 }}>

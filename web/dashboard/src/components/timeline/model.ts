@@ -85,7 +85,7 @@ export function buildSections(stages: readonly Stage[], events: readonly Timelin
       }
       lane.events.push(e);
     }
-    const laneList = [...lanes.values()];
+    const laneList = nestSubAgents([...lanes.values()]);
     return {
       key: stage.id,
       stage,
@@ -112,6 +112,19 @@ export function buildSections(stages: readonly Stage[], events: readonly Timelin
     sections.splice(firstChat < 0 ? sections.length : firstChat, 0, result);
   }
   return sections;
+}
+
+/** Lanes in order, each sub-agent right after the execution that dispatched it (and its siblings). */
+export function nestSubAgents(lanes: AgentLane[]): AgentLane[] {
+  const children = new Map<string, AgentLane[]>();
+  const roots: AgentLane[] = [];
+  const ids = new Set(lanes.map((l) => l.key));
+  for (const lane of lanes) {
+    const parent = lane.execution?.parentExecutionId;
+    if (parent && ids.has(parent)) children.set(parent, [...(children.get(parent) ?? []), lane]);
+    else roots.push(lane);
+  }
+  return roots.flatMap((lane) => [lane, ...(children.get(lane.key) ?? [])]);
 }
 
 /** The lane shown for a parallel section: the chosen one, else the first with something to show. */

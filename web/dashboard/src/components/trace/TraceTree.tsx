@@ -7,7 +7,7 @@ import ListItemIcon from "@mui/material/ListItemIcon";
 import ListItemText from "@mui/material/ListItemText";
 import ListSubheader from "@mui/material/ListSubheader";
 import Typography from "@mui/material/Typography";
-import type { InteractionSummary, SessionTrace } from "../../api/trace";
+import type { InteractionSummary, SessionTrace, TraceExecution } from "../../api/trace";
 import { formatDuration, formatTokens } from "../../lib/format";
 
 export interface TraceSelection {
@@ -58,6 +58,13 @@ function Item({
   );
 }
 
+/** Executions in order, each sub-agent right after the one that dispatched it. */
+function nested(executions: TraceExecution[]): TraceExecution[] {
+  const ids = new Set(executions.map((e) => e.executionId));
+  const roots = executions.filter((e) => !e.parentExecutionId || !ids.has(e.parentExecutionId));
+  return roots.flatMap((root) => [root, ...executions.filter((e) => e.parentExecutionId === root.executionId)]);
+}
+
 /** Every LLM and MCP interaction, grouped by stage, then agent. */
 export function TraceTree({
   trace,
@@ -85,10 +92,19 @@ export function TraceTree({
             </ListSubheader>
           }
         >
-          {stage.executions.map((exec) => (
-            <Box key={exec.executionId}>
-              <Typography variant="caption" color="text.secondary" sx={{ pl: 2, display: "block", fontWeight: 600 }}>
-                {exec.agentName}
+          {nested(stage.executions).map((exec) => (
+            <Box
+              key={exec.executionId}
+              sx={exec.parentExecutionId ? { pl: 2 } : undefined}
+              data-testid="trace-execution"
+            >
+              <Typography
+                variant="caption"
+                color="text.secondary"
+                sx={{ pl: 2, display: "block", fontWeight: 600 }}
+                title={exec.task ?? undefined}
+              >
+                {exec.parentExecutionId ? `↳ ${exec.agentName} (sub-agent)` : exec.agentName}
               </Typography>
               {exec.interactions.map((i) => (
                 <Item key={`${i.kind}:${i.id}`} i={i} selected={isSelected(i)} onSelect={onSelect} />

@@ -41,6 +41,26 @@ describe("EventView", () => {
     expect(toggles).toEqual(["t"]);
   });
 
+  it("shows a loaded skill and a provider switch with its reason", () => {
+    show({ event_type: "skill_loaded", content: "oom-triage", metadata: { skills: ["oom-triage"] } });
+    expect(screen.getByTestId("skill-loaded")).toHaveTextContent("Loaded skill: oom-triage");
+    show({
+      event_type: "provider_fallback",
+      content: "primary failed",
+      metadata: {
+        from_provider: "primary",
+        from_model: "m1",
+        to_provider: "backup",
+        to_model: "m2",
+        reason: "LLM provider 'primary' (m1) failed [provider_down]",
+        category: "provider_down",
+      },
+    });
+    const line = screen.getByTestId("provider-fallback");
+    expect(line).toHaveTextContent("Switched provider: primary → backup (m2)");
+    expect(line).toHaveTextContent("failed [provider_down]");
+  });
+
   it("shows thinking apart from the answer, collapsed to its first line when done", () => {
     show({ event_type: "llm_thinking", content: "First I check the pod.\nThen the logs." });
     const block = screen.getByTestId("thinking");
