@@ -22,6 +22,7 @@ from langchain_core.tools import StructuredTool
 from langgraph.checkpoint.memory import InMemorySaver
 
 from tarsy.config import ResolvedAgent
+from tarsy.contracts import SubAgentOf
 from tarsy.graphs.compiler import build_chain_graph
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.memory_recorder import MemoryRecorder
@@ -110,9 +111,11 @@ class SynthesisWatch(WatchedRecorder):
         self.synthesis_agent = synthesis_agent
         self.synthesizing = asyncio.Event()
 
-    async def execution_started(self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str) -> str:
+    async def execution_started(
+        self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
+    ) -> str:
         execution_id = await super().execution_started(
-            stage_id=stage_id, agent_index=agent_index, agent=agent, model=model
+            stage_id=stage_id, agent_index=agent_index, agent=agent, model=model, parent=parent
         )
         if agent.display_name == self.synthesis_agent:
             self.synthesizing.set()
