@@ -25,12 +25,14 @@ was.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
+from tarsy.actions.gate import ApprovalRefused
 from tarsy.config import ResolvedAgent, TarsyConfig, resolve_sub_agent
 from tarsy.contracts import SubAgentOf, ToolOutcome, ToolSpec
 from tarsy.errors import StoreUnavailableError, public_reason
@@ -222,8 +224,11 @@ class Orchestrator:
                 "execution_id": agent.execution_id,
                 "task": task,  # type: ignore[typeddict-item]
             }
+            # A sub-agent cannot wait for a person: a call that needs approval is refused, and the
+            # dispatching agent (which can wait) makes the change itself if it must.
+            ctx = dataclasses.replace(self.ctx, tools=ApprovalRefused(self.ctx.tools, self.ctx.config))
             async with asyncio.timeout(self.limits.agent_timeout):
-                agent.result = await run_agent_loop(self.ctx, sub_input)
+                agent.result = await run_agent_loop(ctx, sub_input)
             agent.status = "completed"
             await recorder.execution_finished(agent.execution_id, "completed")
         except TimeoutError:

@@ -175,3 +175,33 @@ async def test_a_resumed_parent_does_not_run_finished_sub_agents_again(tmp_path:
     resumed_parent = sum(1 for c in second.recorder.llm_calls if c.execution_id == "exec-under-test")
     assert resumed_parent - parent_calls == len(parent) - parent_calls, "only the parent's later calls were made"
     assert finished(second.recorder)["Slow"] == "completed"
+
+
+async def test_a_sub_agent_cannot_wait_for_approval(tmp_path: Path) -> None:
+    """An action tool that needs a person is refused to a sub-agent (the parent may still ask)."""
+    parent = [
+        {"text": "", "tool_calls": [dispatch("Fast", "restart it", "d1")]},
+        {"sleep_s": 0.3, "text": "done"},
+        {"text": "done, with results"},
+    ]
+    config(tmp_path, parent)  # writes the script
+    script = json.loads((tmp_path / "script.json").read_text())
+    script["agents"]["Fast"] = [
+        {"text": "", "tool_calls": [{"name": "k8s__pods_list", "args": {"namespace": "shop"}, "id": "t1"}]},
+        {"text": "I could not restart it."},
+    ]
+    (tmp_path / "script.json").write_text(json.dumps(script))
+    doc = tarsy_doc(agent={"sub_agents": ["Fast"]})
+    doc["agents"].update({"Fast": {**SUB_AGENTS["Fast"], "mcp_servers": ["k8s"]}})
+    doc["mcp_servers"]["k8s"]["actions"] = ["pods_list"]
+    providers = {
+        "llm_providers": {PROVIDER: {"type": "scripted", "script": str(tmp_path / "script.json"), "model": MODEL}}
+    }
+    cfg = load_config_from_data(doc, providers, env={})
+
+    run = await AgentRun(cfg).run()
+
+    refused = [c for c in run.timeline("llm_tool_call") if c["metadata"]["tool"] == "k8s.pods_list"]
+    assert refused and refused[0]["content"].startswith("Not run: k8s.pods_list changes the system")
+    assert run.tools.calls == [], "the action never ran"
+    assert finished(run.recorder) == {"Fast": "completed"}
