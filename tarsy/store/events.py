@@ -18,6 +18,16 @@ from tarsy.store.db import Pool
 Conn = AsyncConnection[DictRow]
 
 
+# A timeline event's stored payload may leave its content to the timeline row (``tarsy.store.records``
+# stores each text once); reading the log puts it back. Event types: ``tarsy.events.types``.
+READ_PAYLOADS = (
+    "SELECT e.id, e.event_type, CASE WHEN t.id IS NULL THEN e.payload"
+    " ELSE e.payload || jsonb_build_object('content', t.content) END AS payload FROM events e"
+    " LEFT JOIN timeline_events t ON e.event_type IN ('timeline_event.created', 'timeline_event.completed')"
+    " AND NOT e.payload ? 'content' AND t.id = (e.payload ->> 'event_id')::uuid"
+)
+
+
 def _json(payload: dict[str, Any]) -> str:
     return json.dumps(payload, default=str)
 
@@ -53,7 +63,7 @@ async def event_payload(pool: Pool, event_id: int) -> dict[str, Any] | None:
     """The stored payload of one event (a notification too big for NOTIFY carries only the id)."""
     async with pool.connection() as conn:
         conn.row_factory = dict_row
-        cur = await conn.execute("SELECT payload FROM events WHERE id = %s", (event_id,))
+        cur = await conn.execute(f"{READ_PAYLOADS} WHERE e.id = %s".encode(), (event_id,))  # fixed SQL
         row = await cur.fetchone()
     return dict(row["payload"]) if row else None
 

@@ -43,11 +43,15 @@ def step_event_id(execution_id: str, event_type: str, step: str) -> str:
     return str(uuid.uuid5(_STEP_IDS, f"{execution_id}:{event_type}:{step}"))
 
 
-def _announce(notice: Notice, payload_sql: str, source: str) -> str:
-    """Tail of a statement: store the event built from ``source`` and NOTIFY it (or a pointer to it)."""
+def _announce(notice: Notice, payload_sql: str, source: str, live_data: str = "e.payload") -> str:
+    """Tail of a statement: store the event built from ``source`` and NOTIFY it (or a pointer to it).
+
+    ``live_data`` is what the notification carries as the event's data: the stored payload, or
+    (timeline events) the stored payload with the content that the stored one leaves to the row.
+    """
     envelope = (
         "json_build_object('id', e.id, 'session_id', %(session_id)s::text, 'type', %(event_type_)s::text,"
-        " 'data', e.payload)::text"
+        f" 'data', {live_data})::text"
     )
     pointer = (
         "json_build_object('id', m.id, 'session_id', %(session_id)s::text, 'type', %(event_type_)s::text,"
@@ -69,20 +73,35 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
+def _content_by_row(payload: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """A timeline event's payload to store, and the envelope data that puts its content back.
+
+    The content is kept once, in the timeline row: a stored ``timeline_event.*`` payload without a
+    ``content`` key takes the row's (``tarsy.store.events``, when the replay log is read). An empty
+    content (a streaming start) stays in the payload: the row's would be the later, final text.
+    """
+    if not payload.get("content"):
+        return payload, "e.payload"
+    stored = {k: v for k, v in payload.items() if k != "content"}
+    return stored, "e.payload || jsonb_build_object('content', %(content)s::text)"
+
+
 def timeline_upsert(notice: Notice, session_id: str, payload: dict[str, Any], row: dict[str, Any]) -> Statement:
     """Insert a timeline event (or, for a step run again, reset it) and announce it with its sequence."""
+    stored, live = _content_by_row(payload)
     sql = (
         "WITH r AS (INSERT INTO timeline_events (id, session_id, stage_id, execution_id, event_type, status, content,"
         " metadata) VALUES (%(id)s, %(session_id)s, %(stage_id)s, %(execution_id)s, %(type)s, %(status)s,"
         " %(content)s, %(metadata)s::jsonb) ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,"
         " content = EXCLUDED.content, metadata = timeline_events.metadata || EXCLUDED.metadata, updated_at = now()"
         " RETURNING seq)"
-    ) + _announce(notice, "%(payload)s::jsonb || jsonb_build_object('sequence', r.seq)", "r")
+    ) + _announce(notice, "%(payload)s::jsonb || jsonb_build_object('sequence', r.seq)", "r", live)
     values = {**row, "metadata": _json(row["metadata"])}
-    return Statement(sql, _params(session_id, payload["type"], payload, values))
+    return Statement(sql, _params(session_id, payload["type"], stored, values))
 
 
 def timeline_complete(notice: Notice, session_id: str, payload: dict[str, Any], row: dict[str, Any]) -> Statement:
+    stored, live = _content_by_row(payload)
     sql = (
         "WITH r AS (UPDATE timeline_events SET content = %(content)s, status = %(status)s,"
         " metadata = metadata || %(metadata)s::jsonb, updated_at = now() WHERE id = %(id)s"
@@ -92,9 +111,10 @@ def timeline_complete(notice: Notice, session_id: str, payload: dict[str, Any], 
         "%(payload)s::jsonb || jsonb_build_object('stage_id', r.stage_id, 'execution_id', r.execution_id,"
         " 'event_type', r.event_type, 'metadata', r.metadata)",
         "r",
+        live,
     )
     values = {**row, "metadata": _json(row["metadata"])}
-    return Statement(sql, _params(session_id, payload["type"], payload, values))
+    return Statement(sql, _params(session_id, payload["type"], stored, values))
 
 
 _LLM_COLUMNS = (

@@ -12,6 +12,7 @@ from psycopg.rows import DictRow
 
 from tarsy.store import jobs
 from tarsy.store.db import Pool, Row
+from tarsy.store.events import READ_PAYLOADS
 from tarsy.store.jobs import ACTIVE
 
 _CLAIM_LOCK = 0x7A75_0C1A  # serializes claims so the global concurrency limit is exact
@@ -275,7 +276,7 @@ async def list_timeline(pool: Pool, session_id: str) -> list[Row]:
 async def events_after(pool: Pool, session_id: str, after_id: int, limit: int = 500) -> list[Row]:
     async with pool.connection() as conn:
         cur = await conn.execute(
-            "SELECT id, event_type, payload FROM events WHERE session_id = %s AND id > %s ORDER BY id LIMIT %s",
+            f"{READ_PAYLOADS} WHERE e.session_id = %s AND e.id > %s ORDER BY e.id LIMIT %s".encode(),  # fixed SQL
             (session_id, after_id, limit),
         )
         return await cur.fetchall()
