@@ -32,11 +32,22 @@ def _json(payload: dict[str, Any]) -> str:
     return json.dumps(payload, default=str)
 
 
-async def insert_event(conn: Conn, session_id: str, event_type: str, payload: dict[str, Any]) -> int:
-    """Append one event to the replay log in the caller's transaction; its id (the SSE ``id:``)."""
+async def insert_and_notify(
+    conn: Conn, channel: str, max_bytes: int, session_id: str, event_type: str, payload: dict[str, Any]
+) -> int:
+    """Append one event and NOTIFY it (or, past ``max_bytes``, a pointer to it) in one statement; its id.
+
+    In the caller's transaction, if any; the notification is delivered at commit.
+    """
+    text = json.dumps(payload, default=str, separators=(",", ":"))
     cur = await conn.execute(
-        "INSERT INTO events (session_id, event_type, payload) VALUES (%s, %s, %s) RETURNING id",
-        (session_id, event_type, _json(payload)),
+        "WITH e AS (INSERT INTO events (session_id, event_type, payload) VALUES (%(s)s, %(t)s, %(p)s::jsonb)"
+        " RETURNING id), m AS (SELECT e.id, json_build_object('id', e.id, 'session_id', %(s)s::text,"
+        " 'type', %(t)s::text, 'data', %(p)s::json)::text AS t FROM e)"
+        " SELECT m.id, pg_notify(%(c)s, CASE WHEN octet_length(m.t) <= %(max)s THEN m.t"
+        " ELSE json_build_object('id', m.id, 'session_id', %(s)s::text, 'type', %(t)s::text,"
+        " 'truncated', true)::text END) AS notified FROM m",
+        {"s": session_id, "t": event_type, "p": text, "c": channel, "max": max_bytes},
     )
     row = await cur.fetchone()
     assert row is not None
