@@ -35,7 +35,6 @@ from typing import Any
 
 from langchain_core.tools import StructuredTool
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
 from tarsy.config import TarsyConfig, load_config_from_data
 from tarsy.events.publisher import EventPublisher
@@ -44,6 +43,7 @@ from tarsy.llm.factory import ModelFactory
 from tarsy.nodes.context import Recorder, RunContext, ToolExecutor
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.runtime.recorder import StoreRecorder
+from tarsy.store.checkpointer import PooledPostgresSaver
 from tarsy.store.db import Pool, TarsyPool, open_pool
 from tarsy.store.embedded import EmbeddedPostgres
 from tarsy.store.migrate import apply_migrations
@@ -159,7 +159,7 @@ class Accounting:
 
 
 class Postgres:
-    def __init__(self, pool: Pool, saver: AsyncPostgresSaver, executor: ToolExecutor) -> None:
+    def __init__(self, pool: Pool, saver: PooledPostgresSaver, executor: ToolExecutor) -> None:
         self.pool, self.saver, self.executor = pool, saver, executor
 
     async def run(self, graph: SessionGraph, config: TarsyConfig, session_id: str | None = None) -> tuple[str, Sample]:
@@ -421,7 +421,7 @@ async def main(iterations: int, runs: int, strategies: list[str], tool_output_by
         pool = await open_pool(server.uri(), min_size=2, max_size=10)
         try:
             await apply_migrations(pool)
-            saver = AsyncPostgresSaver(pool)  # the service shares its pool with the checkpointer the same way
+            saver = PooledPostgresSaver(pool)  # the service shares its pool with the checkpointer the same way
             await saver.setup()
             async with pool.connection() as conn:
                 await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect")

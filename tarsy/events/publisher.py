@@ -78,9 +78,7 @@ class EventPublisher:
     async def _publish_on(
         self, conn: AsyncConnection[DictRow], session_id: str, event_type: str, payload: dict[str, Any]
     ) -> int:
-        event_id = await store.insert_event(conn, session_id, event_type, payload)
-        await store.notify(conn, EVENTS_CHANNEL, _envelope(event_id, session_id, event_type, payload))
-        return event_id
+        return await store.insert_and_notify(conn, EVENTS_CHANNEL, MAX_NOTIFY_BYTES, session_id, event_type, payload)
 
     async def publish_new(self, conn: AsyncConnection[DictRow], events: list[tuple[str, str, dict[str, Any]]]) -> None:
         """Store and NOTIFY the first event of each of many new sessions, in two statements.

@@ -56,6 +56,9 @@ class RunContext:
     recorder: Recorder
     models: ModelProvider
     tools: ToolExecutor
+    sub_agent_tools: ToolExecutor | None = None
+    """How sub-agents reach tools: the service refuses them calls that need approval (they cannot
+    wait for a person); ``None``: the same as ``tools``."""
     native_tools_off: frozenset[str] = frozenset()
     """Gemini built-in tools the alert switched off for this session (agents turn them on)."""
     masking: OutputMasking | None = None

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from tarsy.actions.gate import ApprovalRefused
 from tarsy.config import ResolvedAgent, TarsyConfig, resolve_sub_agent
 from tarsy.contracts import SubAgentOf, ToolOutcome, ToolSpec
 from tarsy.errors import StoreUnavailableError, public_reason
@@ -224,9 +223,9 @@ class Orchestrator:
                 "execution_id": agent.execution_id,
                 "task": task,  # type: ignore[typeddict-item]
             }
-            # A sub-agent cannot wait for a person: a call that needs approval is refused, and the
-            # dispatching agent (which can wait) makes the change itself if it must.
-            ctx = dataclasses.replace(self.ctx, tools=ApprovalRefused(self.ctx.tools, self.ctx.config))
+            # A sub-agent cannot wait for a person: the service gives it tools that refuse a call that
+            # needs approval, and the dispatching agent (which can wait) makes the change if it must.
+            ctx = dataclasses.replace(self.ctx, tools=self.ctx.sub_agent_tools or self.ctx.tools)
             async with asyncio.timeout(self.limits.agent_timeout):
                 agent.result = await run_agent_loop(ctx, sub_input)
             agent.status = "completed"

@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from psycopg import AsyncConnection
@@ -66,6 +65,7 @@ class StoreRecorder:
         self._timer: asyncio.TimerHandle | None = None
         self._background: set[asyncio.Task[None]] = set()
         self._failed: StoreUnavailableError | None = None  # a background flush's outage, raised by the next write
+        self._new_executions: set[str] = set()  # inserted by this recorder: nothing to replay
 
     # -- the queue -------------------------------------------------------------------------------
 
@@ -110,13 +110,20 @@ class StoreRecorder:
             self._queue = statements + self._queue
             raise
 
-    async def _now(self, write: Callable[[AsyncConnection[DictRow]], Any], event_type: str) -> Any:
-        """A write that returns its row: the queue goes first, then the write and its event together."""
+    async def _now(self, statement: sql.Statement) -> Row:
+        """A write that returns its row: the queue and the write (with its event) in one round trip."""
         async with self._publisher.lock(self.session_id), self._pool.connection() as conn:
-            await self._flush_on(conn)
-            async with conn.transaction():
-                row, data = await write(conn)
-                await self._publisher.publish(self.session_id, event_type, data, conn=conn)
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            statements, self._queue = [*self._queue, statement], []
+            try:
+                row = await sql.run_batch(conn, statements)
+            except BaseException:
+                self._queue = statements[:-1] + self._queue
+                raise
+        if row is None:
+            raise LookupError(f"session {self.session_id}: no row for {statement.params.get('id')}")
         return row
 
     # -- stages and executions -------------------------------------------------------------------
@@ -143,30 +150,22 @@ class StoreRecorder:
             "success_policy": success_policy,
             "referenced_stage_id": referenced_stage_id,
         }
-
-        async def write(conn: AsyncConnection[DictRow]) -> tuple[str, dict[str, Any]]:
-            stage_id = await sql.upsert_stage(conn, row)
-            data = {
-                "stage_id": stage_id,
-                "stage_index": stage_index,
-                "stage_name": name,
-                "stage_type": stage_type,
-                "parallel_type": parallel_type,
-                "referenced_stage_id": referenced_stage_id,
-                "status": "started",
-            }
-            return stage_id, data
-
-        return str(await self._now(write, ev.STAGE_STATUS))
+        data = {
+            "stage_index": stage_index,
+            "stage_name": name,
+            "stage_type": stage_type,
+            "parallel_type": parallel_type,
+            "referenced_stage_id": referenced_stage_id,
+            "status": "started",
+        }
+        payload = build_payload(self.session_id, ev.STAGE_STATUS, data)  # + the stage id, from the row
+        return str((await self._now(sql.stage_started(NOTICE, self.session_id, payload, row)))["id"])
 
     async def stage_finished(self, stage_id: str, status: str, error: str | None = None) -> None:
-        async def write(conn: AsyncConnection[DictRow]) -> tuple[None, dict[str, Any]]:
-            r = await sql.finish_stage(conn, stage_id, status, error)
-            assert r is not None, f"no stage {stage_id}"
-            data = {"stage_id": stage_id, "stage_index": r["stage_index"], "stage_name": r["name"]}
-            return None, {**data, "stage_type": r["stage_type"], "status": status, "error": error}
-
-        await self._now(write, ev.STAGE_STATUS)
+        data = {"stage_id": stage_id, "status": status, "error": error}  # + index, name and type, from the row
+        payload = build_payload(self.session_id, ev.STAGE_STATUS, data)
+        row = {"id": stage_id, "status": status, "error": error}
+        await self._now(sql.stage_finished(NOTICE, self.session_id, payload, row))
 
     async def execution_started(
         self, *, stage_id: str, agent_index: int, agent: ResolvedAgent, model: str, parent: SubAgentOf | None = None
@@ -184,36 +183,42 @@ class StoreRecorder:
             "task": parent.task if parent else None,
             "dispatch_index": parent.dispatch_index if parent else 0,
         }
-
-        async def write(conn: AsyncConnection[DictRow]) -> tuple[str, dict[str, Any]]:
-            execution_id = await sql.upsert_execution(conn, row)
-            data = {"stage_id": stage_id, "execution_id": execution_id, "agent_name": agent.display_name}
-            if parent is not None:
-                data["parent_execution_id"] = parent.execution_id
-            return execution_id, {**data, "agent_index": agent_index, "status": "active"}
-
-        return str(await self._now(write, ev.EXECUTION_STATUS))
+        data = {"stage_id": stage_id, "agent_name": agent.display_name, "agent_index": agent_index, "status": "active"}
+        if parent is not None:
+            data["parent_execution_id"] = parent.execution_id
+        payload = build_payload(self.session_id, ev.EXECUTION_STATUS, data)  # + the execution id, from the row
+        found = await self._now(sql.execution_started(NOTICE, self.session_id, payload, row))
+        execution_id = str(found["id"])
+        if found["inserted"]:
+            self._new_executions.add(execution_id)
+        else:  # reopened: it may have records to replay
+            self._new_executions.discard(execution_id)
+        return execution_id
 
     async def execution_finished(self, execution_id: str, status: str, error: str | None = None) -> None:
-        async def write(conn: AsyncConnection[DictRow]) -> tuple[None, dict[str, Any]]:
-            r = await sql.finish_execution(conn, execution_id, status, error)
-            assert r is not None, f"no execution {execution_id}"
-            data = {"stage_id": str(r["stage_id"]), "execution_id": execution_id, "agent_name": r["agent_name"]}
-            return None, {**data, "agent_index": r["agent_index"], "status": status, "error": error}
-
-        await self._now(write, ev.EXECUTION_STATUS)
+        data = {"execution_id": execution_id, "status": status, "error": error}  # + stage, agent: from the row
+        payload = build_payload(self.session_id, ev.EXECUTION_STATUS, data)
+        row = {"id": execution_id, "status": status, "error": error}
+        await self._now(sql.execution_finished(NOTICE, self.session_id, payload, row))
 
     async def execution_fallback(self, execution_id: str, switch: dict[str, str]) -> None:
-        async def write(conn: AsyncConnection[DictRow]) -> tuple[None, dict[str, Any]]:
-            r = await sql.add_execution_fallback(conn, execution_id, switch)
-            assert r is not None, f"no execution {execution_id}"
-            data = {"stage_id": str(r["stage_id"]), "execution_id": execution_id, "agent_name": r["agent_name"]}
-            return None, {**data, "agent_index": r["agent_index"], "status": "active", "provider_fallback": switch}
-
-        await self._now(write, ev.EXECUTION_STATUS)
+        data = {"execution_id": execution_id, "status": "active", "provider_fallback": switch}  # + stage, agent
+        payload = build_payload(self.session_id, ev.EXECUTION_STATUS, data)
+        row = {
+            "id": execution_id,
+            "switch": json.dumps(switch),
+            "to_provider": switch["to_provider"],
+            "to_model": switch["to_model"],
+        }
+        await self._now(sql.execution_fallback(NOTICE, self.session_id, payload, row))
 
     async def agent_history(self, execution_id: str) -> AgentHistory:
-        """What an execution already did (its answered model calls and completed tool calls)."""
+        """What an execution already did (its answered model calls and completed tool calls).
+
+        An execution this recorder has just inserted (not reopened) has done nothing yet: no read.
+        """
+        if execution_id in self._new_executions:
+            return history_from_rows([], [])
         async with self._pool.connection() as conn:
             calls, tools = await sql.execution_history(conn, execution_id)
         return history_from_rows(calls, tools)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from langchain_core.runnables import RunnableConfig
 
 from tarsy.actions import lifecycle as approvals
-from tarsy.actions.gate import ApprovalGate
+from tarsy.actions.gate import ApprovalGate, ApprovalRefused
 from tarsy.errors import StoreUnavailableError, public_reason
 from tarsy.events import types as ev
 from tarsy.graphs.compiler import SessionGraph, build_chain_graph
@@ -128,6 +128,7 @@ class SessionRunner:
                 recorder=recorder,
                 models=self._models,
                 tools=tools,
+                sub_agent_tools=ApprovalRefused(mcp_tools, self._config),  # a sub-agent cannot wait for a person
                 native_tools_off=native_tools_switched_off(row.get("mcp_selection")),
                 masking=self.masking,
                 llm_provider=row.get("llm_provider"),  # a fork's choices (tarsy/runtime/forks.py)

@@ -12,7 +12,6 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.actions.lifecycle import ExpirySweeper
@@ -36,6 +35,7 @@ from tarsy.runtime.run_tools import FixedTools, McpTools, RunTools
 from tarsy.runtime.runner import SessionRunner
 from tarsy.runtime.workers import WorkerPool
 from tarsy.settings import Settings
+from tarsy.store.checkpointer import PooledPostgresSaver
 from tarsy.store.db import Pool, PoolSettings, max_connections, open_pool
 from tarsy.store.embedded import EmbeddedPostgres
 from tarsy.store.migrate import apply_migrations
@@ -58,7 +58,7 @@ class Services:
     worker_pool: Pool
     publisher: EventPublisher
     hub: EventHub
-    checkpointer: AsyncPostgresSaver
+    checkpointer: PooledPostgresSaver
     models: ModelFactory
     runner: SessionRunner
     workers: WorkerPool
@@ -210,9 +210,9 @@ def _integrations(
     return runbooks, SlackNotifier(cfg.system, environ)
 
 
-async def _checkpointer(pool: Pool) -> AsyncPostgresSaver:
+async def _checkpointer(pool: Pool) -> PooledPostgresSaver:
     """LangGraph's PostgreSQL checkpointer on the workers' pool, its tables created if missing."""
-    checkpointer = AsyncPostgresSaver(pool)
+    checkpointer = PooledPostgresSaver(pool)
     await checkpointer.setup()
     return checkpointer
 

@@ -15,6 +15,7 @@ import os
 import random
 import socket
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,52 @@ Beat = Callable[[Pool, str, str], Awaitable[str | None]]
 
 def make_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class _Waker:
+    """Wakes idle workers one at a time, so a queued job costs one claim attempt, not one per worker.
+
+    A wake that finds no worker waiting is kept (up to the number of workers) and taken by the next
+    worker about to wait, which then looks again at once: no job is left to the poll interval
+    because its wake came while every worker was busy claiming.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._kept = 0
+        self._limit = max(1, limit)
+
+    def one(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._kept = min(self._kept + 1, self._limit)
+
+    def all(self) -> None:
+        while self._waiting:
+            waiter = self._waiting.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+        self._kept = self._limit
+
+    async def wait(self, timeout: float) -> None:
+        """Until woken or ``timeout`` seconds have passed; at once if a wake was kept."""
+        if self._kept:
+            self._kept -= 1
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, timeout=timeout)
+        except TimeoutError:
+            pass
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(waiter)
 
 
 @dataclass
@@ -64,7 +111,7 @@ class WorkerPool:
         self._tasks: list[asyncio.Task[None]] = []
         self._running: dict[str, _Running] = {}
         self._stopping = asyncio.Event()
-        self._wake = asyncio.Event()
+        self._wake = _Waker(worker_count)
 
     @property
     def worker_count(self) -> int:
@@ -82,12 +129,16 @@ class WorkerPool:
             self._tasks.append(asyncio.create_task(self._loop(f"{self.replica_id}-w{n}"), name=f"tarsy-worker-{n}"))
 
     def nudge(self) -> None:
-        """Wake idle workers now (a job was just queued) instead of at their next poll."""
-        self._wake.set()
+        """Wake an idle worker now (a job was just queued) instead of at its next poll.
+
+        A worker that claims a job wakes the next one, so a batch queued with one nudge is taken
+        by as many workers as it has jobs, and a claim that finds nothing wakes nobody.
+        """
+        self._wake.one()
 
     async def stop(self, grace_s: float) -> None:
         self._stopping.set()
-        self._wake.set()
+        self._wake.all()
         if self._tasks:
             _, pending = await asyncio.wait(self._tasks, timeout=grace_s)
             for task in pending:
@@ -111,10 +162,12 @@ class WorkerPool:
                     stale_after_s=stale,
                 )
                 if row is not None:
+                    self._wake.one()  # there may be more: the next idle worker looks
                     await self._run(row, str(row["id"]), worker_id, repo.heartbeat, self._runner.run)
                     continue
                 message = await chats.claim_next(self._pool, worker_id=worker_id, stale_after_s=stale)
                 if message is not None:
+                    self._wake.one()
                     await self._run(
                         message, str(message["session_id"]), worker_id, chats.heartbeat, self._chat_runner.run
                     )
@@ -143,9 +196,7 @@ class WorkerPool:
 
     async def _idle(self) -> None:
         delay = float(self._queue.poll_interval) + random.uniform(0, float(self._queue.poll_interval_jitter))
-        self._wake.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        await self._wake.wait(delay)
 
     async def _run(
         self,
@@ -164,8 +215,7 @@ class WorkerPool:
         finally:
             heart.cancel()
             await asyncio.gather(heart, return_exceptions=True)
-            self._running.pop(job_id, None)
-            self._wake.set()  # capacity freed: let idle workers look again
+            self._running.pop(job_id, None)  # this worker claims again next: freed capacity is used at once
 
     async def _heartbeat(self, beat: Beat, job_id: str, worker_id: str, cancel: asyncio.Event) -> None:
         while True:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import select
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
+from psycopg.pq import TransactionStatus
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool, PoolClosed, PoolTimeout
 from psycopg_pool.base import AttemptWithBackoff
@@ -177,6 +179,10 @@ class TarsyPool(Pool):
     async def _checked(self, timeout: float) -> AsyncConnection[DictRow]:
         """A pooled connection that answers; dead ones (a restarted server's) are dropped at once.
 
+        An idle connection with nothing to read is taken as it is: a server that ends a connection
+        (shutdown, restart, a terminated backend) first sends its error or closes the socket, which
+        makes the socket readable. Only such a connection is asked with an empty query, which
+        reads what waits and fails if the server is gone; so the common case costs no round trip.
         psycopg_pool's own ``check`` sleeps with back-off between failed checks, which after a
         restart costs seconds per stale connection; here a stale one is discarded and the next taken.
         """
@@ -184,7 +190,8 @@ class TarsyPool(Pool):
         while True:
             conn = await self.getconn(max(0.0, deadline - time.monotonic()))
             try:
-                await conn.execute("")
+                if not is_quiet(conn):
+                    await conn.execute("")
                 return conn
             except psycopg.OperationalError:
                 await self.putconn(conn)  # broken: the pool closes it and refills in the background
@@ -194,6 +201,17 @@ class TarsyPool(Pool):
             except BaseException:
                 await self.putconn(conn)
                 raise
+
+
+def is_quiet(conn: AsyncConnection[Any]) -> bool:
+    """Whether an idle connection is open with nothing from the server waiting on its socket."""
+    if conn.closed or conn.broken or conn.pgconn.transaction_status != TransactionStatus.IDLE:
+        return False
+    try:
+        readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    except (OSError, ValueError, psycopg.OperationalError):
+        return False
+    return not readable
 
 
 async def open_pool(

@@ -43,21 +43,29 @@ def step_event_id(execution_id: str, event_type: str, step: str) -> str:
     return str(uuid.uuid5(_STEP_IDS, f"{execution_id}:{event_type}:{step}"))
 
 
-def _announce(notice: Notice, payload_sql: str, source: str) -> str:
-    """Tail of a statement: store the event built from ``source`` and NOTIFY it (or a pointer to it)."""
+def _announce(
+    notice: Notice, payload_sql: str, source: str, live_data: str = "e.payload", *, with_row: bool = False
+) -> str:
+    """Tail of a statement: store the event built from ``source`` and NOTIFY it (or a pointer to it).
+
+    ``live_data`` is what the notification carries as the event's data: the stored payload, or
+    (timeline events) the stored payload with the content that the stored one leaves to the row.
+    ``with_row``: the statement returns ``source``'s row (``r``, a single row) beside the NOTIFY.
+    """
     envelope = (
         "json_build_object('id', e.id, 'session_id', %(session_id)s::text, 'type', %(event_type_)s::text,"
-        " 'data', e.payload)::text"
+        f" 'data', {live_data})::text"
     )
     pointer = (
         "json_build_object('id', m.id, 'session_id', %(session_id)s::text, 'type', %(event_type_)s::text,"
         " 'truncated', true)::text"
     )
+    row_columns, row_source = (", r.*", ", r") if with_row else ("", "")
     return (
         f", e AS (INSERT INTO events (session_id, event_type, payload) SELECT %(session_id)s, %(event_type_)s,"
         f" {payload_sql} FROM {source} RETURNING id, payload)"
         f" SELECT pg_notify('{notice.channel}', CASE WHEN octet_length(m.t) <= {int(notice.max_bytes)} THEN m.t"
-        f" ELSE {pointer} END) FROM (SELECT e.id, {envelope} AS t FROM e) m"
+        f" ELSE {pointer} END) AS notified{row_columns} FROM (SELECT e.id, {envelope} AS t FROM e) m{row_source}"
     )
 
 
@@ -69,20 +77,35 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
+def _content_by_row(payload: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """A timeline event's payload to store, and the envelope data that puts its content back.
+
+    The content is kept once, in the timeline row: a stored ``timeline_event.*`` payload without a
+    ``content`` key takes the row's (``tarsy.store.events``, when the replay log is read). An empty
+    content (a streaming start) stays in the payload: the row's would be the later, final text.
+    """
+    if not payload.get("content"):
+        return payload, "e.payload"
+    stored = {k: v for k, v in payload.items() if k != "content"}
+    return stored, "e.payload || jsonb_build_object('content', %(content)s::text)"
+
+
 def timeline_upsert(notice: Notice, session_id: str, payload: dict[str, Any], row: dict[str, Any]) -> Statement:
     """Insert a timeline event (or, for a step run again, reset it) and announce it with its sequence."""
+    stored, live = _content_by_row(payload)
     sql = (
         "WITH r AS (INSERT INTO timeline_events (id, session_id, stage_id, execution_id, event_type, status, content,"
         " metadata) VALUES (%(id)s, %(session_id)s, %(stage_id)s, %(execution_id)s, %(type)s, %(status)s,"
         " %(content)s, %(metadata)s::jsonb) ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,"
         " content = EXCLUDED.content, metadata = timeline_events.metadata || EXCLUDED.metadata, updated_at = now()"
         " RETURNING seq)"
-    ) + _announce(notice, "%(payload)s::jsonb || jsonb_build_object('sequence', r.seq)", "r")
+    ) + _announce(notice, "%(payload)s::jsonb || jsonb_build_object('sequence', r.seq)", "r", live)
     values = {**row, "metadata": _json(row["metadata"])}
-    return Statement(sql, _params(session_id, payload["type"], payload, values))
+    return Statement(sql, _params(session_id, payload["type"], stored, values))
 
 
 def timeline_complete(notice: Notice, session_id: str, payload: dict[str, Any], row: dict[str, Any]) -> Statement:
+    stored, live = _content_by_row(payload)
     sql = (
         "WITH r AS (UPDATE timeline_events SET content = %(content)s, status = %(status)s,"
         " metadata = metadata || %(metadata)s::jsonb, updated_at = now() WHERE id = %(id)s"
@@ -92,9 +115,10 @@ def timeline_complete(notice: Notice, session_id: str, payload: dict[str, Any], 
         "%(payload)s::jsonb || jsonb_build_object('stage_id', r.stage_id, 'execution_id', r.execution_id,"
         " 'event_type', r.event_type, 'metadata', r.metadata)",
         "r",
+        live,
     )
     values = {**row, "metadata": _json(row["metadata"])}
-    return Statement(sql, _params(session_id, payload["type"], payload, values))
+    return Statement(sql, _params(session_id, payload["type"], stored, values))
 
 
 _LLM_COLUMNS = (
@@ -142,74 +166,96 @@ def notify(notice: Notice, envelope: str) -> Statement:
     return Statement(f"SELECT pg_notify('{notice.channel}', %(envelope)s)", {"envelope": envelope})
 
 
-async def run_batch(conn: AsyncConnection[DictRow], statements: list[Statement]) -> None:
-    """Send ``statements`` as one simple query: one round trip, one implicit transaction (all or none)."""
+async def run_batch(conn: AsyncConnection[DictRow], statements: list[Statement]) -> Row | None:
+    """Send ``statements`` as one simple query: one round trip, one implicit transaction (all or none).
+
+    Returns the first row of the last statement's result, if it has one.
+    """
     if not statements:
-        return
+        return None
     cursor = AsyncClientCursor(conn)  # client-side binding: sent as a simple query, several statements allowed
     text = ";\n".join(cursor.mogrify(s.sql, s.params) for s in statements)
     await cursor.execute(text.encode())  # bound by psycopg above; no parameters left
+    while cursor.nextset():
+        pass
+    return await cursor.fetchone() if cursor.description is not None else None
 
 
-async def upsert_stage(conn: AsyncConnection[DictRow], row: Row) -> str:
-    cur = await conn.execute(
+def _announced(
+    notice: Notice, write_sql: str, payload_sql: str, session_id: str, payload: Row, values: Row
+) -> Statement:
+    """One row written (``write_sql`` ``RETURNING`` it) and announced by an event whose payload is
+    ``payload`` completed from that row (``r`` in ``payload_sql``); the statement returns the row."""
+    sql = f"WITH r AS ({write_sql})" + _announce(notice, payload_sql, "r", with_row=True)
+    return Statement(sql, _params(session_id, payload["type"], payload, values))
+
+
+def stage_started(notice: Notice, session_id: str, payload: Row, row: Row) -> Statement:
+    """Insert the stage (or reopen it, run again) and announce it with its id."""
+    write = (
         "INSERT INTO stages (id, session_id, stage_index, name, stage_type, parallel_type, expected_agents,"
         " success_policy, referenced_stage_id, status) VALUES (%(id)s, %(session_id)s, %(stage_index)s, %(name)s,"
         " %(stage_type)s, %(parallel_type)s, %(expected_agents)s, %(success_policy)s, %(referenced_stage_id)s,"
         " 'active') ON CONFLICT (session_id, stage_index) DO UPDATE SET status = 'active', started_at = now(),"
-        " completed_at = NULL, error_message = NULL RETURNING id",
-        row,
+        " completed_at = NULL, error_message = NULL RETURNING id"
     )
-    found = await cur.fetchone()
-    assert found is not None
-    return str(found["id"])
-
-
-async def finish_stage(conn: AsyncConnection[DictRow], stage_id: str, status: str, error: str | None) -> Row | None:
-    cur = await conn.execute(
-        "UPDATE stages SET status = %s, error_message = %s, completed_at = now() WHERE id = %s"
-        " RETURNING stage_index, name, stage_type",
-        (status, error, stage_id),
+    return _announced(
+        notice, write, "%(payload)s::jsonb || jsonb_build_object('stage_id', r.id)", session_id, payload, row
     )
-    return await cur.fetchone()
 
 
-async def upsert_execution(conn: AsyncConnection[DictRow], row: Row) -> str:
-    cur = await conn.execute(
+def stage_finished(notice: Notice, session_id: str, payload: Row, row: Row) -> Statement:
+    write = (
+        "UPDATE stages SET status = %(status)s, error_message = %(error)s, completed_at = now() WHERE id = %(id)s"
+        " RETURNING stage_index, name, stage_type"
+    )
+    payload_sql = (
+        "%(payload)s::jsonb || jsonb_build_object('stage_index', r.stage_index, 'stage_name', r.name,"
+        " 'stage_type', r.stage_type)"
+    )
+    return _announced(notice, write, payload_sql, session_id, payload, row)
+
+
+def execution_started(notice: Notice, session_id: str, payload: Row, row: Row) -> Statement:
+    """Insert the execution (or reopen it, run again) and announce it; ``inserted`` tells which."""
+    write = (
         "INSERT INTO agent_executions (id, session_id, stage_id, agent_name, agent_index, strategy, llm_provider,"
         " model, status, parent_execution_id, task, dispatch_index) VALUES (%(id)s, %(session_id)s, %(stage_id)s,"
         " %(agent_name)s, %(agent_index)s, %(strategy)s, %(llm_provider)s, %(model)s, 'active',"
         " %(parent_execution_id)s, %(task)s, %(dispatch_index)s)"
         " ON CONFLICT (stage_id, agent_index, dispatch_index) DO UPDATE SET"
-        " status = 'active', started_at = now(), completed_at = NULL, error_message = NULL RETURNING id",
-        row,
+        " status = 'active', started_at = now(), completed_at = NULL, error_message = NULL"
+        " RETURNING id, xmax = 0 AS inserted"
     )
-    found = await cur.fetchone()
-    assert found is not None
-    return str(found["id"])
+    payload_sql = "%(payload)s::jsonb || jsonb_build_object('execution_id', r.id)"
+    return _announced(notice, write, payload_sql, session_id, payload, row)
 
 
-async def finish_execution(
-    conn: AsyncConnection[DictRow], execution_id: str, status: str, error: str | None
-) -> Row | None:
-    cur = await conn.execute(
-        "UPDATE agent_executions SET status = %s, error_message = %s, completed_at = now() WHERE id = %s"
-        " RETURNING stage_id, agent_name, agent_index",
-        (status, error, execution_id),
+def execution_finished(notice: Notice, session_id: str, payload: Row, row: Row) -> Statement:
+    write = (
+        "UPDATE agent_executions SET status = %(status)s, error_message = %(error)s, completed_at = now()"
+        " WHERE id = %(id)s RETURNING stage_id, agent_name, agent_index"
     )
-    return await cur.fetchone()
-
-
-async def add_execution_fallback(
-    conn: AsyncConnection[DictRow], execution_id: str, switch: dict[str, str]
-) -> Row | None:
-    """Append a provider switch to the execution and move it to the new provider and model."""
-    cur = await conn.execute(
-        "UPDATE agent_executions SET provider_fallbacks = provider_fallbacks || %s::jsonb,"
-        " llm_provider = %s, model = %s WHERE id = %s RETURNING stage_id, agent_name, agent_index",
-        (json.dumps([switch]), switch["to_provider"], switch["to_model"], execution_id),
+    payload_sql = (
+        "%(payload)s::jsonb || jsonb_build_object('stage_id', r.stage_id, 'agent_name', r.agent_name,"
+        " 'agent_index', r.agent_index)"
     )
-    return await cur.fetchone()
+    return _announced(notice, write, payload_sql, session_id, payload, row)
+
+
+def execution_fallback(notice: Notice, session_id: str, payload: Row, row: Row) -> Statement:
+    """Append a provider switch (``row["switch"]``, JSON) to the execution, move it to the new
+    provider and model, and announce it."""
+    write = (
+        "UPDATE agent_executions SET provider_fallbacks = provider_fallbacks || jsonb_build_array(%(switch)s::jsonb),"
+        " llm_provider = %(to_provider)s, model = %(to_model)s WHERE id = %(id)s"
+        " RETURNING stage_id, agent_name, agent_index"
+    )
+    payload_sql = (
+        "%(payload)s::jsonb || jsonb_build_object('stage_id', r.stage_id, 'agent_name', r.agent_name,"
+        " 'agent_index', r.agent_index)"
+    )
+    return _announced(notice, write, payload_sql, session_id, payload, row)
 
 
 async def close_open(conn: AsyncConnection[DictRow], session_id: str, status: str) -> list[Row]:

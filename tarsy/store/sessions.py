@@ -7,11 +7,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncClientCursor, AsyncConnection
 from psycopg.rows import DictRow
 
 from tarsy.store import jobs
 from tarsy.store.db import Pool, Row
+from tarsy.store.events import READ_PAYLOADS
 from tarsy.store.jobs import ACTIVE
 
 _CLAIM_LOCK = 0x7A75_0C1A  # serializes claims so the global concurrency limit is exact
@@ -177,24 +178,42 @@ async def get_session(pool: Pool, session_id: str) -> Row | None:
         return await cur.fetchone()
 
 
+_CLAIM = (
+    "SELECT pg_advisory_xact_lock(%(lock)s);\n"
+    "WITH running AS (SELECT count(*) AS n FROM alert_sessions WHERE status = ANY(%(active)s)"
+    " AND heartbeat_at > clock_timestamp() - make_interval(secs => %(stale)s)),"
+    " found AS (SELECT id FROM alert_sessions WHERE (SELECT n FROM running) < %(cap)s AND (status = 'pending'"
+    " OR (status = ANY(%(active)s) AND heartbeat_at <= clock_timestamp() - make_interval(secs => %(stale)s)))"
+    " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    " UPDATE alert_sessions s SET status = CASE WHEN s.status = 'cancelling' THEN 'cancelling' ELSE 'in_progress'"
+    " END, worker_id = %(worker)s, heartbeat_at = clock_timestamp(),"
+    " started_at = coalesce(s.started_at, clock_timestamp()), attempts = s.attempts + 1"
+    " FROM found WHERE s.id = found.id RETURNING s.*"
+)
+
+
 async def claim_next(pool: Pool, *, worker_id: str, max_concurrent: int, stale_after_s: float) -> Row | None:
     """Claim the oldest pending session, or one whose worker stopped heartbeating.
 
     Claims are serialized with a transaction-level advisory lock so the global limit on running
     sessions holds across all replicas; ``SKIP LOCKED`` keeps a row being finished elsewhere out.
+    Lock, count and claim go as one simple query: one round trip and one implicit transaction
+    that holds the lock to its end, while each statement reads a snapshot of its own, so the
+    count sees every claim committed before the lock was granted. Times are ``clock_timestamp()``
+    (see ``jobs.claim_oldest``).
     """
-    async with pool.connection() as conn, conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_CLAIM_LOCK,))
-        cur = await conn.execute(
-            "SELECT count(*) AS n FROM alert_sessions WHERE status = ANY(%s)"
-            " AND heartbeat_at > clock_timestamp() - make_interval(secs => %s)",
-            (list(ACTIVE), stale_after_s),
-        )
-        running = await cur.fetchone()
-        assert running is not None
-        if int(running["n"]) >= max_concurrent:
-            return None
-        return await jobs.claim_oldest(conn, "alert_sessions", worker_id=worker_id, stale_after_s=stale_after_s)
+    params = {
+        "lock": _CLAIM_LOCK,
+        "active": list(ACTIVE),
+        "stale": stale_after_s,
+        "cap": max_concurrent,
+        "worker": worker_id,
+    }
+    async with pool.connection() as conn:
+        cursor = AsyncClientCursor(conn)  # client-side binding: several statements in one simple query
+        await cursor.execute(cursor.mogrify(_CLAIM, params).encode())
+        cursor.nextset()  # past the lock's result to the claim's
+        return await cursor.fetchone()
 
 
 async def heartbeat(pool: Pool, session_id: str, worker_id: str) -> str | None:
@@ -275,7 +294,7 @@ async def list_timeline(pool: Pool, session_id: str) -> list[Row]:
 async def events_after(pool: Pool, session_id: str, after_id: int, limit: int = 500) -> list[Row]:
     async with pool.connection() as conn:
         cur = await conn.execute(
-            "SELECT id, event_type, payload FROM events WHERE session_id = %s AND id > %s ORDER BY id LIMIT %s",
+            f"{READ_PAYLOADS} WHERE e.session_id = %s AND e.id > %s ORDER BY e.id LIMIT %s".encode(),  # fixed SQL
             (session_id, after_id, limit),
         )
         return await cur.fetchall()

@@ -18,8 +18,9 @@ from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.store.db import Pool, TarsyPool, open_pool
+from tarsy.store.events import event_payload
 from tarsy.store.migrate import apply_migrations
-from tarsy.store.sessions import NewSession, insert_session
+from tarsy.store.sessions import NewSession, events_after, insert_session
 
 pytestmark = pytest.mark.integration
 
@@ -77,7 +78,7 @@ async def test_a_step_is_one_batch_with_its_events_in_order(pool: Pool, database
             notices.append(json.loads(notice.payload))
 
     assert queued == before, "nothing is written before the step's flush"
-    assert after - before <= 2, "the connection check and one batch"
+    assert after - before == 1, "one batch (a quiet pooled connection is not pinged)"
     kinds = [(n["type"], n["data"].get("delta")) for n in notices if n["session_id"] == session_id]
     assert kinds == [
         (ev.TIMELINE_CREATED, None),
@@ -95,6 +96,41 @@ async def test_a_step_is_one_batch_with_its_events_in_order(pool: Pool, database
         cur = await conn.execute("SELECT event_type FROM events WHERE session_id = %s ORDER BY id", (session_id,))
         stored = [r["event_type"] for r in await cur.fetchall()]
     assert stored[-3:] == [ev.TIMELINE_CREATED, ev.TIMELINE_COMPLETED, ev.INTERACTION_CREATED]
+
+
+async def test_a_timeline_text_is_stored_once_and_every_reader_gets_it(pool: Pool, database_url: str) -> None:
+    session_id = await _session(pool)
+    recorder = StoreRecorder(pool, EventPublisher(pool), session_id, flush_interval=0)
+    big = "x" * (ev.MAX_NOTIFY_BYTES + 100)  # too big for NOTIFY: the notice points at the stored event
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as listener:
+        await listener.execute(f"LISTEN {ev.EVENTS_CHANNEL}")
+        streamed = await recorder.timeline_started(event_type="llm_response", stage_id=None, execution_id=None)
+        await recorder.timeline_completed(streamed, "OOMKilled")
+        whole = await recorder.timeline_event(
+            event_type="final_analysis", content=big, stage_id=None, execution_id=None
+        )
+        await recorder.flush()
+        notices = [json.loads(n.payload) async for n in listener.notifies(timeout=5, stop_after=3)]
+
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT payload FROM events WHERE session_id = %s ORDER BY id", (session_id,))
+        stored = [r["payload"] for r in await cur.fetchall()]
+    assert [p.get("content") for p in stored[-3:]] == ["", None, None], "texts are kept in the timeline rows"
+    live = [(n["type"], n.get("truncated"), n.get("data", {}).get("content")) for n in notices]
+    assert live == [
+        (ev.TIMELINE_CREATED, None, ""),
+        (ev.TIMELINE_COMPLETED, None, "OOMKilled"),
+        (ev.TIMELINE_CREATED, True, None),
+    ]
+    pointed = await event_payload(pool, int(notices[2]["id"]))
+    assert pointed is not None and pointed["content"] == big and pointed["event_id"] == whole
+    replayed = [(r["event_type"], r["payload"]["content"]) for r in await events_after(pool, session_id, 0)]
+    assert replayed[-3:] == [
+        (ev.TIMELINE_CREATED, ""),
+        (ev.TIMELINE_COMPLETED, "OOMKilled"),
+        (ev.TIMELINE_CREATED, big),
+    ]
+    assert all(r["payload"]["event_id"] == streamed for r in (await events_after(pool, session_id, 0))[-3:-1])
 
 
 async def test_a_step_run_again_resets_its_events_instead_of_adding_new_ones(pool: Pool) -> None:

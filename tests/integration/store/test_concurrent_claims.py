@@ -123,3 +123,22 @@ async def test_two_claims_of_the_only_row_never_both_win(database_url: str, pool
         cur = await conn.execute(query, (only,))
         row = await cur.fetchone()
     assert row is not None and (row["worker_id"], row["attempts"]) == ("A", 1)
+
+
+async def test_concurrent_claims_never_run_more_sessions_than_the_limit(database_url: str) -> None:
+    wide = await open_pool(database_url, min_size=8, max_size=8)
+    try:
+        async with wide.connection() as conn:  # other tests' sessions must not count as running
+            await conn.execute("UPDATE alert_sessions SET status = 'completed' WHERE status <> 'completed'")
+        for _ in range(8):
+            await _new_session(wide)
+        claims = await asyncio.gather(
+            *(sessions.claim_next(wide, worker_id=f"w{n}", max_concurrent=3, stale_after_s=60) for n in range(8))
+        )
+        claimed = [c for c in claims if c is not None]
+        assert len(claimed) == 3, "the claim lock makes each count see the claims committed before it"
+        assert len({c["id"] for c in claimed}) == 3 and all(c["status"] == "in_progress" for c in claimed)
+        assert await sessions.claim_next(wide, worker_id="late", max_concurrent=3, stale_after_s=60) is None
+        assert await sessions.claim_next(wide, worker_id="late", max_concurrent=4, stale_after_s=60) is not None
+    finally:
+        await wide.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from tarsy.store.db import TarsyPool, is_quiet, open_pool
 from tests.support.server import running_tarsy, write_config
 
 pytestmark = pytest.mark.integration
@@ -49,3 +52,32 @@ async def test_pool_sizes_come_from_the_config(tmp_path: Path, database_url: str
         api, workers = tarsy.services.pool, tarsy.services.worker_pool
         assert (api.max_size, workers.max_size) == (3, 4)
         assert api.timeout == workers.timeout == 1.5
+
+
+async def test_a_quiet_connection_is_taken_without_a_round_trip_and_a_terminated_one_is_replaced(
+    database_url: str,
+) -> None:
+    pool = await open_pool(database_url, min_size=1, max_size=1)
+    try:
+        assert isinstance(pool, TarsyPool)
+        async with pool.connection() as conn:
+            cur = await conn.execute("SELECT pg_backend_pid() AS pid")
+            first = await cur.fetchone()
+        assert first is not None
+        before = pool.round_trips.count
+        async with pool.connection():
+            pass
+        assert pool.round_trips.count == before, "an idle connection with nothing to read is not pinged"
+
+        async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as admin:
+            await admin.execute("SELECT pg_terminate_backend(%s)", (first["pid"],))
+        for _ in range(50):  # the server's goodbye reaches the idle connection's socket
+            if not is_quiet(pool._pool[0]):
+                break
+            await asyncio.sleep(0.05)
+        async with pool.connection() as conn:  # the dead one is dropped; the query runs on a new one
+            cur = await conn.execute("SELECT pg_backend_pid() AS pid")
+            second = await cur.fetchone()
+        assert second is not None and second["pid"] != first["pid"]
+    finally:
+        await pool.close()

@@ -4,11 +4,14 @@ time out, guardrails, results as messages, and a resumed parent that re-runs no 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+from tarsy.actions.gate import ApprovalRefused
 from tarsy.config import TarsyConfig, load_config_from_data
+from tarsy.nodes.context import RunContext
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.nodes.orchestrator import CANCEL, DISPATCH, LIST
 from tests.unit.agent.factories import AGENT, MODEL, PROVIDER, AgentRun, SentMessages, tarsy_doc
@@ -39,6 +42,14 @@ def config(tmp_path: Path, parent: list[dict[str, Any]], **orchestrator: Any) ->
     doc["defaults"]["orchestrator"] = {"agent_timeout": "1s", **orchestrator}
     providers = {"llm_providers": {PROVIDER: {"type": "scripted", "script": str(path), "model": MODEL}}}
     return load_config_from_data(doc, providers, env={})
+
+
+class RefusingRun(AgentRun):
+    """The service's wiring: sub-agents get tools that refuse calls needing a person."""
+
+    def context(self) -> RunContext:
+        ctx = super().context()
+        return dataclasses.replace(ctx, sub_agent_tools=ApprovalRefused(ctx.tools, self.config))
 
 
 class FastWatch(MemoryRecorder):
@@ -199,7 +210,7 @@ async def test_a_sub_agent_cannot_wait_for_approval(tmp_path: Path) -> None:
     }
     cfg = load_config_from_data(doc, providers, env={})
 
-    run = await AgentRun(cfg).run()
+    run = await RefusingRun(cfg).run()
 
     refused = [c for c in run.timeline("llm_tool_call") if c["metadata"]["tool"] == "k8s.pods_list"]
     assert refused and refused[0]["content"].startswith("Not run: k8s.pods_list changes the system")
