@@ -38,7 +38,6 @@ class Cost:
     """``usd`` is None when the call could not be priced; ``note`` then says why."""
 
     usd: float | None
-    estimated: bool = False
     note: str | None = None
 
 
@@ -103,10 +102,10 @@ class Pricer:
                 return promo
         return None
 
-    def cost(self, provider: str, model: str, usage: Usage, day: date, *, estimated: bool = False) -> Cost:
+    def cost(self, provider: str, model: str, usage: Usage, day: date) -> Cost:
         price = self.price_of(provider, model)
         if price is None:
-            return Cost(None, estimated, f"no price for model {model!r} (add it to pricing.models)")
+            return Cost(None, f"no price for model {model!r} (add it to pricing.models)")
         promo = self.promotion(provider, model, day)
         if promo is not None and promo.price is not None:
             price = promo.price
@@ -114,7 +113,7 @@ class Pricer:
         if promo is not None and promo.factor is not None:
             amount *= promo.factor
         note = f"promotion {promo.starts}..{promo.ends}" if promo is not None else None
-        return Cost(amount, estimated, note)
+        return Cost(amount, note)
 
 
 def config_pricer(config: TarsyConfig) -> Pricer:
