@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from langchain_core.messages import AIMessage
 
 from tarsy.config.pricing import ModelPrice, PricingConfig, Promotion
+from tarsy.contracts import LLMInteraction
 from tarsy.llm.pricing import Pricer, Usage, bundled_prices, lookup, usd
 from tarsy.llm.usage import estimate_tokens, token_fields
+from tarsy.observability.metrics import Metrics
 
 DAY = date(2026, 12, 5)
 
@@ -145,3 +148,28 @@ def test_a_reply_without_usage_gets_an_estimate_marked_so() -> None:
     fields = token_fields(reply, prompt_chars=4_001, thinking="y" * 3)
     assert fields == {"input_tokens": 1_001, "output_tokens": 3, "thinking_tokens": 0, "tokens_estimated": True}
     assert estimate_tokens(0) == 0
+
+
+def test_the_prometheus_counter_adds_each_priced_call() -> None:
+    metrics = Metrics()
+    call = LLMInteraction(
+        stage_id=None,
+        execution_id=None,
+        interaction_type="iteration",
+        provider="google-default",
+        model="gemini-2.5-flash",
+        conversation_offset=0,
+        request_messages=[],
+        tools=[],
+        response=None,
+        thinking="",
+        input_tokens=10,
+        output_tokens=1,
+        thinking_tokens=0,
+        duration_ms=5,
+    )
+    metrics.llm_interaction(replace(call, cost_usd=0.25))
+    metrics.llm_interaction(replace(call, cost_usd=0.5))
+    metrics.llm_interaction(replace(call, cost_usd=None, cost_note="unpriced"))
+    labels = {"provider": "google-default", "model": "gemini-2.5-flash"}
+    assert metrics.registry.get_sample_value("tarsy_llm_cost_usd_total", labels) == pytest.approx(0.75)
