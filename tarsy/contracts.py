@@ -168,6 +168,14 @@ class LLMInteraction:
     thinking_tokens: int
     duration_ms: int
     error: str | None = None
+    cached_tokens: int = 0
+    """Prompt tokens the provider read from its cache (part of ``input_tokens``)."""
+    tokens_estimated: bool = False
+    """The provider reported no usage: the token counts are estimated from the text's length."""
+    cost_usd: float | None = None
+    """Set by the recorder from the price table; None when the call could not be priced."""
+    cost_note: str | None = None
+    """Why there is no cost, or which promotion applied."""
 
 
 @dataclass(frozen=True)

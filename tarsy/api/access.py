@@ -56,6 +56,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/system/default-tools"): "viewer",
     ("GET", "/api/v1/system/config"): "viewer",
     ("GET", "/api/v1/runbooks"): "viewer",
+    ("GET", "/api/v1/usage/summary"): "viewer",
     ("POST", "/api/v1/alerts"): "operator",
     ("POST", f"{SESSION}/cancel"): "operator",
     ("POST", f"{SESSION}/fork"): "operator",  # creates work, like submitting an alert

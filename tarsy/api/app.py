@@ -36,6 +36,7 @@ from tarsy.api.routes import (
     system,
     system_config,
     trace,
+    usage,
     whoami,
 )
 from tarsy.config import TarsyConfig
@@ -94,6 +95,7 @@ ROUTERS = (
     history,
     trace,
     sessions,
+    usage,
     forks,
     approvals,
     chat,

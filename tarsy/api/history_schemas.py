@@ -34,6 +34,11 @@ class SessionSummary(BaseModel):
     input_tokens: int
     output_tokens: int
     total_tokens: int
+    cost_usd: float | None = Field(
+        description="Estimated cost in US dollars (docs/cost.md); null when no call could be priced"
+    )
+    cost_estimated: bool = Field(description="Some token counts are estimates (a provider reported no usage)")
+    unpriced_calls: int = Field(description="Answered model calls without a price (not in cost_usd)")
     stage_count: int = Field(description="Investigation and synthesis stages that have started")
     forked_from: str | None = Field(None, description="The session this one was forked from (null: not a fork)")
     matched_in_timeline: bool = Field(
@@ -126,6 +131,9 @@ class InteractionOut(BaseModel):
     tool: str | None = Field(description="MCP tool calls only")
     input_tokens: int | None = Field(description="LLM calls only")
     output_tokens: int | None = Field(description="LLM calls only")
+    cost_usd: float | None = Field(None, description="LLM calls only: estimated cost in US dollars; null unpriced")
+    cost_estimated: bool = Field(False, description="LLM calls only: the token counts are estimates")
+    cost_note: str | None = Field(None, description="LLM calls only: why there is no cost, or the promotion")
     duration_ms: int
     error: str | None
     is_error: bool = Field(description="The call failed (LLM) or the tool reported an error (MCP)")
@@ -191,6 +199,10 @@ class LLMInteractionDetail(BaseModel):
     output_tokens: int
     thinking_tokens: int
     total_tokens: int
+    cached_tokens: int = Field(description="Prompt tokens read from the provider's cache (part of input_tokens)")
+    cost_usd: float | None = Field(description="Estimated cost in US dollars; null when it could not be priced")
+    cost_estimated: bool = Field(description="The token counts are estimates: the provider reported no usage")
+    cost_note: str | None = Field(description="Why there is no cost, or the promotion that applied")
     duration_ms: int
     error: str | None
 

@@ -62,6 +62,16 @@ class TokenTotals(BaseModel):
     output_tokens: int = 0
     thinking_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int = Field(0, description="Prompt tokens read from the provider's cache (part of input_tokens)")
+    cost_usd: float | None = Field(
+        0.0,
+        description="Estimated cost in US dollars of the priced model calls (docs/cost.md); null when calls "
+        "were answered and none could be priced (a model without a price)",
+    )
+    cost_estimated: bool = Field(
+        False, description="Some token counts are estimates: a provider reported no usage for some call"
+    )
+    unpriced_calls: int = Field(0, description="Answered calls without a price (not in cost_usd)")
 
 
 class ProviderFallbackOut(BaseModel):

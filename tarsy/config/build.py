@@ -18,6 +18,7 @@ from tarsy.config.errors import ConfigIssue
 from tarsy.config.mcp import MCPServerConfig
 from tarsy.config.merge import MergedSections, Provenance
 from tarsy.config.models import TarsyConfig
+from tarsy.config.pricing import PricingConfig
 from tarsy.config.providers import LLMProviderConfig
 from tarsy.config.pydantic_issues import issues_from_validation_error
 from tarsy.config.sections import DefaultsConfig, QueueConfig, SystemConfig
@@ -28,7 +29,12 @@ _ENTRY_TYPES: dict[str, Any] = {
     "agent_chains": ChainConfig,
     "llm_providers": LLMProviderConfig,
 }
-_SETTING_TYPES: dict[str, Any] = {"defaults": DefaultsConfig, "queue": QueueConfig, "system": SystemConfig}
+_SETTING_TYPES: dict[str, Any] = {
+    "defaults": DefaultsConfig,
+    "queue": QueueConfig,
+    "system": SystemConfig,
+    "pricing": PricingConfig,
+}
 
 
 @dataclass(frozen=True)

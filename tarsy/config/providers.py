@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from tarsy.config.base import StrictModel
 from tarsy.config.duration import PositiveDuration
+from tarsy.config.pricing import ModelPrice
 
 
 class StreamTimeouts(StrictModel):
@@ -31,6 +32,8 @@ class _ProviderBase(StrictModel):
     timeout: PositiveDuration = 120.0
     max_retries: int = Field(default=3, ge=0)
     stream_timeouts: StreamTimeouts = StreamTimeouts()
+    pricing: ModelPrice | None = None
+    """This provider's price, over ``pricing`` and the bundled table (docs/cost.md)."""
 
     def credentials_present(self, env: Mapping[str, str]) -> bool:
         """Whether ``env`` holds what this provider needs to authenticate (checked, not used)."""

@@ -20,6 +20,7 @@ from typing import Any
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages.ai import UsageMetadata
 from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -118,15 +119,9 @@ class ScriptedChatModel(BaseChatModel):
                     for n, c in enumerate(calls)
                 ],
             )
-        prompt_chars = sum(len(str(m.content)) for m in messages)
-        out_tokens = max(1, (len(text) + len(thinking)) // 4)
         yield AIMessageChunk(
             content="",
-            usage_metadata={
-                "input_tokens": prompt_chars // 4,
-                "output_tokens": out_tokens,
-                "total_tokens": prompt_chars // 4 + out_tokens,
-            },
+            usage_metadata=_usage(turn, messages, len(text) + len(thinking)),
             response_metadata={"model_name": self.model_name, "model_provider": "scripted"},
             chunk_position="last",
         )
@@ -177,6 +172,28 @@ class ScriptedChatModel(BaseChatModel):
         for chunk in self._chunks(turn, messages):
             merged = chunk if merged is None else merged + chunk
         return ChatResult(generations=[ChatGeneration(message=_to_message(merged))])
+
+
+def _usage(turn: dict[str, Any], messages: list[BaseMessage], answer_chars: int) -> UsageMetadata | None:
+    """What the provider reports: chars/4 counts, or the turn's ``usage`` (``null``: no report, as
+    some OpenAI-compatible servers do; or ``{input_tokens, output_tokens, cache_read, reasoning}``)."""
+    if "usage" in turn:
+        given = turn["usage"]
+        if given is None:
+            return None
+        usage = UsageMetadata(
+            input_tokens=int(given["input_tokens"]),
+            output_tokens=int(given["output_tokens"]),
+            total_tokens=int(given["input_tokens"]) + int(given["output_tokens"]),
+        )
+        if given.get("cache_read"):
+            usage["input_token_details"] = {"cache_read": int(given["cache_read"])}
+        if given.get("reasoning"):
+            usage["output_token_details"] = {"reasoning": int(given["reasoning"])}
+        return usage
+    prompt = sum(len(str(m.content)) for m in messages) // 4
+    out = max(1, answer_chars // 4)
+    return UsageMetadata(input_tokens=prompt, output_tokens=out, total_tokens=prompt + out)
 
 
 def _to_message(chunk: AIMessageChunk | None) -> AIMessage:

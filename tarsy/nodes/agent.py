@@ -42,6 +42,7 @@ from tarsy.errors import AgentError, ProviderError, StoreUnavailableError
 from tarsy.llm.errors import classify, provider_error
 from tarsy.llm.factory import with_native_tools
 from tarsy.llm.messages import messages_to_dicts
+from tarsy.llm.usage import prompt_chars
 from tarsy.nodes import prompts
 from tarsy.nodes.context import (
     RunContext,
@@ -228,6 +229,7 @@ class AgentLoop:
             conversation_offset=self.recorded,
             request_messages=messages_to_dicts(sent[self.recorded :]),
             tools=[t.name for t in tools],
+            prompt_chars=prompt_chars(sent),
         )
         timeouts = ctx.config.provider(provider).stream_timeouts
 

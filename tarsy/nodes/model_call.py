@@ -19,6 +19,7 @@ from tarsy.contracts import LLMInteraction, Recorder
 from tarsy.errors import StoreUnavailableError
 from tarsy.llm.errors import classify
 from tarsy.llm.messages import messages_to_dicts
+from tarsy.llm.usage import token_fields
 from tarsy.nodes.streaming import chunk_parts
 
 
@@ -34,23 +35,25 @@ class CallRecord:
     conversation_offset: int
     request_messages: list[dict[str, Any]]
     tools: list[str]
+    prompt_chars: int = 0
+    """Characters of the whole prompt sent, for the estimate when the provider reports no usage."""
+
+    def _known(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "prompt_chars"}
 
     def answered(self, reply: AIMessage, duration_ms: int) -> LLMInteraction:
-        usage: dict[str, Any] = dict(reply.usage_metadata or {})
-        details: dict[str, Any] = dict(usage.get("output_token_details") or {})
-        return LLMInteraction(
-            **self.__dict__,
-            response=messages_to_dicts([reply])[0],
-            thinking=chunk_parts(reply)[0],
-            input_tokens=int(usage.get("input_tokens", 0)),
-            output_tokens=int(usage.get("output_tokens", 0)),
-            thinking_tokens=int(details.get("reasoning", 0)),
-            duration_ms=duration_ms,
-        )
+        thinking = chunk_parts(reply)[0]
+        fields: dict[str, Any] = {
+            **self._known(),
+            "response": messages_to_dicts([reply])[0],
+            "thinking": thinking,
+            "duration_ms": duration_ms,
+        }
+        return LLMInteraction(**fields, **token_fields(reply, prompt_chars=self.prompt_chars, thinking=thinking))
 
     def failed(self, error: str, duration_ms: int) -> LLMInteraction:
         return LLMInteraction(
-            **self.__dict__,
+            **self._known(),
             response=None,
             thinking="",
             input_tokens=0,

@@ -36,6 +36,9 @@ class Metrics:
         self.llm_calls = Counter("tarsy_llm_calls", "LLM calls", ["provider", "model", "type"], registry=r)
         self.llm_errors = Counter("tarsy_llm_errors", "Failed LLM calls", ["provider", "model"], registry=r)
         self.llm_tokens = Counter("tarsy_llm_tokens", "LLM tokens", ["provider", "model", "kind"], registry=r)
+        self.llm_cost = Counter(
+            "tarsy_llm_cost_usd", "Estimated cost of LLM calls in US dollars", ["provider", "model"], registry=r
+        )
         self.llm_latency = Histogram(
             "tarsy_llm_duration_seconds", "LLM call latency", ["provider", "model"], buckets=_CALL_BUCKETS, registry=r
         )
@@ -72,6 +75,8 @@ class Metrics:
         ):
             if value:
                 self.llm_tokens.labels(*labels, kind).inc(value)
+        if record.cost_usd:
+            self.llm_cost.labels(*labels).inc(record.cost_usd)
 
     def mcp_interaction(self, record: MCPInteraction) -> None:
         if record.interaction_type != "tool_call":

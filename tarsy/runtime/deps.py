@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -11,6 +12,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from tarsy.config import TarsyConfig
 from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph
+from tarsy.llm.pricing import Pricer, config_pricer
 from tarsy.nodes.context import ModelProvider
 from tarsy.observability.metrics import Metrics
 from tarsy.observability.tracing import DISABLED, Tracing
@@ -37,9 +39,22 @@ class RunnerDeps:
         interval = float(self.config.system.database.record_flush_interval)
         if self.tracing.enabled:
             return TracedRecorder(
-                self.pool, self.publisher, session_id, self.metrics, self.tracing, flush_interval=interval
+                self.pool,
+                self.publisher,
+                session_id,
+                self.metrics,
+                self.tracing,
+                flush_interval=interval,
+                pricer=self.pricer,
             )
-        return StoreRecorder(self.pool, self.publisher, session_id, self.metrics, flush_interval=interval)
+        return StoreRecorder(
+            self.pool, self.publisher, session_id, self.metrics, flush_interval=interval, pricer=self.pricer
+        )
+
+    @cached_property
+    def pricer(self) -> Pricer:
+        """The price table with this configuration's overrides, read once."""
+        return config_pricer(self.config)
 
 
 @dataclass

@@ -17,6 +17,8 @@ import asyncio
 import json
 import logging
 import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from psycopg import AsyncConnection
@@ -27,6 +29,7 @@ from tarsy.contracts import SubAgentOf
 from tarsy.errors import StoreUnavailableError
 from tarsy.events import types as ev
 from tarsy.events.publisher import EventPublisher, build_payload
+from tarsy.llm.pricing import Pricer, Usage
 from tarsy.nodes.context import LLMInteraction, MCPInteraction
 from tarsy.nodes.replay import AgentHistory, history_from_rows
 from tarsy.store import records as sql
@@ -55,7 +58,9 @@ class StoreRecorder:
         observer: InteractionObserver | None = None,
         *,
         flush_interval: float = FLUSH_INTERVAL_S,
+        pricer: Pricer | None = None,
     ) -> None:
+        self._pricer = pricer
         self._pool = pool
         self._publisher = publisher
         self._observer = observer
@@ -289,7 +294,18 @@ class StoreRecorder:
     ) -> str:
         return self._timeline(event_type, "completed", content, (stage_id, execution_id), dict(metadata or {}))
 
+    def _priced(self, record: LLMInteraction) -> LLMInteraction:
+        """``record`` with its cost; a failed call reported no usage, so it has none."""
+        if record.error is not None:
+            return replace(record, cost_usd=None, cost_note="the call failed: no usage to price")
+        if self._pricer is None:
+            return replace(record, cost_usd=None, cost_note="no price table")
+        usage = Usage(record.input_tokens, record.output_tokens, record.cached_tokens, record.thinking_tokens)
+        cost = self._pricer.cost(record.provider, record.model, usage, datetime.now(UTC).date())
+        return replace(record, cost_usd=cost.usd, cost_note=cost.note)
+
     async def llm_interaction(self, record: LLMInteraction) -> str:
+        record = self._priced(record)
         if self._observer is not None:
             self._observer.llm_interaction(record)
         interaction_id = str(uuid.uuid4())
@@ -312,6 +328,10 @@ class StoreRecorder:
             "total_tokens": record.input_tokens + record.output_tokens,
             "duration_ms": record.duration_ms,
             "error": record.error,
+            "cached_tokens": record.cached_tokens,
+            "cost_usd": record.cost_usd,
+            "cost_estimated": record.tokens_estimated,
+            "cost_note": record.cost_note,
         }
         data: dict[str, Any] = {
             "interaction_id": interaction_id,

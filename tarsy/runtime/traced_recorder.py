@@ -20,6 +20,7 @@ from psycopg.rows import DictRow
 from tarsy.config import ResolvedAgent
 from tarsy.contracts import SubAgentOf
 from tarsy.events.publisher import EventPublisher
+from tarsy.llm.pricing import Pricer
 from tarsy.nodes.context import LLMInteraction, MCPInteraction
 from tarsy.observability.tracing import Tracing
 from tarsy.runtime.recorder import FLUSH_INTERVAL_S, InteractionObserver, StoreRecorder
@@ -38,8 +39,9 @@ class TracedRecorder(StoreRecorder):
         tracing: Tracing,
         *,
         flush_interval: float = FLUSH_INTERVAL_S,
+        pricer: Pricer | None = None,
     ) -> None:
-        super().__init__(pool, publisher, session_id, observer, flush_interval=flush_interval)
+        super().__init__(pool, publisher, session_id, observer, flush_interval=flush_interval, pricer=pricer)
         self._tracing = tracing
         self._spans: dict[str, Span] = {}  # stage, execution and tool-call spans by their record id
         self._parents: dict[str, str] = {}  # execution id -> stage id

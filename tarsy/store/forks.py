@@ -170,10 +170,12 @@ _COPY_EVENTS = (
 _COPY_CALLS = (
     "INSERT INTO llm_interactions (id, session_id, stage_id, execution_id, interaction_type, provider, model,"
     " conversation_offset, request_messages, tools, response, thinking, input_tokens, output_tokens,"
-    " thinking_tokens, total_tokens, duration_ms, error, created_at)"
+    " thinking_tokens, total_tokens, duration_ms, error, cached_tokens, cost_usd, cost_estimated, cost_note,"
+    " created_at)"
     " SELECT m.new_id, %(sid)s, sx.new_id, ex.new_id, l.interaction_type, l.provider, l.model,"
     " l.conversation_offset, l.request_messages, l.tools, l.response, l.thinking, l.input_tokens, l.output_tokens,"
-    " l.thinking_tokens, l.total_tokens, l.duration_ms, l.error, l.created_at"
+    " l.thinking_tokens, l.total_tokens, l.duration_ms, l.error, l.cached_tokens, l.cost_usd, l.cost_estimated,"
+    " l.cost_note, l.created_at"
     f" FROM llm_interactions l JOIN {_MAP} ON m.old_id = l.id"
     + _remap("sx", "l.stage_id")
     + _remap("ex", "l.execution_id")
@@ -188,11 +190,15 @@ _COPY_TOOLS = (
     + _remap("ex", "c.execution_id")
     + _remap("tx", "c.timeline_event_id")
 )
-# An execution's token totals are those of the calls it kept.
+# An execution's token and cost totals are those of the calls it kept.
 _TOKENS = (
     "UPDATE agent_executions a SET input_tokens = t.i, output_tokens = t.o, thinking_tokens = t.th,"
-    " total_tokens = t.tt FROM (SELECT execution_id, sum(input_tokens) AS i, sum(output_tokens) AS o,"
-    " sum(thinking_tokens) AS th, sum(total_tokens) AS tt FROM llm_interactions WHERE session_id = %(sid)s"
+    " total_tokens = t.tt, cached_tokens = t.c, cost_usd = t.usd, cost_estimated = t.est, unpriced_calls = t.u"
+    " FROM (SELECT execution_id, sum(input_tokens) AS i, sum(output_tokens) AS o,"
+    " sum(thinking_tokens) AS th, sum(total_tokens) AS tt, sum(cached_tokens) AS c,"
+    " coalesce(sum(cost_usd), 0) AS usd, bool_or(cost_estimated) AS est,"
+    " count(*) FILTER (WHERE cost_usd IS NULL AND error IS NULL) AS u"
+    " FROM llm_interactions WHERE session_id = %(sid)s"
     " AND execution_id IS NOT NULL GROUP BY execution_id) t WHERE a.id = t.execution_id"
 )
 

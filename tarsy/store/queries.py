@@ -40,12 +40,16 @@ _SUMMARY_COLUMNS: Final = (
     "s.id, s.alert_type, s.chain_id, s.status, s.author, s.created_at, s.started_at, s.completed_at,"
     " floor(extract(epoch FROM s.completed_at - s.started_at) * 1000)::bigint AS duration_ms,"
     " s.executive_summary, s.error_message, s.forked_from,"
-    " tok.input_tokens, tok.output_tokens, tok.total_tokens, sc.stage_count"
+    " tok.input_tokens, tok.output_tokens, tok.total_tokens, tok.cost_estimated, tok.unpriced_calls,"
+    " CASE WHEN tok.unpriced_calls > 0 AND tok.cost_usd = 0 THEN NULL ELSE tok.cost_usd END AS cost_usd,"
+    " sc.stage_count"
 )
 _SUMMARY_JOINS: Final = (
     " LEFT JOIN LATERAL (SELECT coalesce(sum(e.input_tokens), 0)::bigint AS input_tokens,"
     " coalesce(sum(e.output_tokens), 0)::bigint AS output_tokens,"
-    " coalesce(sum(e.total_tokens), 0)::bigint AS total_tokens"
+    " coalesce(sum(e.total_tokens), 0)::bigint AS total_tokens,"
+    " coalesce(sum(e.cost_usd), 0)::float8 AS cost_usd, coalesce(bool_or(e.cost_estimated), false) AS cost_estimated,"
+    " coalesce(sum(e.unpriced_calls), 0)::bigint AS unpriced_calls"
     " FROM agent_executions e WHERE e.session_id = s.id) tok ON true"
     " LEFT JOIN LATERAL (SELECT count(*) AS stage_count FROM stages st"
     " WHERE st.session_id = s.id AND st.stage_type IN ('investigation', 'synthesis')) sc ON true"

@@ -124,7 +124,7 @@ def timeline_complete(notice: Notice, session_id: str, payload: dict[str, Any], 
 _LLM_COLUMNS = (
     "id, session_id, stage_id, execution_id, interaction_type, provider, model, conversation_offset,"
     " request_messages, tools, response, thinking, input_tokens, output_tokens, thinking_tokens, total_tokens,"
-    " duration_ms, error"
+    " duration_ms, error, cached_tokens, cost_usd, cost_estimated, cost_note"
 )
 _MCP_COLUMNS = (
     "id, session_id, stage_id, execution_id, timeline_event_id, interaction_type, server, tool, arguments, result,"
@@ -141,19 +141,24 @@ def _insert(notice: Notice, table: str, columns: str, session_id: str, payload: 
 
 
 def llm_interaction(notice: Notice, session_id: str, payload: dict[str, Any], row: Row) -> list[Statement]:
-    """The interaction and its event; its tokens are added to its execution's totals."""
+    """The interaction and its event; its tokens and cost are added to its execution's totals."""
     sql = _insert(notice, "llm_interactions", _LLM_COLUMNS, session_id, payload, row)
     statements = [Statement(sql, _params(session_id, payload["type"], payload, dict(row)))]
-    if row["execution_id"] is not None and row["total_tokens"]:
-        statements.append(
-            Statement(
-                "UPDATE agent_executions SET input_tokens = input_tokens + %(input_tokens)s,"
-                " output_tokens = output_tokens + %(output_tokens)s, thinking_tokens = thinking_tokens +"
-                " %(thinking_tokens)s, total_tokens = total_tokens + %(total_tokens)s WHERE id = %(execution_id)s",
-                dict(row),
-            )
-        )
+    if row["execution_id"] is not None and (row["total_tokens"] or row["error"] is None):
+        statements.append(Statement(_ADD_TO_EXECUTION, dict(row)))
     return statements
+
+
+# An answered call without a price counts as unpriced; a failed one (no usage) does not.
+_ADD_TO_EXECUTION = (
+    "UPDATE agent_executions SET input_tokens = input_tokens + %(input_tokens)s,"
+    " output_tokens = output_tokens + %(output_tokens)s, thinking_tokens = thinking_tokens + %(thinking_tokens)s,"
+    " total_tokens = total_tokens + %(total_tokens)s, cached_tokens = cached_tokens + %(cached_tokens)s,"
+    " cost_usd = cost_usd + coalesce(%(cost_usd)s::float8, 0),"
+    " cost_estimated = cost_estimated OR %(cost_estimated)s,"
+    " unpriced_calls = unpriced_calls + CASE WHEN %(cost_usd)s::float8 IS NULL AND %(error)s::text IS NULL"
+    " THEN 1 ELSE 0 END WHERE id = %(execution_id)s"
+)
 
 
 def mcp_interaction(notice: Notice, session_id: str, payload: dict[str, Any], row: Row) -> Statement:

@@ -17,7 +17,7 @@ from tarsy.store.db import Pool, Row
 
 _LLM_LIST_COLUMNS = (
     "id, stage_id, execution_id, created_at, interaction_type, provider, model, input_tokens, output_tokens,"
-    " duration_ms, error"
+    " cost_usd, cost_estimated, cost_note, duration_ms, error"
 )
 _MCP_LIST_COLUMNS = (
     "id, stage_id, execution_id, created_at, interaction_type, server, tool, duration_ms, error, is_error"

@@ -14,11 +14,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from tarsy.config import SummarizationConfig
 from tarsy.contracts import LLMInteraction, ModelProvider, Recorder, ToolOutcome, ToolScope
 from tarsy.llm.messages import messages_to_dicts
+from tarsy.llm.usage import prompt_chars, token_fields
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class Summarizer:
             log.warning("summarizing %s with %s failed: %s", request.name, provider, type(exc).__name__)
             await self._recorder.llm_interaction(_failed_call(record, started, exc))
             return None
-        await self._recorder.llm_interaction(_answered_call(record, started, reply))
+        await self._recorder.llm_interaction(_answered_call(record, started, reply, messages))
         return summary
 
     async def _deliver(self, request: SummaryRequest, scope: ToolScope, summary: str, tokens: int) -> ToolOutcome:
@@ -164,15 +165,14 @@ def _failed_call(record: dict[str, Any], started: float, exc: Exception) -> LLMI
     )
 
 
-def _answered_call(record: dict[str, Any], started: float, reply: BaseMessage) -> LLMInteraction:
-    usage = reply.usage_metadata if isinstance(reply, AIMessage) else None
+def _answered_call(
+    record: dict[str, Any], started: float, reply: BaseMessage, messages: list[BaseMessage]
+) -> LLMInteraction:
     return LLMInteraction(
         **record,
         response=messages_to_dicts([reply])[0],
-        input_tokens=usage["input_tokens"] if usage else 0,
-        output_tokens=usage["output_tokens"] if usage else 0,
-        thinking_tokens=0,
         duration_ms=_ms(started),
+        **token_fields(reply, prompt_chars=prompt_chars(messages)),
     )
 
 

@@ -49,7 +49,11 @@ async def get_session(session_id: str, services: ServicesDep) -> dict[str, Any]:
     if row["started_at"] and row["completed_at"]:
         duration = int((row["completed_at"] - row["started_at"]).total_seconds() * 1000)
     stage_out = [
-        {**_ids_to_str(s), **_token_sum(s["executions"]), "executions": [_ids_to_str(e) for e in s["executions"]]}
+        {
+            **_ids_to_str(s),
+            **_token_sum(s["executions"]),
+            "executions": [{**_ids_to_str(e), **_token_sum([e])} for e in s["executions"]],
+        }
         for s in stages
     ]
     masking = services.runner.masking
@@ -88,11 +92,16 @@ def _fork(row: Row) -> dict[str, Any]:
     }
 
 
-_TOKEN_KEYS = ("input_tokens", "output_tokens", "thinking_tokens", "total_tokens")
+_TOKEN_KEYS = ("input_tokens", "output_tokens", "thinking_tokens", "total_tokens", "cached_tokens", "unpriced_calls")
 
 
-def _token_sum(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {key: sum(int(r.get(key) or 0) for r in rows) for key in _TOKEN_KEYS}
+def _token_sum(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Token and cost totals of ``rows``; the cost is null when nothing was priced but some call was not."""
+    totals: dict[str, Any] = {key: sum(int(r.get(key) or 0) for r in rows) for key in _TOKEN_KEYS}
+    cost = sum(float(r.get("cost_usd") or 0) for r in rows)
+    totals["cost_usd"] = None if totals["unpriced_calls"] and not cost else cost
+    totals["cost_estimated"] = any(bool(r.get("cost_estimated")) for r in rows)
+    return totals
 
 
 @router.get("/{session_id}/timeline", response_model=list[TimelineEventOut], responses={404: ERROR_RESPONSES[404]})

@@ -102,7 +102,8 @@ CASES = [
             P,
             "llm_providers.p.thinking_budget",
             "unknown key 'thinking_budget'; allowed keys: api_key_env, "
-            "base_url, max_retries, max_tokens, model, reasoning_effort, stream_timeouts, temperature, timeout, type",
+            "base_url, max_retries, max_tokens, model, pricing, reasoning_effort, stream_timeouts, temperature, "
+            "timeout, type",
         ),
         id="key-of-another-provider-type",
     ),

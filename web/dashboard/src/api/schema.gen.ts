@@ -557,6 +557,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/usage/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Usage Summary
+         * @description Tokens and estimated cost of the model calls made in a time range (at most 366 days), grouped.
+         */
+        get: operations["usage_summary_api_v1_usage_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/whoami": {
         parameters: {
             query?: never;
@@ -1493,8 +1513,26 @@ export interface components {
             agent_index: number;
             /** Agent Name */
             agent_name: string;
+            /**
+             * Cached Tokens
+             * @description Prompt tokens read from the provider's cache (part of input_tokens)
+             * @default 0
+             */
+            cached_tokens: number;
             /** Completed At */
             completed_at: string | null;
+            /**
+             * Cost Estimated
+             * @description Some token counts are estimates: a provider reported no usage for some call
+             * @default false
+             */
+            cost_estimated: boolean;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars of the priced model calls (docs/cost.md); null when calls were answered and none could be priced (a model without a price)
+             * @default 0
+             */
+            cost_usd: number | null;
             /**
              * Dispatch Index
              * @default 0
@@ -1549,6 +1587,12 @@ export interface components {
              * @default 0
              */
             total_tokens: number;
+            /**
+             * Unpriced Calls
+             * @description Answered calls without a price (not in cost_usd)
+             * @default 0
+             */
+            unpriced_calls: number;
         };
         /** ExecutionStatusEvent */
         ExecutionStatusEvent: {
@@ -1778,6 +1822,22 @@ export interface components {
          */
         InteractionOut: {
             /**
+             * Cost Estimated
+             * @description LLM calls only: the token counts are estimates
+             * @default false
+             */
+            cost_estimated?: boolean;
+            /**
+             * Cost Note
+             * @description LLM calls only: why there is no cost, or the promotion
+             */
+            cost_note?: string | null;
+            /**
+             * Cost Usd
+             * @description LLM calls only: estimated cost in US dollars; null unpriced
+             */
+            cost_usd?: number | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -1833,6 +1893,26 @@ export interface components {
         };
         /** LLMInteractionDetail */
         LLMInteractionDetail: {
+            /**
+             * Cached Tokens
+             * @description Prompt tokens read from the provider's cache (part of input_tokens)
+             */
+            cached_tokens: number;
+            /**
+             * Cost Estimated
+             * @description The token counts are estimates: the provider reported no usage
+             */
+            cost_estimated: boolean;
+            /**
+             * Cost Note
+             * @description Why there is no cost, or the promotion that applied
+             */
+            cost_note: string | null;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars; null when it could not be priced
+             */
+            cost_usd: number | null;
             /**
              * Created At
              * Format: date-time
@@ -2049,6 +2129,16 @@ export interface components {
             /** Completed At */
             completed_at: string | null;
             /**
+             * Cost Estimated
+             * @description Some token counts are estimates (a provider reported no usage)
+             */
+            cost_estimated: boolean;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars (docs/cost.md); null when no call could be priced
+             */
+            cost_usd: number | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -2097,6 +2187,11 @@ export interface components {
             status: "pending" | "in_progress" | "cancelling" | "awaiting_approval" | "completed" | "failed" | "cancelled" | "timed_out";
             /** Total Tokens */
             total_tokens: number;
+            /**
+             * Unpriced Calls
+             * @description Answered model calls without a price (not in cost_usd)
+             */
+            unpriced_calls: number;
         };
         /** ReadyResponse */
         ReadyResponse: {
@@ -2210,12 +2305,30 @@ export interface components {
             approvals: components["schemas"]["ApprovalOut"][];
             /** Author */
             author: string;
+            /**
+             * Cached Tokens
+             * @description Prompt tokens read from the provider's cache (part of input_tokens)
+             * @default 0
+             */
+            cached_tokens: number;
             /** Cancelled By */
             cancelled_by: string | null;
             /** Chain Id */
             chain_id: string;
             /** Completed At */
             completed_at: string | null;
+            /**
+             * Cost Estimated
+             * @description Some token counts are estimates: a provider reported no usage for some call
+             * @default false
+             */
+            cost_estimated: boolean;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars of the priced model calls (docs/cost.md); null when calls were answered and none could be priced (a model without a price)
+             * @default 0
+             */
+            cost_usd: number | null;
             /**
              * Created At
              * Format: date-time
@@ -2284,6 +2397,12 @@ export interface components {
              * @default 0
              */
             total_tokens: number;
+            /**
+             * Unpriced Calls
+             * @description Answered calls without a price (not in cost_usd)
+             * @default 0
+             */
+            unpriced_calls: number;
         };
         /** SessionPage */
         SessionPage: {
@@ -2383,6 +2502,16 @@ export interface components {
             /** Completed At */
             completed_at: string | null;
             /**
+             * Cost Estimated
+             * @description Some token counts are estimates (a provider reported no usage)
+             */
+            cost_estimated: boolean;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars (docs/cost.md); null when no call could be priced
+             */
+            cost_usd: number | null;
+            /**
              * Created At
              * Format: date-time
              */
@@ -2426,6 +2555,11 @@ export interface components {
             status: "pending" | "in_progress" | "cancelling" | "awaiting_approval" | "completed" | "failed" | "cancelled" | "timed_out";
             /** Total Tokens */
             total_tokens: number;
+            /**
+             * Unpriced Calls
+             * @description Answered model calls without a price (not in cost_usd)
+             */
+            unpriced_calls: number;
         };
         /** SessionTrace */
         SessionTrace: {
@@ -2463,8 +2597,26 @@ export interface components {
         };
         /** StageOut */
         StageOut: {
+            /**
+             * Cached Tokens
+             * @description Prompt tokens read from the provider's cache (part of input_tokens)
+             * @default 0
+             */
+            cached_tokens: number;
             /** Completed At */
             completed_at: string | null;
+            /**
+             * Cost Estimated
+             * @description Some token counts are estimates: a provider reported no usage for some call
+             * @default false
+             */
+            cost_estimated: boolean;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars of the priced model calls (docs/cost.md); null when calls were answered and none could be priced (a model without a price)
+             * @default 0
+             */
+            cost_usd: number | null;
             /** Error Message */
             error_message: string | null;
             /** Executions */
@@ -2521,6 +2673,12 @@ export interface components {
              * @default 0
              */
             total_tokens: number;
+            /**
+             * Unpriced Calls
+             * @description Answered calls without a price (not in cost_usd)
+             * @default 0
+             */
+            unpriced_calls: number;
         };
         /** StageStatusEvent */
         StageStatusEvent: {
@@ -2809,6 +2967,115 @@ export interface components {
             description: string;
             /** Name */
             name: string;
+        };
+        /** UsageGroup */
+        UsageGroup: {
+            /**
+             * Cached Tokens
+             * @description Prompt tokens read from a provider's cache (part of input_tokens)
+             */
+            cached_tokens: number;
+            /**
+             * Calls
+             * @description Model calls made in the range, failed ones included
+             */
+            calls: number;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars of the priced calls (docs/cost.md)
+             */
+            cost_usd: number;
+            /**
+             * Estimated Calls
+             * @description Calls whose token counts are estimates (the provider reported none)
+             */
+            estimated_calls: number;
+            /** Input Tokens */
+            input_tokens: number;
+            /**
+             * Key
+             * @description The day (YYYY-MM-DD, UTC), chain id, model name or author of the group
+             */
+            key: string;
+            /** Output Tokens */
+            output_tokens: number;
+            /**
+             * Sessions
+             * @description Sessions those calls belong to
+             */
+            sessions: number;
+            /** Thinking Tokens */
+            thinking_tokens: number;
+            /**
+             * Unpriced Calls
+             * @description Answered calls without a price: not in cost_usd
+             */
+            unpriced_calls: number;
+        };
+        /** UsageSummary */
+        UsageSummary: {
+            /**
+             * End
+             * Format: date-time
+             * @description Calls made before it
+             */
+            end: string;
+            /**
+             * Group By
+             * @enum {string}
+             */
+            group_by: "day" | "chain" | "model" | "author";
+            /**
+             * Groups
+             * @description By day: oldest first; otherwise: most expensive first
+             */
+            groups: components["schemas"]["UsageGroup"][];
+            /**
+             * Start
+             * Format: date-time
+             * @description Calls made at or after it
+             */
+            start: string;
+            totals: components["schemas"]["UsageTotals"];
+        };
+        /** UsageTotals */
+        UsageTotals: {
+            /**
+             * Cached Tokens
+             * @description Prompt tokens read from a provider's cache (part of input_tokens)
+             */
+            cached_tokens: number;
+            /**
+             * Calls
+             * @description Model calls made in the range, failed ones included
+             */
+            calls: number;
+            /**
+             * Cost Usd
+             * @description Estimated cost in US dollars of the priced calls (docs/cost.md)
+             */
+            cost_usd: number;
+            /**
+             * Estimated Calls
+             * @description Calls whose token counts are estimates (the provider reported none)
+             */
+            estimated_calls: number;
+            /** Input Tokens */
+            input_tokens: number;
+            /** Output Tokens */
+            output_tokens: number;
+            /**
+             * Sessions
+             * @description Sessions those calls belong to
+             */
+            sessions: number;
+            /** Thinking Tokens */
+            thinking_tokens: number;
+            /**
+             * Unpriced Calls
+             * @description Answered calls without a price: not in cost_usd
+             */
+            unpriced_calls: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -4742,6 +5009,78 @@ export interface operations {
             };
             /** @description The identity lacks the role this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    usage_summary_api_v1_usage_summary_get: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601; calls made at or after it (UTC if no zone); default: to - 30 days */
+                from?: string;
+                /** @description ISO 8601; calls made before it (UTC if no zone); default: now */
+                to?: string;
+                /** @description Group the calls by UTC day, chain, model or author */
+                group_by?: "day" | "chain" | "model" | "author";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageSummary"];
+                };
+            };
+            /** @description Invalid input; the message says what to fix */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed request; `fields` lists the offending fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

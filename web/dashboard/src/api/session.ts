@@ -77,6 +77,12 @@ export interface SessionDetail {
   startedAt: Date | null;
   completedAt: Date | null;
   durationMs: number | null;
+  /** Estimated US dollars of the priced model calls; null when none could be priced. */
+  costUsd: number | null;
+  /** Some token counts are estimates (a provider reported no usage). */
+  costEstimated: boolean;
+  /** Answered calls without a price (not in costUsd). */
+  unpricedCalls: number;
   stages: Stage[];
   /** Every approval of the session, pending and decided (REST `approvals`, then stream events). */
   approvals: Approval[];
@@ -173,6 +179,9 @@ export function toSessionDetail(raw: unknown): SessionDetail {
     startedAt: toDate(w.started_at),
     completedAt: toDate(w.completed_at),
     durationMs: w.duration_ms ?? null,
+    costUsd: w.cost_usd ?? null,
+    costEstimated: w.cost_estimated ?? false,
+    unpricedCalls: w.unpriced_calls ?? 0,
     stages: w.stages.map(toStage).sort((a, b) => a.stageIndex - b.stageIndex),
     approvals: (w.approvals ?? []).map(toApproval),
     forkedFrom: toForkOrigin(w.forked_from),

@@ -29,6 +29,10 @@ export interface SessionSummary {
   inputTokens: number | null;
   outputTokens: number | null;
   totalTokens: number | null;
+  /** Estimated US dollars of the priced model calls; null when none could be priced. */
+  costUsd: number | null;
+  costEstimated: boolean;
+  unpricedCalls: number;
   stageCount: number | null;
   /** The session this one was forked from (null: not a fork). */
   forkedFrom: string | null;
@@ -73,6 +77,9 @@ export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
     inputTokens: w.input_tokens,
     outputTokens: w.output_tokens,
     totalTokens: w.total_tokens,
+    costUsd: w.cost_usd ?? null,
+    costEstimated: w.cost_estimated ?? false,
+    unpricedCalls: w.unpriced_calls ?? 0,
     stageCount: w.stage_count,
     forkedFrom: w.forked_from ?? null,
     matchedInTimeline: w.matched_in_timeline,

@@ -18,6 +18,11 @@ export interface InteractionSummary {
   tool: string;
   inputTokens: number | null;
   outputTokens: number | null;
+  /** LLM calls: estimated US dollars; null when the call could not be priced (costNote says why). */
+  costUsd: number | null;
+  /** The token counts are estimates: the provider reported no usage. */
+  costEstimated: boolean;
+  costNote: string | null;
   durationMs: number | null;
   error: string | null;
   isError: boolean;
@@ -104,6 +109,9 @@ function toInteraction(w: InteractionWire): InteractionSummary {
     tool: w.tool ?? "",
     inputTokens: w.input_tokens,
     outputTokens: w.output_tokens,
+    costUsd: w.cost_usd ?? null,
+    costEstimated: w.cost_estimated ?? false,
+    costNote: w.cost_note ?? null,
     durationMs: w.duration_ms,
     error: w.error || null,
     isError: w.is_error || Boolean(w.error),
@@ -155,6 +163,9 @@ export function toLlmDetail(raw: unknown): LlmInteractionDetail {
     tool: "",
     inputTokens: w.input_tokens,
     outputTokens: w.output_tokens,
+    costUsd: w.cost_usd ?? null,
+    costEstimated: w.cost_estimated ?? false,
+    costNote: w.cost_note ?? null,
     durationMs: w.duration_ms,
     error: w.error || null,
     isError: Boolean(w.error),

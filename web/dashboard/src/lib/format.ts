@@ -24,6 +24,21 @@ export function formatTokens(n: number | null | undefined): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
+/** Estimated US dollars: cents above a dollar, four decimals below it, "~" when token counts were estimated. */
+export function formatCost(usd: number | null | undefined, estimated = false): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return "—";
+  const digits = usd === 0 || usd >= 1 ? 2 : usd >= 0.0001 ? 4 : 6;
+  return `${estimated ? "~" : ""}$${usd.toFixed(digits)}`;
+}
+
+/** The tooltip of a cost: what it is and what it leaves out. */
+export function costTitle(cost: { costUsd: number | null; costEstimated: boolean; unpricedCalls?: number }): string {
+  const parts = ["Estimated cost from list prices"];
+  if (cost.costEstimated) parts.push("some token counts are estimates (the provider reported none)");
+  if (cost.unpricedCalls) parts.push(`${cost.unpricedCalls} call(s) without a price are not included`);
+  return parts.join("; ");
+}
+
 const timeFmt = new Intl.DateTimeFormat(undefined, {
   month: "short",
   day: "numeric",

@@ -53,7 +53,12 @@ export function Shell({
             TARSy
           </Typography>
           {demo && (
-            <Chip size="small" color="warning" label="demo mode" title="A scripted model answers every agent: see /health for why" />
+            <Chip
+              size="small"
+              color="warning"
+              label="demo mode"
+              title="A scripted model answers every agent: see /health for why"
+            />
           )}
           <Box component="nav" sx={{ display: { xs: "none", sm: "flex" }, gap: 0.5, ml: 2 }}>
             {NAV.map((n) => (

@@ -8,7 +8,15 @@ import Typography from "@mui/material/Typography";
 import { Link as RouterLink } from "react-router";
 import type { SessionDetail, SessionStats } from "../../api/session";
 import { isTerminal } from "../../api/status";
-import { durationBetween, formatDuration, formatTime, formatTokens, shortId } from "../../lib/format";
+import {
+  costTitle,
+  durationBetween,
+  formatCost,
+  formatDuration,
+  formatTime,
+  formatTokens,
+  shortId,
+} from "../../lib/format";
 import { useNow } from "../../lib/useNow";
 import { StatusChip } from "../common/StatusChip";
 
@@ -89,6 +97,7 @@ export function SessionHeader({ session, stats, cancelling, onCancel, cancelErro
           value={tokens}
           title={stats ? `${stats.totalTokens} total tokens` : "token totals unavailable"}
         />
+        <Figure label="Cost" value={formatCost(session.costUsd, session.costEstimated)} title={costTitle(session)} />
       </Box>
       {session.errorMessage && (
         <Typography color="error" variant="body2" sx={{ mt: 1.5, whiteSpace: "pre-wrap" }}>

@@ -12,7 +12,15 @@ import TableSortLabel from "@mui/material/TableSortLabel";
 import Typography from "@mui/material/Typography";
 import { Link as RouterLink, useNavigate } from "react-router";
 import type { SessionListParams, SessionPage, SortField } from "../../api/sessions";
-import { formatDuration, formatRelative, formatTime, formatTokens, plainText } from "../../lib/format";
+import {
+  costTitle,
+  formatCost,
+  formatDuration,
+  formatRelative,
+  formatTime,
+  formatTokens,
+  plainText,
+} from "../../lib/format";
 import { PAGE_SIZES } from "../../lib/listParams";
 import { StatusChip } from "../common/StatusChip";
 
@@ -80,13 +88,16 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
               <TableCell sx={WIDE} align="right">
                 Tokens
               </TableCell>
+              <TableCell sx={WIDE} align="right">
+                Cost
+              </TableCell>
               <TableCell sx={{ display: { xs: "none", lg: "table-cell" } }}>Summary</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
             {page.items.length === 0 && (
               <TableRow>
-                <TableCell colSpan={8}>
+                <TableCell colSpan={9}>
                   <Typography color="text.secondary" sx={{ py: 2, textAlign: "center" }}>
                     No sessions match.
                   </Typography>
@@ -138,6 +149,9 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
                 </TableCell>
                 <TableCell sx={WIDE} align="right">
                   {formatTokens(s.totalTokens)}
+                </TableCell>
+                <TableCell sx={WIDE} align="right" title={costTitle(s)} data-testid="session-cost">
+                  {formatCost(s.costUsd, s.costEstimated)}
                 </TableCell>
                 <TableCell sx={{ display: { xs: "none", lg: "table-cell" }, maxWidth: 420 }}>
                   <Typography variant="body2" color={s.errorMessage ? "error" : "text.secondary"} noWrap>

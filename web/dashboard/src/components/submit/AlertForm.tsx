@@ -181,7 +181,8 @@ export function AlertForm({ alertTypes, servers, submitting, error, fieldErrors,
         <Typography sx={{ fontWeight: 600, mb: 0.5 }}>MCP servers and tools (optional)</Typography>
         <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
           Leave all unchecked to use the chain's configured servers. Checked servers narrow them: only servers and tools
-          the chain's agents already have are accepted, and a checked server with no tools chosen keeps all of its tools.
+          the chain's agents already have are accepted, and a checked server with no tools chosen keeps all of its
+          tools.
         </Typography>
         {servers === null ? (
           <Alert severity="info" variant="outlined">

@@ -3,7 +3,7 @@ import Box from "@mui/material/Box";
 import Chip from "@mui/material/Chip";
 import Typography from "@mui/material/Typography";
 import type { LlmInteractionDetail, LlmMessage, McpInteractionDetail } from "../../api/trace";
-import { formatDuration, formatTokens, prettyJson } from "../../lib/format";
+import { formatCost, formatDuration, formatTokens, prettyJson } from "../../lib/format";
 import { CodeBlock } from "../common/CodeBlock";
 
 const ROLE_COLOR: Record<string, string> = {
@@ -62,6 +62,19 @@ export function LlmDetail({ detail }: { detail: LlmInteractionDetail }) {
           variant="outlined"
           label={`${formatTokens(detail.inputTokens)} in / ${formatTokens(detail.outputTokens)} out`}
         />
+        {!detail.error && (
+          <Chip
+            size="small"
+            variant="outlined"
+            data-testid="llm-cost"
+            label={formatCost(detail.costUsd, detail.costEstimated)}
+            title={
+              [detail.costEstimated ? "token counts estimated (the provider reported none)" : "", detail.costNote ?? ""]
+                .filter(Boolean)
+                .join("; ") || "estimated cost from list prices"
+            }
+          />
+        )}
         {detail.error && <Chip size="small" color="error" label={detail.error} />}
       </Box>
       {detail.tools.length > 0 && (

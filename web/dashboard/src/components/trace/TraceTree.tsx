@@ -8,7 +8,7 @@ import ListItemText from "@mui/material/ListItemText";
 import ListSubheader from "@mui/material/ListSubheader";
 import Typography from "@mui/material/Typography";
 import type { InteractionSummary, SessionTrace, TraceExecution } from "../../api/trace";
-import { formatDuration, formatTokens } from "../../lib/format";
+import { formatCost, formatDuration, formatTokens } from "../../lib/format";
 
 export interface TraceSelection {
   kind: "llm" | "mcp";
@@ -21,7 +21,10 @@ function label(i: InteractionSummary): string {
 
 function detail(i: InteractionSummary): string {
   const parts = [formatDuration(i.durationMs)];
-  if (i.kind === "llm") parts.push(`${formatTokens(i.inputTokens)} in / ${formatTokens(i.outputTokens)} out`);
+  if (i.kind === "llm") {
+    parts.push(`${formatTokens(i.inputTokens)} in / ${formatTokens(i.outputTokens)} out`);
+    if (!i.isError) parts.push(formatCost(i.costUsd, i.costEstimated));
+  }
   if (i.error) parts.push(`error: ${i.error}`);
   return parts.join(" · ");
 }
