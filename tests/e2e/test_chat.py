@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +10,7 @@ import pytest
 from langchain_core.tools import tool
 
 from tarsy.tools.static import StaticToolExecutor
+from tests.support.killed_worker import kill_worker_when
 from tests.support.server import RunningTarsy, read_sse, running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e]
@@ -169,25 +166,17 @@ async def test_chat_resumes_on_another_worker_after_a_crash(tmp_path: Path, data
     second_cfg = write_config(tmp_path / "second", script=resumed_script, tarsy=CHAIN)
     async with running_tarsy(first_cfg, database_url, workers=1, tools=TOOLS) as tarsy:
         session_id = await _completed_session(tarsy)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "TARSY_CONFIG_DIR": str(first_cfg),
-        "TARSY_WORKERS": "1",
-        "TARSY_LOG_LEVEL": "WARNING",
-    }
     async with running_tarsy(second_cfg, database_url, workers=0) as api:
         posted = await api.client.post(
             f"/api/v1/sessions/{session_id}/chat/messages", json={"content": "slow question"}
         )
         assert posted.status_code == 202
-        worker = subprocess.Popen([sys.executable, "-m", "tarsy.cli", "worker"], env=env)
-        try:
+
+        async def answering() -> None:
             await _wait_message(api, session_id, {"in_progress"}, timeout=60)
             await asyncio.sleep(0.5)
-        finally:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=10)
+
+        await kill_worker_when(first_cfg, database_url, answering)
         async with running_tarsy(second_cfg, database_url, workers=1, tools=TOOLS):
             chat = await _wait_message(api, session_id, {"completed", "failed"}, timeout=60)
     message = chat["messages"][-1]

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
+from tests.support.killed_worker import kill_worker_when
 from tests.support.server import running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -60,22 +57,10 @@ async def _wait_for_stage(tarsy: Any, session_id: str, index: int, timeout: floa
 async def test_killed_worker_session_resumes_from_checkpoint(tmp_path: Path, database_url: str) -> None:
     first_cfg = write_config(tmp_path / "first", script=FIRST_WORKER, tarsy=CHAIN)
     second_cfg = write_config(tmp_path / "second", script=SECOND_WORKER, tarsy=CHAIN)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "TARSY_CONFIG_DIR": str(first_cfg),
-        "TARSY_WORKERS": "1",
-        "TARSY_LOG_LEVEL": "WARNING",
-    }
     async with running_tarsy(second_cfg, database_url, workers=0) as api:
         session_id = await api.submit()
-        worker = subprocess.Popen([sys.executable, "-m", "tarsy.cli", "worker"], env=env)
-        try:
-            await _wait_for_stage(api, session_id, 1)
-        finally:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=10)
-        assert worker.returncode == -signal.SIGKILL
+        # killed once stage row 1 (the second stage, or the parallel chain's synthesis) has started
+        await kill_worker_when(first_cfg, database_url, lambda: _wait_for_stage(api, session_id, 1))
         assert (await api.client.get(f"/api/v1/sessions/{session_id}")).json()["status"] == "in_progress"
 
         async with running_tarsy(second_cfg, database_url, workers=1):
@@ -134,22 +119,10 @@ async def test_worker_killed_during_synthesis_resumes_without_rerunning_the_bran
 ) -> None:
     first_cfg = write_config(tmp_path / "first", script=SYNTHESIS_FIRST, tarsy=PARALLEL_CHAIN)
     second_cfg = write_config(tmp_path / "second", script=SYNTHESIS_SECOND, tarsy=PARALLEL_CHAIN)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "TARSY_CONFIG_DIR": str(first_cfg),
-        "TARSY_WORKERS": "1",
-        "TARSY_LOG_LEVEL": "WARNING",
-    }
     async with running_tarsy(second_cfg, database_url, workers=0) as api:
         session_id = await api.submit()
-        worker = subprocess.Popen([sys.executable, "-m", "tarsy.cli", "worker"], env=env)
-        try:
-            await _wait_for_stage(api, session_id, 1)  # the synthesis stage row: index 1
-        finally:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=10)
-        assert worker.returncode == -signal.SIGKILL
+        # killed once stage row 1 (the second stage, or the parallel chain's synthesis) has started
+        await kill_worker_when(first_cfg, database_url, lambda: _wait_for_stage(api, session_id, 1))
 
         async with running_tarsy(second_cfg, database_url, workers=1):
             session = await api.wait_status(session_id, {"completed", "failed"}, timeout=60)

@@ -5,15 +5,12 @@ neither of them."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.killed_worker import kill_worker_when
 from tests.support.server import running_tarsy, write_config
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -102,22 +99,9 @@ async def test_a_killed_worker_does_not_rerun_finished_sub_agents(tmp_path: Path
     second = write_config(
         tmp_path / "second", script=script("REDONE alpha", "REDONE beta", {"text": "Gamma: the cause."}), tarsy=CHAIN
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "TARSY_CONFIG_DIR": str(first),
-        "TARSY_WORKERS": "1",
-        "TARSY_LOG_LEVEL": "WARNING",
-    }
     async with running_tarsy(second, database_url, workers=0) as api:
         session_id = await api.submit()
-        worker = subprocess.Popen([sys.executable, "-m", "tarsy.cli", "worker"], env=env)
-        try:
-            await _wait_for_two_finished(api, session_id)
-        finally:
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=10)
-        assert worker.returncode == -signal.SIGKILL
+        await kill_worker_when(first, database_url, lambda: _wait_for_two_finished(api, session_id))
 
         async with running_tarsy(second, database_url, workers=1):
             session = await api.wait_status(session_id, {"completed", "failed"}, timeout=90)
