@@ -13,6 +13,7 @@ import { NavLink, Link as RouterLink } from "react-router";
 
 const NAV = [
   { to: "/", label: "Sessions", end: true },
+  { to: "/triage", label: "Triage", end: false },
   { to: "/submit", label: "Submit alert", end: false },
   { to: "/system", label: "System", end: false },
   { to: "/config", label: "Configuration", end: false },
@@ -53,7 +54,12 @@ export function Shell({
             TARSy
           </Typography>
           {demo && (
-            <Chip size="small" color="warning" label="demo mode" title="A scripted model answers every agent: see /health for why" />
+            <Chip
+              size="small"
+              color="warning"
+              label="demo mode"
+              title="A scripted model answers every agent: see /health for why"
+            />
           )}
           <Box component="nav" sx={{ display: { xs: "none", sm: "flex" }, gap: 0.5, ml: 2 }}>
             {NAV.map((n) => (
