@@ -20,7 +20,8 @@ from tarsy.store.reviews import ReviewState, ReviewWrite
 
 @dataclass(frozen=True)
 class ReviewOutcome:
-    """What happened to one session: its state after the request, or why nothing changed."""
+    """What happened to one session (its id as the caller wrote it): its state after the request,
+    or why nothing changed."""
 
     session_id: str
     state: ReviewState | None
@@ -69,7 +70,7 @@ async def _apply_one(
         audit = await store.write_review(conn, sid, write)
         state = current if new is None else new
         await publisher.publish(sid, SESSION_REVIEW_UPDATED, _event(state, audit), conn=conn)
-    return ReviewOutcome(sid, state)
+    return ReviewOutcome(session_id, state)
 
 
 def _event(state: ReviewState, audit: dict[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,15 @@
 -- session row holds the current review state; session_review_events is the audit log of every
 -- transition (who, when, from and to which status).
 ALTER TABLE alert_sessions
-    ADD COLUMN review_status text CHECK (review_status IN ('needs_review', 'in_progress', 'reviewed')),
+    ADD COLUMN review_status text,
     ADD COLUMN assignee text,
-    ADD COLUMN quality_rating text CHECK (quality_rating IN ('accurate', 'partially_accurate', 'inaccurate')),
+    ADD COLUMN quality_rating text,
     ADD COLUMN reviewed_at timestamptz,
     ADD COLUMN reviewed_by text;
+ALTER TABLE alert_sessions ADD CONSTRAINT alert_sessions_review_status_check
+    CHECK (review_status IN ('needs_review', 'in_progress', 'reviewed'));
+ALTER TABLE alert_sessions ADD CONSTRAINT alert_sessions_quality_rating_check
+    CHECK (quality_rating IN ('accurate', 'partially_accurate', 'inaccurate'));
 -- Sessions that ended before this migration enter the triage queue like any that ends from now on.
 UPDATE alert_sessions SET review_status = 'needs_review'
     WHERE status IN ('completed', 'failed', 'cancelled', 'timed_out');
@@ -22,7 +26,7 @@ CREATE TABLE session_review_events (
     from_status text,
     to_status text,
     assignee text,
-    quality_rating text,
+    quality_rating text CHECK (quality_rating IN ('accurate', 'partially_accurate', 'inaccurate')),
     comment text
 );
 CREATE INDEX session_review_events_session ON session_review_events (session_id, id);
