@@ -39,37 +39,10 @@ function outcomeText(outcome: ReviewOutcome): string {
   return outcome.failed === 0 ? done : `${done}, ${outcome.failed} refused: ${[...new Set(failures)].join("; ")}`;
 }
 
-/** Triage: ended sessions by review state, with bulk claim, unclaim, complete, acknowledge and reopen. */
-export function TriageRoute() {
-  const [search, setSearch] = useSearchParams();
-  const group = groupOf(search.get("group"));
-  const [page, setPage] = useState(1);
+/** The selected session ids of the page, kept across refetches until an action succeeds. */
+function useSelection() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const client = useQueryClient();
-  const stream = useSessionsListStream();
-
-  const list = useQuery({
-    queryKey: triageKeys.group(group, page, PAGE_SIZE),
-    queryFn: ({ signal }) => fetchTriagePage(group, page, PAGE_SIZE, signal),
-    placeholderData: keepPreviousData,
-    refetchInterval: stream === "live" ? false : POLL_MS,
-    retry: 0,
-  });
-  const review = useMutation({
-    mutationFn: (command: ReviewCommand) => submitReview(command),
-    onSuccess: () => setSelected(new Set()),
-    onSettled: () => {
-      void client.invalidateQueries({ queryKey: triageKeys.all });
-      void client.invalidateQueries({ queryKey: sessionListKeys.all });
-    },
-  });
-
-  const switchGroup = (next: TriageGroup) => {
-    setSearch({ group: next });
-    setPage(1);
-    setSelected(new Set());
-    review.reset();
-  };
+  const clear = () => setSelected(new Set());
   const toggle = (id: string) =>
     setSelected((old) => {
       const next = new Set(old);
@@ -84,6 +57,56 @@ export function TriageRoute() {
         else next.delete(id);
       return next;
     });
+  return { selected, clear, toggle, toggleAll };
+}
+
+function Outcome({ data, error }: { data: ReviewOutcome | undefined; error: Error | null }) {
+  if (error) {
+    return (
+      <Alert severity="error" sx={{ mb: 1.5 }}>
+        {errorMessage(error)}
+      </Alert>
+    );
+  }
+  if (!data) return null;
+  return (
+    <Alert severity={data.failed === 0 ? "success" : "warning"} sx={{ mb: 1.5 }} role="status">
+      {outcomeText(data)}
+    </Alert>
+  );
+}
+
+/** Triage: ended sessions by review state, with bulk claim, unclaim, complete, acknowledge and reopen. */
+export function TriageRoute() {
+  const [search, setSearch] = useSearchParams();
+  const group = groupOf(search.get("group"));
+  const [page, setPage] = useState(1);
+  const { selected, clear, toggle, toggleAll } = useSelection();
+  const client = useQueryClient();
+  const stream = useSessionsListStream();
+
+  const list = useQuery({
+    queryKey: triageKeys.group(group, page, PAGE_SIZE),
+    queryFn: ({ signal }) => fetchTriagePage(group, page, PAGE_SIZE, signal),
+    placeholderData: keepPreviousData,
+    refetchInterval: stream === "live" ? false : POLL_MS,
+    retry: 0,
+  });
+  const review = useMutation({
+    mutationFn: (command: ReviewCommand) => submitReview(command),
+    onSuccess: clear,
+    onSettled: () => {
+      void client.invalidateQueries({ queryKey: triageKeys.all });
+      void client.invalidateQueries({ queryKey: sessionListKeys.all });
+    },
+  });
+
+  const switchGroup = (next: TriageGroup) => {
+    setSearch({ group: next });
+    setPage(1);
+    clear();
+    review.reset();
+  };
 
   return (
     <Box>
@@ -97,16 +120,7 @@ export function TriageRoute() {
       </Tabs>
       <Paper variant="outlined" sx={{ p: { xs: 1, md: 2 } }}>
         <TriageActions group={group} selected={[...selected]} busy={review.isPending} onAct={review.mutate} />
-        {review.data && (
-          <Alert severity={review.data.failed === 0 ? "success" : "warning"} sx={{ mb: 1.5 }} role="status">
-            {outcomeText(review.data)}
-          </Alert>
-        )}
-        {review.isError && (
-          <Alert severity="error" sx={{ mb: 1.5 }}>
-            {errorMessage(review.error)}
-          </Alert>
-        )}
+        <Outcome data={review.data} error={review.error} />
         {list.data ? (
           <>
             <TriageTable items={list.data.items} selected={selected} onToggle={toggle} onToggleAll={toggleAll} />
