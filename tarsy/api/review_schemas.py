@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from tarsy.contracts import QualityRating, ReviewAction, ReviewStatus
 
@@ -34,17 +34,17 @@ class ReviewRequest(BaseModel):
         description="`claim` only: who to assign (default: the caller)",
     )
 
-    @model_validator(mode="after")
-    def _fits_action(self) -> Self:
+    def mismatch(self) -> str | None:
+        """Why the fields do not fit the action (a 400: the schema alone cannot say it), or None."""
         if (self.action == "complete") != (self.quality_rating is not None):
-            raise ValueError("quality_rating is required by complete and allowed with no other action")
+            return "quality_rating is required by complete and allowed with no other action"
         if self.action == "feedback" and not (self.comment or "").strip():
-            raise ValueError("feedback needs a non-empty comment")
+            return "feedback needs a non-empty comment"
         if self.assignee is not None and self.action != "claim":
-            raise ValueError("assignee is allowed with claim only")
+            return "assignee is allowed with claim only"
         if self.comment is not None and "\x00" in self.comment:
-            raise ValueError("comment must not contain NUL characters")
-        return self
+            return "comment must not contain NUL characters"
+        return None
 
 
 class ReviewError(BaseModel):

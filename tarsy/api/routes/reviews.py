@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.history_schemas import SessionPage, error_responses
 from tarsy.api.review_schemas import ReviewRequest, ReviewResponse, TriageGroup
-from tarsy.errors import ConflictError, NotFoundError
+from tarsy.errors import ConflictError, InvalidInputError, NotFoundError
 from tarsy.runtime.review_rules import ReviewAsk
 from tarsy.runtime.reviews import ReviewOutcome, apply_review, unique_ids
 from tarsy.store import queries
@@ -21,7 +21,7 @@ from tarsy.store.queries import SessionFilters
 router = APIRouter(prefix="/api/v1/sessions", tags=["review"])
 
 
-@router.patch("/review", response_model=ReviewResponse, responses=error_responses(404, 409, 422))
+@router.patch("/review", response_model=ReviewResponse, responses=error_responses(400, 404, 409, 422))
 async def review(body: ReviewRequest, services: ServicesDep, author: AuthorDep) -> dict[str, Any]:
     """Claim, unclaim, complete, reopen, acknowledge or comment on (feedback) one or many ended sessions.
 
@@ -30,6 +30,9 @@ async def review(body: ReviewRequest, services: ServicesDep, author: AuthorDep) 
     session that fails answers its error instead: 404 for an unknown session, 409 for a refused
     transition.
     """
+    problem = body.mismatch()
+    if problem is not None:
+        raise InvalidInputError(problem)
     masking = services.runner.masking
     ask = ReviewAsk(body.action, author, body.quality_rating, masking.optional(body.assignee))
     outcomes = await apply_review(

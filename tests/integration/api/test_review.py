@@ -128,11 +128,17 @@ async def test_review_workflow_audit_groups_and_roles(tmp_path: Path, database_u
 async def test_invalid_requests_are_refused_with_a_clear_4xx(tmp_path: Path, database_url: str) -> None:
     async with running_tarsy(auth_config(tmp_path, auth={"mode": "token"}), database_url, env=TOKENS_ENV) as tarsy:
         client, some = tarsy.client, ["00000000-0000-0000-0000-000000000000"]
-        cases: list[dict[str, Any]] = [
+        mismatched: list[dict[str, Any]] = [
             {"session_ids": some, "action": "complete"},  # no rating
             {"session_ids": some, "action": "claim", "quality_rating": "accurate"},
             {"session_ids": some, "action": "feedback"},  # no comment
+            {"session_ids": some, "action": "feedback", "comment": "  "},
             {"session_ids": some, "action": "reopen", "assignee": "bob"},
+        ]
+        for body in mismatched:
+            resp = await client.patch(REVIEW, json=body, headers=OTTO)
+            assert (resp.status_code, resp.json()["error"]["code"]) == (400, "invalid_input"), (body, resp.text)
+        cases: list[dict[str, Any]] = [
             {"session_ids": [], "action": "claim"},
             {"session_ids": some * 101, "action": "claim"},
             {"session_ids": some, "action": "feedback", "comment": "x" * 4001},
