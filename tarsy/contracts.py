@@ -42,6 +42,11 @@ StageType = Literal["investigation", "action", "synthesis", "exec_summary", "cha
 """The kind of a stage: a configured investigation stage, or one TARSy adds."""
 ParallelType = Literal["single", "multi_agent", "replica"]
 
+ReviewStatus = Literal["needs_review", "in_progress", "reviewed"]
+"""Where an ended session stands in triage (docs/review.md); null while it runs."""
+QualityRating = Literal["accurate", "partially_accurate", "inaccurate"]
+ReviewAction = Literal["claim", "unclaim", "complete", "reopen", "feedback", "acknowledge"]
+
 TimelineEventType = Literal[
     "llm_thinking",
     "llm_response",
@@ -73,6 +78,7 @@ EventType = Literal[
     "approval.decided",
     "stream.chunk",
     "resync",
+    "session.review_updated",
 ]
 """The ``type`` of a live event on SSE (constants in ``tarsy.events.types``)."""
 

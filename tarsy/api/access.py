@@ -40,6 +40,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/sessions/active"): "viewer",
     ("GET", "/api/v1/sessions/filter-options"): "viewer",
     ("GET", "/api/v1/sessions/events"): "viewer",
+    ("GET", "/api/v1/sessions/triage/{group}"): "viewer",
+    ("PATCH", "/api/v1/sessions/review"): "operator",
     ("GET", SESSION): "viewer",
     ("GET", f"{SESSION}/summary"): "viewer",
     ("GET", f"{SESSION}/trace"): "viewer",

@@ -31,6 +31,7 @@ from tarsy.api.routes import (
     metrics,
     probes,
     queue,
+    reviews,
     runbooks,
     sessions,
     system,
@@ -89,10 +90,12 @@ def create_app(
     return app
 
 
-# history before sessions: its /sessions/active, /filter-options and /events are not session ids.
+# history and reviews before sessions: their /sessions/active, /filter-options, /events, /review and
+# /triage/... are not session ids.
 ROUTERS = (
     alerts,
     history,
+    reviews,
     trace,
     sessions,
     usage,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tarsy.api.errors import ERROR_RESPONSES
 from tarsy.api.schemas import ApprovalOut, ErrorResponse
-from tarsy.contracts import ExecutionStatus, SessionStatus, StageStatus, StageType
+from tarsy.contracts import ExecutionStatus, QualityRating, ReviewStatus, SessionStatus, StageStatus, StageType
 
 SESSION_STATUSES: tuple[SessionStatus, ...] = get_args(SessionStatus)
 
@@ -41,6 +41,10 @@ class SessionSummary(BaseModel):
     unpriced_calls: int = Field(description="Answered model calls without a price (not in cost_usd)")
     stage_count: int = Field(description="Investigation and synthesis stages that have started")
     forked_from: str | None = Field(None, description="The session this one was forked from (null: not a fork)")
+    review_status: ReviewStatus | None = Field(None, description="Triage state (docs/review.md); null while it runs")
+    assignee: str | None = Field(None, description="Who claimed or reviewed it")
+    quality_rating: QualityRating | None = Field(None, description="Set by `complete`")
+    reviewed_at: datetime | None = Field(None, description="When its review was completed or acknowledged")
     matched_in_timeline: bool = Field(
         description="With `search`: the session matched only in its timeline, not in alert data or final analysis"
     )

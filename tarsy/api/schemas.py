@@ -8,9 +8,12 @@ from typing import Any, Literal
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
 from tarsy.api.fork_schemas import ForkOrigin, ForkSummary
+from tarsy.api.review_schemas import ReviewEventOut
 from tarsy.contracts import (
     ExecutionStatus,
     ParallelType,
+    QualityRating,
+    ReviewStatus,
     SessionStatus,
     StageStatus,
     StageType,
@@ -161,6 +164,14 @@ class SessionOut(TokenTotals):
     approvals: list[ApprovalOut] = Field(default_factory=list, description="Every approval of the session, decided too")
     forked_from: ForkOrigin | None = Field(None, description="Where this session was forked from (null: not a fork)")
     forks: list[ForkSummary] = Field(default_factory=list, description="Sessions forked from this one, oldest first")
+    review_status: ReviewStatus | None = Field(None, description="Triage state (docs/review.md); null while it runs")
+    assignee: str | None = Field(None, description="Who claimed or reviewed it")
+    quality_rating: QualityRating | None = Field(None, description="Set by `complete`")
+    reviewed_at: datetime | None = Field(None, description="When its review was completed or acknowledged")
+    reviewed_by: str | None = Field(None, description="Who completed or acknowledged its review")
+    review_events: list[ReviewEventOut] = Field(
+        default_factory=list, description="Every review transition and feedback, oldest first"
+    )
 
 
 class TimelineEventOut(BaseModel):

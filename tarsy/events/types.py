@@ -10,7 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from tarsy.contracts import (
     TERMINAL_SESSION_STATUSES,
     EventType,
+    QualityRating,
     RecordStatus,
+    ReviewAction,
+    ReviewStatus,
     SessionStatus,
     TimelineStatus,
 )
@@ -25,6 +28,7 @@ INTERACTION_CREATED: Final[EventType] = "interaction.created"
 APPROVAL_REQUESTED: Final[EventType] = "approval.requested"
 APPROVAL_DECIDED: Final[EventType] = "approval.decided"
 STREAM_CHUNK: Final[EventType] = "stream.chunk"  # transient: token deltas, never stored
+SESSION_REVIEW_UPDATED: Final[EventType] = "session.review_updated"  # triage (docs/review.md)
 RESYNC: Final[EventType] = "resync"  # session-list stream only: too far behind to catch up, refetch the lists
 
 TERMINAL_STATUSES: Final = TERMINAL_SESSION_STATUSES
@@ -193,6 +197,16 @@ class ApprovalDecidedEvent(_SessionEvent):
     approval: ApprovalOut = Field(description="With the decision: approved, rejected, expired or cancelled")
 
 
+class SessionReviewUpdatedEvent(_SessionEvent):
+    type: Literal["session.review_updated"]
+    action: ReviewAction = Field(description="What was done (feedback leaves the state as it was)")
+    actor: str = Field(description="Who did it")
+    review_status: ReviewStatus
+    assignee: str | None
+    quality_rating: QualityRating | None
+    reviewed_at: datetime | None
+
+
 SessionStreamEvent = Annotated[
     SessionStatusEvent
     | StageStatusEvent
@@ -203,10 +217,13 @@ SessionStreamEvent = Annotated[
     | InteractionCreatedEvent
     | ChatStatusEvent
     | ApprovalRequestedEvent
-    | ApprovalDecidedEvent,
+    | ApprovalDecidedEvent
+    | SessionReviewUpdatedEvent,
     Field(discriminator="type"),
 ]
 """What `GET /api/v1/sessions/{id}/events` sends."""
 
-SessionListStreamEvent = Annotated[SessionStatusEvent | ResyncEvent, Field(discriminator="type")]
+SessionListStreamEvent = Annotated[
+    SessionStatusEvent | SessionReviewUpdatedEvent | ResyncEvent, Field(discriminator="type")
+]
 """What `GET /api/v1/sessions/events` sends."""

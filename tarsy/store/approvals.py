@@ -245,6 +245,7 @@ async def cancel_waiting(conn: AsyncConnection[DictRow], session_id: str, by: st
     stopped at an approval after a cancel request): True when it did."""
     cur = await conn.execute(
         "UPDATE alert_sessions SET status = 'cancelled', completed_at = now(), parked_at = NULL, heartbeat_at = NULL,"
+        " review_status = 'needs_review',"
         " error_message = 'cancelled while waiting for approval', cancelled_by = COALESCE(cancelled_by, %s)"
         " WHERE id = %s AND status = %s RETURNING id",
         (by, session_id, status),

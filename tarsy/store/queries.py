@@ -40,6 +40,7 @@ _SUMMARY_COLUMNS: Final = (
     "s.id, s.alert_type, s.chain_id, s.status, s.author, s.created_at, s.started_at, s.completed_at,"
     " floor(extract(epoch FROM s.completed_at - s.started_at) * 1000)::bigint AS duration_ms,"
     " s.executive_summary, s.error_message, s.forked_from,"
+    " s.review_status, s.assignee, s.quality_rating, s.reviewed_at,"
     " tok.input_tokens, tok.output_tokens, tok.total_tokens, tok.cost_estimated, tok.unpriced_calls,"
     " CASE WHEN tok.unpriced_calls > 0 AND tok.cost_usd = 0 THEN NULL ELSE tok.cost_usd END AS cost_usd,"
     " sc.stage_count"
@@ -56,7 +57,8 @@ _SUMMARY_JOINS: Final = (
 )
 _PAGE_COLUMNS: Final = (
     "s.id, s.alert_type, s.chain_id, s.status, s.author, s.created_at, s.started_at, s.completed_at,"
-    " s.executive_summary, s.error_message, s.forked_from"
+    " s.executive_summary, s.error_message, s.forked_from,"
+    " s.review_status, s.assignee, s.quality_rating, s.reviewed_at"
 )
 
 
@@ -105,6 +107,8 @@ class SessionFilters:
     start: datetime | None = None
     end: datetime | None = None
     search: str | None = None  # a ``search_query`` result
+    review_statuses: Sequence[str] = ()  # the triage groups (docs/review.md)
+    assignee: str | None = None
 
 
 def _where(filters: SessionFilters) -> tuple[sql.Composable, dict[str, Any]]:
@@ -113,7 +117,10 @@ def _where(filters: SessionFilters) -> tuple[sql.Composable, dict[str, Any]]:
     if filters.statuses:
         clauses.append(sql.SQL("s.status = ANY(%(statuses)s)"))
         params["statuses"] = list(filters.statuses)
-    for column in ("alert_type", "chain_id", "author"):
+    if filters.review_statuses:
+        clauses.append(sql.SQL("s.review_status = ANY(%(review_statuses)s)"))
+        params["review_statuses"] = list(filters.review_statuses)
+    for column in ("alert_type", "chain_id", "author", "assignee"):
         value = getattr(filters, column)
         if value is not None:
             clauses.append(sql.SQL("s.{} = %({})s").format(sql.Identifier(column), sql.SQL(column)))

@@ -232,12 +232,12 @@ async def finish_session(
     executive_summary_error: str | None = None,
     error: str | None = None,
 ) -> bool:
-    """Write the terminal status if this worker still owns the session."""
+    """Write the terminal status if this worker still owns the session; it now needs a review."""
     cur = await conn.execute(
         "UPDATE alert_sessions SET status = %s, final_analysis = coalesce(%s, final_analysis),"
         " executive_summary = coalesce(%s, executive_summary),"
         " executive_summary_error = coalesce(%s, executive_summary_error),"
-        " error_message = %s, completed_at = now(), heartbeat_at = NULL"
+        " error_message = %s, completed_at = now(), heartbeat_at = NULL, review_status = 'needs_review'"
         " WHERE id = %s AND worker_id = %s AND status = ANY(%s) RETURNING id",
         (
             status,
@@ -263,6 +263,7 @@ async def request_cancel(conn: AsyncConnection[DictRow], session_id: str, by: st
         " completed_at = CASE WHEN status = 'pending' THEN now() ELSE completed_at END,"
         " error_message = CASE WHEN status = 'pending' THEN 'cancelled before it started'"
         " ELSE error_message END,"
+        " review_status = CASE WHEN status = 'pending' THEN 'needs_review' ELSE review_status END,"
         " cancelled_by = COALESCE(cancelled_by, %s)"
         " WHERE id = %s AND status IN ('pending', 'in_progress', 'cancelling') RETURNING status",
         (by, session_id),

@@ -34,7 +34,7 @@ from tarsy.api.sse import _sse, patiently, stream_response, subscribe
 from tarsy.config import SseConfig
 from tarsy.errors import InvalidInputError
 from tarsy.events.hub import ALL_SESSIONS, EventHub, Subscription
-from tarsy.events.types import RESYNC, SESSION_STATUS
+from tarsy.events.types import RESYNC, SESSION_REVIEW_UPDATED, SESSION_STATUS
 from tarsy.store import queries
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
@@ -59,7 +59,7 @@ def _iso_only(value: Any) -> Any:
 
 OptionalDatetime = Annotated[datetime | SkipJsonSchema[None], BeforeValidator(_iso_only)]
 
-LIST_EVENT_TYPES = (SESSION_STATUS,)
+LIST_EVENT_TYPES = (SESSION_STATUS, SESSION_REVIEW_UPDATED)
 _DEDUPE_WINDOW = 2000  # the hub's queue size: a burst larger than this overflows and resyncs anyway
 
 
@@ -182,7 +182,8 @@ async def session_list_events(
         OptionalEventId, Query(description="Replay events after this id (for clients without headers)")
     ] = None,
 ) -> EventSourceResponse:
-    """``session.status`` events of every session: those after ``Last-Event-ID``/``after``, then live.
+    """``session.status`` and ``session.review_updated`` events of every session: those after
+    ``Last-Event-ID``/``after``, then live.
 
     Without either, the stream starts live. It never ends by itself. A client more than
     ``system.sse.max_catchup_events`` behind gets one ``resync`` event instead of the backlog.

@@ -17,6 +17,7 @@ from tarsy.runtime.alerts import cancel_session
 from tarsy.runtime.chat_requests import cancel_chat
 from tarsy.store import approvals as approval_rows
 from tarsy.store import forks as fork_rows
+from tarsy.store import reviews as review_rows
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -67,6 +68,7 @@ async def get_session(session_id: str, services: ServicesDep) -> dict[str, Any]:
         "pending_approvals": [a for a in approvals if a["status"] == "pending"],
         "forked_from": _origin(row),
         "forks": [_fork(f) for f in await fork_rows.forks_of(services.pool, str(row["id"]))],
+        "review_events": await review_rows.review_events(services.pool, str(row["id"])),
     }
 
 

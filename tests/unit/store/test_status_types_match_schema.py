@@ -13,6 +13,9 @@ from tarsy.contracts import (
     ChatMessageStatus,
     ExecutionStatus,
     ParallelType,
+    QualityRating,
+    ReviewAction,
+    ReviewStatus,
     SessionStatus,
     StageStatus,
     StageType,
@@ -47,6 +50,10 @@ def _checks() -> dict[tuple[str, str], set[str]]:
         ("stages", "parallel_type", ParallelType),
         ("agent_executions", "status", ExecutionStatus),
         ("timeline_events", "status", TimelineStatus),
+        ("alert_sessions", "review_status", ReviewStatus),
+        ("alert_sessions", "quality_rating", QualityRating),
+        ("session_review_events", "action", ReviewAction),
+        ("session_review_events", "quality_rating", QualityRating),
     ],
 )
 def test_the_type_holds_what_the_table_accepts(table: str, column: str, kind: Any) -> None:

@@ -19,6 +19,7 @@ const TraceRoute = lazy(() => import("./routes/TraceRoute").then((m) => ({ defau
 const CompareRoute = lazy(() => import("./routes/CompareRoute").then((m) => ({ default: m.CompareRoute })));
 const SubmitAlertRoute = lazy(() => import("./routes/SubmitAlertRoute").then((m) => ({ default: m.SubmitAlertRoute })));
 const SystemRoute = lazy(() => import("./routes/SystemRoute").then((m) => ({ default: m.SystemRoute })));
+const TriageRoute = lazy(() => import("./routes/TriageRoute").then((m) => ({ default: m.TriageRoute })));
 const ConfigRoute = lazy(() => import("./routes/ConfigRoute").then((m) => ({ default: m.ConfigRoute })));
 
 function Page({ children }: { children: ReactNode }) {
@@ -52,6 +53,14 @@ export const routes = [
         element: (
           <Page>
             <CompareRoute />
+          </Page>
+        ),
+      },
+      {
+        path: "triage",
+        element: (
+          <Page>
+            <TriageRoute />
           </Page>
         ),
       },

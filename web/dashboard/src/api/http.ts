@@ -49,7 +49,7 @@ export function withIdentity(headers: Record<string, string>): Record<string, st
 export const API_PREFIX = "/api/v1";
 
 export interface RequestOptions {
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PATCH" | "DELETE";
   body?: unknown;
   signal?: AbortSignal;
   query?: Record<string, string | number | boolean | undefined | null | readonly string[]>;

@@ -133,7 +133,8 @@ export interface paths {
         };
         /**
          * Session List Events
-         * @description ``session.status`` events of every session: those after ``Last-Event-ID``/``after``, then live.
+         * @description ``session.status`` and ``session.review_updated`` events of every session: those after
+         *     ``Last-Event-ID``/``after``, then live.
          *
          *     Without either, the stream starts live. It never ends by itself. A client more than
          *     ``system.sse.max_catchup_events`` behind gets one ``resync`` event instead of the backlog.
@@ -159,6 +160,52 @@ export interface paths {
          * @description The values the list can be filtered by: every status, and the types, chains and authors present.
          */
         get: operations["filter_options_api_v1_sessions_filter_options_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Review
+         * @description Claim, unclaim, complete, reopen, acknowledge or comment on (feedback) one or many ended sessions.
+         *
+         *     Each session is changed in its own transaction: an invalid transition leaves that session as it
+         *     was and the others are still applied (200, with per-session results). A request for a single
+         *     session that fails answers its error instead: 404 for an unknown session, 409 for a refused
+         *     transition.
+         */
+        patch: operations["review_api_v1_sessions_review_patch"];
+        trace?: never;
+    };
+    "/api/v1/sessions/triage/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Triage
+         * @description Ended sessions in one triage group, newest first: `needs_review`, `in_progress` (claimed),
+         *     `reviewed`, or `mine` (claimed by the caller).
+         */
+        get: operations["triage_api_v1_sessions_triage__group__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2122,6 +2169,11 @@ export interface components {
         QueuedSession: {
             /** Alert Type */
             alert_type: string;
+            /**
+             * Assignee
+             * @description Who claimed or reviewed it
+             */
+            assignee?: string | null;
             /** Author */
             author: string;
             /** Chain Id */
@@ -2169,10 +2221,25 @@ export interface components {
             /** Output Tokens */
             output_tokens: number;
             /**
+             * Quality Rating
+             * @description Set by `complete`
+             */
+            quality_rating?: ("accurate" | "partially_accurate" | "inaccurate") | null;
+            /**
              * Queue Position
              * @description 1 for the session the next free worker claims
              */
             queue_position: number;
+            /**
+             * Review Status
+             * @description Triage state (docs/review.md); null while it runs
+             */
+            review_status?: ("needs_review" | "in_progress" | "reviewed") | null;
+            /**
+             * Reviewed At
+             * @description When its review was completed or acknowledged
+             */
+            reviewed_at?: string | null;
             /**
              * Stage Count
              * @description Investigation and synthesis stages that have started
@@ -2220,6 +2287,109 @@ export interface components {
              * @enum {string}
              */
             type: "resync";
+        };
+        /** ReviewError */
+        ReviewError: {
+            /**
+             * Code
+             * @enum {string}
+             */
+            code: "not_found" | "conflict";
+            /** Message */
+            message: string;
+        };
+        /**
+         * ReviewEventOut
+         * @description One audited review transition.
+         */
+        ReviewEventOut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "claim" | "unclaim" | "complete" | "reopen" | "feedback" | "acknowledge";
+            /** Actor */
+            actor: string;
+            /** Assignee */
+            assignee: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Comment */
+            comment: string | null;
+            /** From Status */
+            from_status: ("needs_review" | "in_progress" | "reviewed") | null;
+            /** Id */
+            id: number;
+            /** Quality Rating */
+            quality_rating: ("accurate" | "partially_accurate" | "inaccurate") | null;
+            /** To Status */
+            to_status: ("needs_review" | "in_progress" | "reviewed") | null;
+        };
+        /** ReviewRequest */
+        ReviewRequest: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "claim" | "unclaim" | "complete" | "reopen" | "feedback" | "acknowledge";
+            /**
+             * Assignee
+             * @description `claim` only: who to assign (default: the caller)
+             */
+            assignee?: string | null;
+            /**
+             * Comment
+             * @description Recorded in the audit log; required by `feedback`
+             */
+            comment?: string | null;
+            /**
+             * Quality Rating
+             * @description Required by `complete`; refused otherwise
+             */
+            quality_rating?: ("accurate" | "partially_accurate" | "inaccurate") | null;
+            /**
+             * Session Ids
+             * @description The sessions to act on (repeats count once)
+             */
+            session_ids: string[];
+        };
+        /** ReviewResponse */
+        ReviewResponse: {
+            /** Applied */
+            applied: number;
+            /** Failed */
+            failed: number;
+            /**
+             * Results
+             * @description One per distinct session id, in request order
+             */
+            results: components["schemas"]["ReviewResult"][];
+        };
+        /** ReviewResult */
+        ReviewResult: {
+            /** Assignee */
+            assignee: string | null;
+            /** @description Why it was not applied */
+            error?: components["schemas"]["ReviewError"] | null;
+            /**
+             * Ok
+             * @description The action was applied to this session
+             */
+            ok: boolean;
+            /** Quality Rating */
+            quality_rating: ("accurate" | "partially_accurate" | "inaccurate") | null;
+            /**
+             * Review Status
+             * @description After the request (unchanged when not ok)
+             */
+            review_status: ("needs_review" | "in_progress" | "reviewed") | null;
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Session Id */
+            session_id: string;
         };
         /** RunCreate */
         RunCreate: {
@@ -2289,7 +2459,7 @@ export interface components {
              */
             offset?: number;
         };
-        SessionListStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["ResyncEvent"];
+        SessionListStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["SessionReviewUpdatedEvent"] | components["schemas"]["ResyncEvent"];
         /** SessionOut */
         SessionOut: {
             /** Alert Data */
@@ -2303,6 +2473,11 @@ export interface components {
              * @description Every approval of the session, decided too
              */
             approvals: components["schemas"]["ApprovalOut"][];
+            /**
+             * Assignee
+             * @description Who claimed or reviewed it
+             */
+            assignee: string | null;
             /** Author */
             author: string;
             /**
@@ -2372,6 +2547,31 @@ export interface components {
              * @description Tool calls waiting for a person
              */
             pending_approvals: components["schemas"]["ApprovalOut"][];
+            /**
+             * Quality Rating
+             * @description Set by `complete`
+             */
+            quality_rating: ("accurate" | "partially_accurate" | "inaccurate") | null;
+            /**
+             * Review Events
+             * @description Every review transition and feedback, oldest first
+             */
+            review_events: components["schemas"]["ReviewEventOut"][];
+            /**
+             * Review Status
+             * @description Triage state (docs/review.md); null while it runs
+             */
+            review_status: ("needs_review" | "in_progress" | "reviewed") | null;
+            /**
+             * Reviewed At
+             * @description When its review was completed or acknowledged
+             */
+            reviewed_at: string | null;
+            /**
+             * Reviewed By
+             * @description Who completed or acknowledged its review
+             */
+            reviewed_by: string | null;
             /** Runbook Error */
             runbook_error: string | null;
             /** Runbook Url */
@@ -2417,6 +2617,44 @@ export interface components {
              * @description Sessions matching the filters, over all pages
              */
             total: number;
+        };
+        /** SessionReviewUpdatedEvent */
+        SessionReviewUpdatedEvent: {
+            /**
+             * Action
+             * @description What was done (feedback leaves the state as it was)
+             * @enum {string}
+             */
+            action: "claim" | "unclaim" | "complete" | "reopen" | "feedback" | "acknowledge";
+            /**
+             * Actor
+             * @description Who did it
+             */
+            actor: string;
+            /** Assignee */
+            assignee: string | null;
+            /** Quality Rating */
+            quality_rating: ("accurate" | "partially_accurate" | "inaccurate") | null;
+            /**
+             * Review Status
+             * @enum {string}
+             */
+            review_status: "needs_review" | "in_progress" | "reviewed";
+            /** Reviewed At */
+            reviewed_at: string | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the server published the event
+             */
+            timestamp: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "session.review_updated";
         };
         /** SessionStats */
         SessionStats: {
@@ -2490,11 +2728,16 @@ export interface components {
              */
             type: "session.status";
         };
-        SessionStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["StageStatusEvent"] | components["schemas"]["ExecutionStatusEvent"] | components["schemas"]["TimelineEventCreated"] | components["schemas"]["TimelineEventCompleted"] | components["schemas"]["StreamChunkEvent"] | components["schemas"]["InteractionCreatedEvent"] | components["schemas"]["ChatStatusEvent"] | components["schemas"]["ApprovalRequestedEvent"] | components["schemas"]["ApprovalDecidedEvent"];
+        SessionStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["StageStatusEvent"] | components["schemas"]["ExecutionStatusEvent"] | components["schemas"]["TimelineEventCreated"] | components["schemas"]["TimelineEventCompleted"] | components["schemas"]["StreamChunkEvent"] | components["schemas"]["InteractionCreatedEvent"] | components["schemas"]["ChatStatusEvent"] | components["schemas"]["ApprovalRequestedEvent"] | components["schemas"]["ApprovalDecidedEvent"] | components["schemas"]["SessionReviewUpdatedEvent"];
         /** SessionSummary */
         SessionSummary: {
             /** Alert Type */
             alert_type: string;
+            /**
+             * Assignee
+             * @description Who claimed or reviewed it
+             */
+            assignee?: string | null;
             /** Author */
             author: string;
             /** Chain Id */
@@ -2541,6 +2784,21 @@ export interface components {
             matched_in_timeline: boolean;
             /** Output Tokens */
             output_tokens: number;
+            /**
+             * Quality Rating
+             * @description Set by `complete`
+             */
+            quality_rating?: ("accurate" | "partially_accurate" | "inaccurate") | null;
+            /**
+             * Review Status
+             * @description Triage state (docs/review.md); null while it runs
+             */
+            review_status?: ("needs_review" | "in_progress" | "reviewed") | null;
+            /**
+             * Reviewed At
+             * @description When its review was completed or acknowledged
+             */
+            reviewed_at?: string | null;
             /**
              * Stage Count
              * @description Investigation and synthesis stages that have started
@@ -3650,6 +3908,156 @@ export interface operations {
             };
             /** @description The identity lacks the role this route needs */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    review_api_v1_sessions_review_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewResponse"];
+                };
+            };
+            /** @description Invalid input; the message says what to fix */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed request; `fields` lists the offending fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    triage_api_v1_sessions_triage__group__get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Sessions per page */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                group: "needs_review" | "in_progress" | "reviewed" | "mine";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionPage"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed request; `fields` lists the offending fields */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

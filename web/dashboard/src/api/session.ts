@@ -4,6 +4,7 @@ import { type Approval, mergeApprovals, toApproval } from "./approvals";
 import { toDate } from "./convert";
 import { type ForkOrigin, type ForkSummary, toForkOrigin, toForkSummary } from "./forks";
 import { API_PREFIX, request } from "./http";
+import { type ReviewEvent, type ReviewState, toReviewEvent } from "./reviews";
 import type { Schemas } from "./wire";
 import {
   laterRecordStatus,
@@ -90,6 +91,9 @@ export interface SessionDetail {
   forkedFrom: ForkOrigin | null;
   /** Sessions forked from this one, oldest first. */
   forks: ForkSummary[];
+  /** Triage state (docs/review.md) and its audit log, oldest first. */
+  review: ReviewState;
+  reviewEvents: ReviewEvent[];
 }
 
 export interface TokenCounts {
@@ -186,6 +190,14 @@ export function toSessionDetail(raw: unknown): SessionDetail {
     approvals: (w.approvals ?? []).map(toApproval),
     forkedFrom: toForkOrigin(w.forked_from),
     forks: (w.forks ?? []).map(toForkSummary),
+    review: {
+      reviewStatus: w.review_status ?? null,
+      assignee: w.assignee ?? null,
+      qualityRating: w.quality_rating ?? null,
+      reviewedAt: toDate(w.reviewed_at ?? null),
+      reviewedBy: w.reviewed_by ?? null,
+    },
+    reviewEvents: (w.review_events ?? []).map(toReviewEvent),
   };
 }
 

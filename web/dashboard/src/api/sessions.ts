@@ -5,6 +5,9 @@ import { API_PREFIX, request } from "./http";
 import { type SessionStatus, toSessionStatus } from "./status";
 import type { Schemas } from "./wire";
 
+type ReviewStatus = NonNullable<Schemas["SessionSummary"]["review_status"]>;
+type QualityRating = NonNullable<Schemas["SessionSummary"]["quality_rating"]>;
+
 // ---------------------------------------------------------------- wire types (generated from the API)
 
 export type SessionSummaryWire = Schemas["SessionSummary"] | Schemas["QueuedSession"];
@@ -38,6 +41,11 @@ export interface SessionSummary {
   forkedFrom: string | null;
   matchedInTimeline: boolean;
   queuePosition: number | null;
+  /** Triage (docs/review.md): null while the session runs. */
+  reviewStatus: ReviewStatus | null;
+  assignee: string | null;
+  qualityRating: QualityRating | null;
+  reviewedAt: Date | null;
 }
 
 export interface SessionPage {
@@ -84,6 +92,10 @@ export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
     forkedFrom: w.forked_from ?? null,
     matchedInTimeline: w.matched_in_timeline,
     queuePosition: "queue_position" in w ? w.queue_position : null,
+    reviewStatus: w.review_status ?? null,
+    assignee: w.assignee ?? null,
+    qualityRating: w.quality_rating ?? null,
+    reviewedAt: toDate(w.reviewed_at ?? null),
   };
 }
 

@@ -2,11 +2,13 @@
  * Live updates for list views: `session.status` events of every session patch the cached pages
  * and the active/queued query, then those queries are refetched (debounced) for what events do not
  * carry (queue positions, new rows, token totals). A `resync` event (the client fell too far
- * behind for the server to replay what it missed) refetches them at once.
+ * behind for the server to replay what it missed) refetches them at once. A `session.review_updated`
+ * event (docs/review.md) refetches the lists and the triage pages.
  */
 
 import { type InfiniteData, type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { triageKeys } from "../api/reviews";
 import {
   type ActiveSessions,
   SESSIONS_EVENTS_URL,
@@ -58,6 +60,7 @@ export function useSessionsListStream(): StreamState | "idle" {
         timer = null;
         void client.invalidateQueries({ queryKey: sessionListKeys.active() });
         void client.invalidateQueries({ queryKey: sessionListKeys.lists() });
+        void client.invalidateQueries({ queryKey: triageKeys.all });
       }, REFRESH_DEBOUNCE_MS);
     };
     void runStream({
@@ -76,7 +79,9 @@ export function useSessionsListStream(): StreamState | "idle" {
           // the lists now instead; the stream carries on live from the head.
           void client.invalidateQueries({ queryKey: sessionListKeys.active() });
           void client.invalidateQueries({ queryKey: sessionListKeys.lists() });
+          void client.invalidateQueries({ queryKey: triageKeys.all });
         }
+        if (messages.some((m) => m.event === "session.review_updated")) refresh();
         const events = messages
           .map(parseStreamEvent)
           .filter((e): e is SessionStatusEvent => e.type === "session.status" && e.sessionId !== "");

@@ -32,6 +32,7 @@ import { ForkDialog } from "../components/forks/ForkDialog";
 import { ForksPanel } from "../components/forks/ForksPanel";
 import { AlertCard } from "../components/session/AlertCard";
 import { AnalysisCard } from "../components/session/AnalysisCard";
+import { ReviewPanel } from "../components/session/ReviewPanel";
 import { SessionHeader } from "../components/session/SessionHeader";
 import { StageOutline } from "../components/session/StageOutline";
 import { SessionApprovals, type SessionApprovalsValue } from "../components/timeline/SessionApprovals";
@@ -227,6 +228,7 @@ export function SessionDetailRoute() {
       >
         <Box sx={{ display: "grid", gridTemplateColumns: "minmax(0, 1fr)", gap: 2, minWidth: 0, order: 1 }}>
           <AnalysisCard executiveSummary={session.executiveSummary} finalAnalysis={session.finalAnalysis} />
+          <ReviewPanel review={session.review} events={session.reviewEvents} />
           <ForksPanel sessionId={session.id} forkedFrom={session.forkedFrom} forks={session.forks} />
           <Box sx={{ display: { md: "none" } }}>
             <AlertCard data={session.alertData} runbookUrl={session.runbookUrl} defaultExpanded={false} />

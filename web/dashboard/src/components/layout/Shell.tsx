@@ -13,6 +13,7 @@ import { NavLink, Link as RouterLink } from "react-router";
 
 const NAV = [
   { to: "/", label: "Sessions", end: true },
+  { to: "/triage", label: "Triage", end: false },
   { to: "/submit", label: "Submit alert", end: false },
   { to: "/system", label: "System", end: false },
   { to: "/config", label: "Configuration", end: false },

@@ -195,6 +195,12 @@ export function sessionWire(overrides: Partial<SessionDetailWire> = {}): Session
     approvals: [],
     forked_from: null,
     forks: [],
+    review_status: null,
+    assignee: null,
+    quality_rating: null,
+    reviewed_at: null,
+    reviewed_by: null,
+    review_events: [],
     stages: [
       {
         id: "stage-1",
