@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tarsy.config.agents import OrchestratorConfig
 from tarsy.config.base import AgentType, Strategy, SuccessPolicy
@@ -124,12 +124,20 @@ def resolve_chat(config: TarsyConfig, chain_id: str) -> ResolvedAgent:
     )
 
 
-def resolve_sub_agent(config: TarsyConfig, name: str) -> ResolvedAgent:
+def resolve_sub_agent(
+    config: TarsyConfig, name: str, parent_skills: tuple[Sequence[str], Sequence[str]] | None = None
+) -> ResolvedAgent:
     """A dispatched sub-agent: its own definition over the defaults (its servers, provider, limit).
 
-    It inherits nothing from the dispatching agent's chain or stage, and dispatches nothing itself.
+    It inherits nothing from the dispatching agent's chain or stage and dispatches nothing itself;
+    its skills are the dispatching agent's (``parent_skills``: allowed, required) unless its own
+    definition lists ``skills``.
     """
-    return _resolve(config, name, [], nested=True)
+    resolved = _resolve(config, name, [], nested=True)
+    if parent_skills is None or config.agent(name).skills is not None:
+        return resolved
+    allowed, required = parent_skills
+    return replace(resolved, skills=tuple(allowed), required_skills=tuple(required))
 
 
 def resolve_exec_summary(config: TarsyConfig, chain_id: str) -> ResolvedAgent:

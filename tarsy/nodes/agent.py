@@ -100,7 +100,8 @@ def resolve(ctx: RunContext, identity: dict[str, Any]) -> ResolvedAgent:
     if role == "chat":
         return resolve_chat(ctx.config, chain_id)
     if role == "sub_agent":
-        return resolve_sub_agent(ctx.config, str(identity["name"]))
+        inherited = (identity.get("skills") or [], identity.get("required_skills") or [])
+        return resolve_sub_agent(ctx.config, str(identity["name"]), inherited)
     return resolve_agent(ctx.config, chain_id, int(identity["stage_index"]), int(identity["agent_index"]))
 
 

@@ -195,7 +195,11 @@ class Orchestrator:
     # -- running one ----------------------------------------------------------------------------
 
     def _resolved(self, agent: SubAgent) -> ResolvedAgent:
-        return resolve_sub_agent(self.ctx.config, agent.name)
+        return resolve_sub_agent(self.ctx.config, agent.name, self._skills())
+
+    def _skills(self) -> tuple[list[str], list[str]]:
+        """What a sub-agent inherits of the dispatching agent's skills (unless it lists its own)."""
+        return list(self.parent.skills), list(self.parent.required_skills)
 
     async def _open(self, agent: SubAgent) -> str:
         resolved = self._resolved(agent)
@@ -215,7 +219,14 @@ class Orchestrator:
 
         recorder = self.ctx.recorder
         try:
-            identity = {**self.parent_input["agent"], "role": "sub_agent", "name": agent.name}
+            allowed, required = self._skills()
+            identity = {
+                **self.parent_input["agent"],
+                "role": "sub_agent",
+                "name": agent.name,
+                "skills": allowed,
+                "required_skills": required,
+            }
             task = {**self.parent_input["task"], "kind": "sub_agent", "question": agent.task}
             sub_input: AgentInput = {
                 "agent": identity,

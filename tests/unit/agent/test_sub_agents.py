@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tarsy.actions.gate import ApprovalRefused
-from tarsy.config import TarsyConfig, load_config_from_data
+from tarsy.config import TarsyConfig, load_config_from_data, resolve_sub_agent
 from tarsy.nodes.context import RunContext
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.nodes.orchestrator import CANCEL, DISPATCH, LIST
@@ -216,3 +216,18 @@ async def test_a_sub_agent_cannot_wait_for_approval(tmp_path: Path) -> None:
     assert refused and refused[0]["content"].startswith("Not run: k8s.pods_list changes the system")
     assert run.tools.calls == [], "the action never ran"
     assert finished(run.recorder) == {"Fast": "completed"}
+
+
+def test_sub_agents_inherit_the_dispatching_agents_skills_unless_they_list_their_own() -> None:
+    skills = {n: f"---\nname: {n}\ndescription: {n} steps\n---\nDo {n}.\n" for n in ("dns", "oom", "rollback")}
+    doc = tarsy_doc(agent={"sub_agents": ["Fast", "Slow"], "skills": ["dns"], "required_skills": ["oom"]})
+    doc["agents"].update({"Fast": SUB_AGENTS["Fast"], "Slow": {**SUB_AGENTS["Slow"], "skills": ["rollback"]}})
+    providers = {"llm_providers": {PROVIDER: {"type": "scripted", "script": "demo", "model": MODEL}}}
+    cfg = load_config_from_data(doc, providers, env={}, skills=skills)
+    parent = (["dns"], ["oom"])
+
+    fast = resolve_sub_agent(cfg, "Fast", parent)
+    assert (fast.skills, fast.required_skills) == (("dns",), ("oom",))
+    slow = resolve_sub_agent(cfg, "Slow", parent)
+    assert (slow.skills, slow.required_skills) == (("rollback",), ())
+    assert resolve_sub_agent(cfg, "Fast").skills == ("dns", "oom", "rollback"), "no parent: its own (all)"
