@@ -15,13 +15,12 @@ parser, telling the model exactly what to fix when a reply cannot be read.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypedDict
 
 from langchain_core.language_models import LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 from langgraph.config import get_stream_writer
 from langgraph.errors import GraphInterrupt
@@ -62,7 +61,7 @@ from tarsy.nodes.react_parser import ReactAction, ReactFinal, parse_react
 from tarsy.nodes.replay import AgentHistory, StoredTool, flush, history_of, tool_step
 from tarsy.nodes.skills import LOAD_SKILL, load_skill, load_skill_spec
 from tarsy.nodes.streaming import stream_model_call
-from tarsy.tools.names import ToolNameError, from_wire, to_wire
+from tarsy.nodes.tool_calls import invalid_call, native_call, observation, signature, wire_tool
 
 log = logging.getLogger(__name__)
 
@@ -103,17 +102,6 @@ def resolve(ctx: RunContext, identity: dict[str, Any]) -> ResolvedAgent:
         inherited = (identity.get("skills") or [], identity.get("required_skills") or [])
         return resolve_sub_agent(ctx.config, str(identity["name"]), inherited)
     return resolve_agent(ctx.config, chain_id, int(identity["stage_index"]), int(identity["agent_index"]))
-
-
-def wire_tool(spec: ToolSpec) -> dict[str, Any]:
-    return {
-        "type": "function",
-        "function": {"name": to_wire(spec.name), "description": spec.description, "parameters": spec.parameters},
-    }
-
-
-def _signature(name: str, arguments: dict[str, Any]) -> str:
-    return f"{name}:{json.dumps(arguments, sort_keys=True, default=str)}"
 
 
 def _progress_writer() -> Callable[[Any], None]:
@@ -298,8 +286,8 @@ class AgentLoop:
         empty_retries, self.empty_retries = self.empty_retries, 0  # only consecutive empties count
         if self.native:
             if reply.tool_calls or reply.invalid_tool_calls:
-                pending = [_native_call(dict(call)) for call in reply.tool_calls]
-                pending += [_invalid_call(dict(call)) for call in reply.invalid_tool_calls]
+                pending = [native_call(dict(call)) for call in reply.tool_calls]
+                pending += [invalid_call(dict(call)) for call in reply.invalid_tool_calls]
                 return {"pending": pending}
         else:
             step = parse_react(text)
@@ -325,13 +313,13 @@ class AgentLoop:
     async def run_tools(self, pending: list[dict[str, Any]]) -> None:
         for index, call in enumerate(pending):
             outcome = await self._run_one(call, tool_step(self.iteration - 1, index))
-            self.messages.append(_observation(call, outcome, native=self.native))
+            self.messages.append(observation(call, outcome, native=self.native))
         self.call_history = self.call_history[-REPEAT_LIMIT:]
 
     async def _run_one(self, call: dict[str, Any], step: str) -> ToolOutcome:
         name, arguments = str(call["name"]), dict(call["arguments"])
-        signature = _signature(name, arguments)
-        self.call_history.append(signature)
+        key = signature(name, arguments)
+        self.call_history.append(key)
         stored = self.history.tools.get(step)
         if stored is not None and stored.completed:
             for _ in range(stored.interrupts):
@@ -345,7 +333,7 @@ class AgentLoop:
         event_id = await recorder.timeline_started(event_type="llm_tool_call", metadata=metadata, **where)
         if call.get("error"):
             outcome = ToolOutcome(str(call["error"]), is_error=True)
-        elif self.call_history[-REPEAT_LIMIT:] == [signature] * REPEAT_LIMIT:
+        elif self.call_history[-REPEAT_LIMIT:] == [key] * REPEAT_LIMIT:
             outcome = ToolOutcome(
                 f"Refused: you called {name} with the same arguments {REPEAT_LIMIT} times in a row; the result "
                 "will not change. Use the results you already have, try different arguments or another tool, "
@@ -410,47 +398,6 @@ async def run_agent_loop(ctx: RunContext, agent_input: AgentInput) -> str:
     """Run one agent execution to its final answer, replaying what its records already hold."""
     history = await history_of(ctx.recorder, agent_input.get("execution_id"))
     return await AgentLoop(ctx, agent_input, history).run()
-
-
-def _native_call(call: dict[str, Any]) -> dict[str, Any]:
-    wire = str(call["name"])
-    entry: dict[str, Any] = {"wire": wire, "arguments": dict(call.get("args") or {}), "call_id": call.get("id") or wire}
-    try:
-        entry["name"] = from_wire(wire)
-    except ToolNameError as exc:
-        entry["name"] = wire
-        entry["error"] = f"Error: {exc}"
-    return entry
-
-
-def _invalid_call(call: dict[str, Any]) -> dict[str, Any]:
-    """A call whose arguments did not parse: the model is told so (providers echo it back as a call)."""
-    wire = str(call.get("name") or "unknown")
-    try:
-        name = from_wire(wire)
-    except ToolNameError:
-        name = wire
-    raw = str(call.get("args") or "")[:200]
-    return {
-        "wire": wire,
-        "name": name,
-        "arguments": {},
-        "call_id": call.get("id") or wire,
-        "error": f"Error: the arguments of {name} are not one JSON object ({raw!r}); call it again with a JSON "
-        "object of arguments.",
-    }
-
-
-def _observation(call: dict[str, Any], outcome: ToolOutcome, *, native: bool) -> BaseMessage:
-    if native:
-        return ToolMessage(
-            content=outcome.content,
-            tool_call_id=str(call["call_id"]),
-            name=str(call.get("wire") or call["name"]),
-            status="error" if outcome.is_error else "success",
-        )
-    label = "error" if outcome.is_error else "result"
-    return HumanMessage(content=f"Observation ({call['name']} {label}):\n{outcome.content}")
 
 
 def build_agent_graph(default_context: RunContext | None = None) -> CompiledStateGraph[Any, Any, Any, Any]:
