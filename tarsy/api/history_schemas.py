@@ -35,6 +35,7 @@ class SessionSummary(BaseModel):
     output_tokens: int
     total_tokens: int
     stage_count: int = Field(description="Investigation and synthesis stages that have started")
+    score: int | None = Field(None, description="The latest completed score, 0-100 (null: never scored)")
     forked_from: str | None = Field(None, description="The session this one was forked from (null: not a fork)")
     matched_in_timeline: bool = Field(
         description="With `search`: the session matched only in its timeline, not in alert data or final analysis"

@@ -17,7 +17,7 @@ from psycopg import sql
 from tarsy.store.db import Pool, Row
 from tarsy.store.jobs import ACTIVE
 
-SortBy = Literal["created_at", "status", "alert_type", "author", "duration"]
+SortBy = Literal["created_at", "status", "alert_type", "author", "duration", "score"]
 SortOrder = Literal["asc", "desc"]
 
 SESSION_VECTOR: Final = (
@@ -25,6 +25,11 @@ SESSION_VECTOR: Final = (
     " || to_tsvector('english', coalesce(s.final_analysis, '')))"
 )
 TIMELINE_VECTOR: Final = "to_tsvector('english', t.content)"
+LATEST_SCORE: Final = (
+    "(SELECT ss.score FROM session_scores ss WHERE ss.session_id = s.id AND ss.status = 'completed'"
+    " ORDER BY ss.created_at DESC, ss.id LIMIT 1)"
+)
+"""The session's latest completed score (null: never scored)."""
 MAX_SEARCH_TERMS: Final = 16
 
 _SORT_COLUMNS: Final[dict[str, str]] = {
@@ -33,6 +38,7 @@ _SORT_COLUMNS: Final[dict[str, str]] = {
     "alert_type": "s.alert_type",
     "author": "s.author",
     "duration": "(s.completed_at - s.started_at)",
+    "score": LATEST_SCORE,
 }
 
 # The columns of a SessionSummary; ``s`` is the session, ``tok`` and ``sc`` the lateral aggregates.
@@ -40,7 +46,7 @@ _SUMMARY_COLUMNS: Final = (
     "s.id, s.alert_type, s.chain_id, s.status, s.author, s.created_at, s.started_at, s.completed_at,"
     " floor(extract(epoch FROM s.completed_at - s.started_at) * 1000)::bigint AS duration_ms,"
     " s.executive_summary, s.error_message, s.forked_from,"
-    " tok.input_tokens, tok.output_tokens, tok.total_tokens, sc.stage_count"
+    " tok.input_tokens, tok.output_tokens, tok.total_tokens, sc.stage_count, " + LATEST_SCORE + " AS score"
 )
 _SUMMARY_JOINS: Final = (
     " LEFT JOIN LATERAL (SELECT coalesce(sum(e.input_tokens), 0)::bigint AS input_tokens,"
