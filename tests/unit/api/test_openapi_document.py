@@ -62,9 +62,10 @@ def test_sse_routes_describe_their_event_payloads() -> None:
         "APPROVAL_REQUESTED",
         "APPROVAL_DECIDED",
         "STREAM_CHUNK",
+        "SCORE_UPDATED",
     ]
     assert set(session["discriminator"]["mapping"]) == _names_on_the_wire(*constants)
-    assert set(listing["discriminator"]["mapping"]) == _names_on_the_wire("SESSION_STATUS", "RESYNC")
+    assert set(listing["discriminator"]["mapping"]) == _names_on_the_wire("SESSION_STATUS", "SCORE_UPDATED", "RESYNC")
     for target in [*session["discriminator"]["mapping"].values(), *listing["discriminator"]["mapping"].values()]:
         payload = document["components"]["schemas"][target.removeprefix(REF)]
         assert {"type"} <= set(payload["required"]), target
