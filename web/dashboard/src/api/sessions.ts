@@ -34,6 +34,8 @@ export interface SessionSummary {
   forkedFrom: string | null;
   matchedInTimeline: boolean;
   queuePosition: number | null;
+  /** The latest completed score, 0-100 (null: never scored). */
+  score: number | null;
 }
 
 export interface SessionPage {
@@ -77,6 +79,7 @@ export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
     forkedFrom: w.forked_from ?? null,
     matchedInTimeline: w.matched_in_timeline,
     queuePosition: "queue_position" in w ? w.queue_position : null,
+    score: w.score ?? null,
   };
 }
 
@@ -97,7 +100,7 @@ export function toFilterOptions(raw: unknown): FilterOptions {
 
 // ---------------------------------------------------------------- list parameters
 
-export const SORT_FIELDS = ["created_at", "status", "alert_type", "author", "duration"] as const;
+export const SORT_FIELDS = ["created_at", "status", "alert_type", "author", "duration", "score"] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 export type SortOrder = "asc" | "desc";
 

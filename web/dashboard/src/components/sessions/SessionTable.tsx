@@ -14,6 +14,7 @@ import { Link as RouterLink, useNavigate } from "react-router";
 import type { SessionListParams, SessionPage, SortField } from "../../api/sessions";
 import { formatDuration, formatRelative, formatTime, formatTokens, plainText } from "../../lib/format";
 import { PAGE_SIZES } from "../../lib/listParams";
+import { ScoreChip } from "../common/ScoreChip";
 import { StatusChip } from "../common/StatusChip";
 
 export interface SessionTableProps {
@@ -77,6 +78,7 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
                 onChange={onChange}
                 sx={{ display: { xs: "none", sm: "table-cell" } }}
               />
+              <SortHeader field="score" label="Score" params={params} onChange={onChange} sx={WIDE} />
               <TableCell sx={WIDE} align="right">
                 Tokens
               </TableCell>
@@ -86,7 +88,7 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
           <TableBody>
             {page.items.length === 0 && (
               <TableRow>
-                <TableCell colSpan={8}>
+                <TableCell colSpan={9}>
                   <Typography color="text.secondary" sx={{ py: 2, textAlign: "center" }}>
                     No sessions match.
                   </Typography>
@@ -135,6 +137,9 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
                 </TableCell>
                 <TableCell sx={{ display: { xs: "none", sm: "table-cell" }, whiteSpace: "nowrap" }}>
                   {formatDuration(s.durationMs)}
+                </TableCell>
+                <TableCell sx={WIDE} data-testid="session-score">
+                  {s.score === null ? "—" : <ScoreChip score={s.score} />}
                 </TableCell>
                 <TableCell sx={WIDE} align="right">
                   {formatTokens(s.totalTokens)}

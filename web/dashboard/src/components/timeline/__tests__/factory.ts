@@ -191,6 +191,7 @@ export function sessionWire(overrides: Partial<SessionDetailWire> = {}): Session
     approvals: [],
     forked_from: null,
     forks: [],
+    score: null,
     stages: [
       {
         id: "stage-1",
