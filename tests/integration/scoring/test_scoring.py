@@ -7,6 +7,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from tarsy.events.types import SCORE_UPDATED
+from tarsy.store import sessions as repo
 from tests.support.server import RunningTarsy, running_tarsy, write_config
 
 ANSWER = (
@@ -81,3 +83,21 @@ async def test_scoring_is_off_by_default_and_refused_before_the_end(tmp_path: Pa
         assert unknown.status_code == 404
         body = (await tarsy.client.get(f"/api/v1/sessions/{sid}")).json()
         assert body["score"] is None
+
+
+async def test_a_failed_scoring_run_leaves_the_session_as_it_was(tmp_path: Path, database_url: str) -> None:
+    script = {"agents": {"*": SCRIPT["agents"]["*"], "SessionScorer": [{"text": "I would rather not rate this."}]}}
+    defaults = {"llm_provider": "test-scripted", "scoring": {"enabled": True}}
+    config = write_config(tmp_path / "cfg", script=script, tarsy={"defaults": defaults})
+    async with running_tarsy(config, database_url) as tarsy:
+        sid = await tarsy.submit()
+        await tarsy.wait_status(sid, {"completed"})
+        failed = await _wait_score(tarsy, sid, "failed")
+        assert failed["score"] is None
+        assert "no score" in failed["error"]
+        body = (await tarsy.client.get(f"/api/v1/sessions/{sid}")).json()
+        assert body["status"] == "completed"
+        listed = (await tarsy.client.get("/api/v1/sessions")).json()
+        assert [i["score"] for i in listed["items"] if i["id"] == sid] == [None]
+        stored = [e for e in await repo.events_after(tarsy.services.pool, sid, 0) if e["event_type"] == SCORE_UPDATED]
+        assert [e["payload"]["status"] for e in stored] == ["scoring", "failed"]
