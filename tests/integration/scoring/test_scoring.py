@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from tarsy.events.types import SCORE_UPDATED
+from tarsy.events.types import SCORE_UPDATED, ScoreUpdatedEvent
 from tarsy.store import sessions as repo
 from tests.support.server import RunningTarsy, running_tarsy, write_config
 
@@ -100,4 +100,4 @@ async def test_a_failed_scoring_run_leaves_the_session_as_it_was(tmp_path: Path,
         listed = (await tarsy.client.get("/api/v1/sessions")).json()
         assert [i["score"] for i in listed["items"] if i["id"] == sid] == [None]
         stored = [e for e in await repo.events_after(tarsy.services.pool, sid, 0) if e["event_type"] == SCORE_UPDATED]
-        assert [e["payload"]["status"] for e in stored] == ["scoring", "failed"]
+        assert [ScoreUpdatedEvent.model_validate(e["payload"]).status for e in stored] == ["scoring", "failed"]
