@@ -68,6 +68,7 @@ TimelineEventType = Literal[
 
 EventType = Literal[
     "session.status",
+    "session.score_updated",
     "chat.status",
     "stage.status",
     "execution.status",
@@ -162,6 +163,7 @@ class LLMInteraction:
     stage_id: str | None
     execution_id: str | None
     interaction_type: str  # iteration | forced_conclusion | synthesis | executive_summary | chat | summarization
+    # | scoring
     provider: str
     model: str
     conversation_offset: int

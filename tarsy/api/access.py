@@ -48,6 +48,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", f"{SESSION}/trace/llm/{{interaction_id}}"): "viewer",
     ("GET", f"{SESSION}/trace/mcp/{{interaction_id}}"): "viewer",
     ("GET", f"{SESSION}/timeline"): "viewer",
+    ("GET", f"{SESSION}/scores"): "viewer",
     ("GET", f"{SESSION}/chat"): "viewer",
     ("GET", f"{SESSION}/events"): "viewer",
     ("GET", f"{SESSION}/checkpoints"): "viewer",
@@ -61,6 +62,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/usage/summary"): "viewer",
     ("POST", "/api/v1/alerts"): "operator",
     ("POST", f"{SESSION}/cancel"): "operator",
+    ("POST", f"{SESSION}/score"): "operator",  # spends model tokens, like submitting an alert
     ("POST", f"{SESSION}/fork"): "operator",  # creates work, like submitting an alert
     ("POST", f"{SESSION}/approvals/{{approval_id}}"): "operator",
     ("POST", f"{SESSION}/chat/messages"): "operator",

@@ -40,6 +40,7 @@ class SessionSummary(BaseModel):
     cost_estimated: bool = Field(description="Some token counts are estimates (a provider reported no usage)")
     unpriced_calls: int = Field(description="Answered model calls without a price (not in cost_usd)")
     stage_count: int = Field(description="Investigation and synthesis stages that have started")
+    score: int | None = Field(None, description="The latest completed score, 0-100 (null: never scored)")
     forked_from: str | None = Field(None, description="The session this one was forked from (null: not a fork)")
     review_status: ReviewStatus | None = Field(None, description="Triage state (docs/review.md); null while it runs")
     assignee: str | None = Field(None, description="Who claimed or reviewed it")

@@ -172,6 +172,25 @@ class SessionOut(TokenTotals):
     review_events: list[ReviewEventOut] = Field(
         default_factory=list, description="Every review transition and feedback, oldest first"
     )
+    score: ScoreOut | None = Field(None, description="The latest scoring run (null: never scored)")
+
+
+class ScoreOut(BaseModel):
+    """One scoring run of an ended session (docs/scoring.md); texts are masked."""
+
+    id: str
+    status: Literal["scoring", "completed", "failed"]
+    score: int | None = Field(description="0-100 once `completed`: the outcome's band, placed by process quality")
+    outcome: Literal["correct", "partial", "wrong"] | None
+    analysis: str | None
+    failure_tags: list[str] = Field(description="Tags from the fixed vocabulary (docs/scoring.md)")
+    dropped_tags: list[str] = Field(description="Tags the model gave outside the vocabulary (left out)")
+    tool_report: str | None = Field(description="Tools that were missing, failing or poor")
+    provider: str
+    error: str | None = Field(description="Why the run failed")
+    requested_by: str = Field(description="Who asked for the run (`tarsy`: scored when the session ended)")
+    created_at: datetime
+    scored_at: datetime | None
 
 
 class TimelineEventOut(BaseModel):

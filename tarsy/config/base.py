@@ -33,3 +33,12 @@ class StrictModel(BaseModel):
 
     shorthand_keys: ClassVar[tuple[str, ...]] = ()
     """Input keys accepted besides the fields (rewritten by a before-validator); listed in errors."""
+
+
+class ScoringConfig(StrictModel):
+    """Scoring of ended sessions (``defaults.scoring``, or a chain's ``scoring``; docs/scoring.md)."""
+
+    enabled: bool = False
+    """Score every session of the chain when it ends (a re-score via the API works either way)."""
+    llm_provider: str | None = None
+    """Provider of the scoring model (default: the chain's, else ``defaults.llm_provider``)."""

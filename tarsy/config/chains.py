@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 
-from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
+from tarsy.config.base import ScoringConfig, Strategy, StrictModel, SuccessPolicy
 
 
 class StageAgentConfig(StrictModel):
@@ -110,6 +110,8 @@ class ChainConfig(StrictModel):
     executive_summary_provider: str | None = None
     runbook: str | None = None
     """A runbook URL or inline runbook text used when the alert brings none."""
+    scoring: ScoringConfig | None = None
+    """Replaces ``defaults.scoring`` for this chain's sessions."""
 
     @field_validator("stages")
     @classmethod

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, IPvAnyNetwork, model_validator
 
 from tarsy.config.agents import OrchestratorConfig
-from tarsy.config.base import Strategy, StrictModel, SuccessPolicy
+from tarsy.config.base import ScoringConfig, Strategy, StrictModel, SuccessPolicy
 from tarsy.config.duration import Duration, PositiveDuration
 from tarsy.config.masking import AlertMaskingConfig as AlertMaskingConfig  # re-exported
 from tarsy.config.masking import DataMaskingConfig, StreamMaskingConfig, default_tool_masking
@@ -45,6 +45,8 @@ class DefaultsConfig(StrictModel):
     """Guardrails of agents that dispatch sub-agents (an agent's ``orchestrator`` replaces them)."""
     fallback_providers: list[str] = Field(default_factory=list)
     """Providers a failing model call switches to, in order (agents, stages and chains may override)."""
+    scoring: ScoringConfig = ScoringConfig()
+    """Scoring of ended sessions; a chain's ``scoring`` replaces it (docs/scoring.md)."""
 
 
 class QueueConfig(StrictModel):

@@ -115,6 +115,8 @@ def validate_references(
     refs.name("llm_providers", config.defaults.llm_provider, provider_file, "defaults.llm_provider")
     fallback_file = provenance.file_for("defaults", "fallback_providers")
     refs.providers(config.defaults.fallback_providers, fallback_file, "defaults.fallback_providers")
+    scoring_file = provenance.file_for("defaults", "scoring")
+    refs.name("llm_providers", config.defaults.scoring.llm_provider, scoring_file, "defaults.scoring.llm_provider")
     for name, server in config.mcp_servers.items():
         file, path = provenance.file_for("mcp_servers", name), f"mcp_servers.{name}"
         if name == RESERVED_SERVER:
@@ -153,6 +155,8 @@ def _check_chain(refs: _References, chain: ChainConfig, file: str, path: str) ->
     refs.servers(chain.chat.mcp_servers, file, f"{path}.chat.mcp_servers")
     refs.tools(chain.chat.tools, file, f"{path}.chat.tools")
     refs.action_stages(chain, file, path)
+    if chain.scoring is not None:
+        refs.name("llm_providers", chain.scoring.llm_provider, file, f"{path}.scoring.llm_provider")
     for s, stage in enumerate(chain.stages):
         stage_path = f"{path}.stages[{s}]"
         refs.name("llm_providers", stage.llm_provider, file, f"{stage_path}.llm_provider")

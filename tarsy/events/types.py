@@ -19,6 +19,7 @@ from tarsy.contracts import (
 )
 
 SESSION_STATUS: Final[EventType] = "session.status"
+SCORE_UPDATED: Final[EventType] = "session.score_updated"  # a scoring run started or ended (docs/scoring.md)
 CHAT_STATUS: Final[EventType] = "chat.status"
 STAGE_STATUS: Final[EventType] = "stage.status"
 EXECUTION_STATUS: Final[EventType] = "execution.status"
@@ -158,6 +159,17 @@ class ChatStatusEvent(_SessionEvent):
     error: str | None = None
 
 
+class ScoreUpdatedEvent(_SessionEvent):
+    """A scoring run of an ended session started (``scoring``) or ended; the full score is on
+    `GET /api/v1/sessions/{id}` (`score`)."""
+
+    type: Literal["session.score_updated"]
+    score_id: str
+    status: Literal["scoring", "completed", "failed"]
+    score: int | None = Field(None, description="0-100 once `completed`")
+    outcome: Literal["correct", "partial", "wrong"] | None = Field(None, description="Once `completed`")
+
+
 class ResyncEvent(_Payload):
     """Session-list stream only: the client is too far behind; it refetches its lists instead."""
 
@@ -218,12 +230,13 @@ SessionStreamEvent = Annotated[
     | ChatStatusEvent
     | ApprovalRequestedEvent
     | ApprovalDecidedEvent
-    | SessionReviewUpdatedEvent,
+    | SessionReviewUpdatedEvent
+    | ScoreUpdatedEvent,
     Field(discriminator="type"),
 ]
 """What `GET /api/v1/sessions/{id}/events` sends."""
 
 SessionListStreamEvent = Annotated[
-    SessionStatusEvent | SessionReviewUpdatedEvent | ResyncEvent, Field(discriminator="type")
+    SessionStatusEvent | SessionReviewUpdatedEvent | ScoreUpdatedEvent | ResyncEvent, Field(discriminator="type")
 ]
 """What `GET /api/v1/sessions/events` sends."""

@@ -33,6 +33,7 @@ from tarsy.runtime.deps import GraphCache, RunnerDeps
 from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.run_tools import alert_context
+from tarsy.runtime.scoring import SessionScorer
 from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.store import records
 from tarsy.store import sessions as repo
@@ -76,6 +77,7 @@ class SessionRunner:
         self._slack = slack
         self.masking = OutputMasking.from_config(deps.config)
         self.graph = GraphCache(build_chain_graph, deps)
+        self.scoring = SessionScorer(deps, self.masking)
 
     async def run(self, row: Row, worker_id: str, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
@@ -294,6 +296,8 @@ class SessionRunner:
             if final is not None:
                 await self._slack.session_finished(final)
         log.info("session %s ended %s", session_id, outcome.status)
+        # In a task of its own: the worker is free, and no scoring outcome changes the session.
+        await self.scoring.after_session(session_id, str(row["chain_id"]), outcome.status)
 
     def _masked(self, outcome: Outcome) -> Outcome:
         m = self.masking

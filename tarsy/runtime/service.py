@@ -252,6 +252,7 @@ def _start_workers(
     retention = RetentionJob(deps.pool, config.system.retention)
     retention.start()
     stack.push_async_callback(retention.stop)
+    stack.push_async_callback(runner.scoring.close)  # after the workers stopped (they may start runs)
     if count > 0:  # workers enforce approval timeouts (every replica; each expiry is resolved once)
         sweeper = ExpirySweeper(deps.pool, deps.publisher, runner.masking, float(config.queue.approval_sweep_interval))
         sweeper.on_resolved.append(workers.nudge)

@@ -17,7 +17,7 @@ from psycopg import sql
 from tarsy.store.db import Pool, Row
 from tarsy.store.jobs import ACTIVE
 
-SortBy = Literal["created_at", "status", "alert_type", "author", "duration"]
+SortBy = Literal["created_at", "status", "alert_type", "author", "duration", "score"]
 SortOrder = Literal["asc", "desc"]
 
 SESSION_VECTOR: Final = (
@@ -25,6 +25,11 @@ SESSION_VECTOR: Final = (
     " || to_tsvector('english', coalesce(s.final_analysis, '')))"
 )
 TIMELINE_VECTOR: Final = "to_tsvector('english', t.content)"
+LATEST_SCORE: Final = (
+    "(SELECT ss.score FROM session_scores ss WHERE ss.session_id = s.id AND ss.status = 'completed'"
+    " ORDER BY ss.created_at DESC, ss.id LIMIT 1)"
+)
+"""The session's latest completed score (null: never scored)."""
 MAX_SEARCH_TERMS: Final = 16
 
 _SORT_COLUMNS: Final[dict[str, str]] = {
@@ -33,6 +38,7 @@ _SORT_COLUMNS: Final[dict[str, str]] = {
     "alert_type": "s.alert_type",
     "author": "s.author",
     "duration": "(s.completed_at - s.started_at)",
+    "score": LATEST_SCORE,
 }
 
 # The columns of a SessionSummary; ``s`` is the session, ``tok`` and ``sc`` the lateral aggregates.
@@ -43,7 +49,7 @@ _SUMMARY_COLUMNS: Final = (
     " s.review_status, s.assignee, s.quality_rating, s.reviewed_at,"
     " tok.input_tokens, tok.output_tokens, tok.total_tokens, tok.cost_estimated, tok.unpriced_calls,"
     " CASE WHEN tok.unpriced_calls > 0 AND tok.cost_usd = 0 THEN NULL ELSE tok.cost_usd END AS cost_usd,"
-    " sc.stage_count"
+    " sc.stage_count, " + LATEST_SCORE + " AS score"
 )
 _SUMMARY_JOINS: Final = (
     " LEFT JOIN LATERAL (SELECT coalesce(sum(e.input_tokens), 0)::bigint AS input_tokens,"

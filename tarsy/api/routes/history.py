@@ -34,7 +34,7 @@ from tarsy.api.sse import _sse, patiently, stream_response, subscribe
 from tarsy.config import SseConfig
 from tarsy.errors import InvalidInputError
 from tarsy.events.hub import ALL_SESSIONS, EventHub, Subscription
-from tarsy.events.types import RESYNC, SESSION_REVIEW_UPDATED, SESSION_STATUS
+from tarsy.events.types import RESYNC, SCORE_UPDATED, SESSION_REVIEW_UPDATED, SESSION_STATUS
 from tarsy.store import queries
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
@@ -59,7 +59,7 @@ def _iso_only(value: Any) -> Any:
 
 OptionalDatetime = Annotated[datetime | SkipJsonSchema[None], BeforeValidator(_iso_only)]
 
-LIST_EVENT_TYPES = (SESSION_STATUS, SESSION_REVIEW_UPDATED)
+LIST_EVENT_TYPES = (SESSION_STATUS, SESSION_REVIEW_UPDATED, SCORE_UPDATED)
 _DEDUPE_WINDOW = 2000  # the hub's queue size: a burst larger than this overflows and resyncs anyway
 
 
@@ -121,7 +121,9 @@ async def list_sessions(
     services: ServicesDep,
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
     page_size: Annotated[int, Query(ge=1, le=100, description="Sessions per page")] = 20,
-    sort_by: Annotated[SortBy, Query(description="Sort key; `duration` puts unfinished sessions last")] = "created_at",
+    sort_by: Annotated[
+        SortBy, Query(description="Sort key; `duration` puts unfinished sessions last, `score` unscored ones")
+    ] = "created_at",
     sort_order: Annotated[SortOrder, Query(description="Sort direction")] = "desc",
     status: Annotated[OptionalStr, Query(description="Comma-separated statuses, e.g. `completed,failed`")] = None,
     alert_type: Annotated[OptionalStr, Query(description="Exact alert type")] = None,

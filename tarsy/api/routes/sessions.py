@@ -1,4 +1,4 @@
-"""Reading and cancelling sessions."""
+"""Reading, cancelling and scoring sessions."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from fastapi import APIRouter
 from tarsy.actions import lifecycle, records
 from tarsy.api.deps import AuthorDep, ServicesDep
 from tarsy.api.errors import ERROR_RESPONSES
-from tarsy.api.schemas import CancelResponse, SessionOut, TimelineEventOut
+from tarsy.api.schemas import CancelResponse, ScoreOut, SessionOut, TimelineEventOut
 from tarsy.contracts import SessionStatus
 from tarsy.errors import ConflictError, NotFoundError
 from tarsy.runtime.alerts import cancel_session
 from tarsy.runtime.chat_requests import cancel_chat
+from tarsy.runtime.scoring import public_score
 from tarsy.store import approvals as approval_rows
 from tarsy.store import forks as fork_rows
 from tarsy.store import reviews as review_rows
+from tarsy.store import scores as score_rows
 from tarsy.store import sessions as repo
 from tarsy.store.db import Pool, Row
 
@@ -69,6 +71,7 @@ async def get_session(session_id: str, services: ServicesDep) -> dict[str, Any]:
         "forked_from": _origin(row),
         "forks": [_fork(f) for f in await fork_rows.forks_of(services.pool, str(row["id"]))],
         "review_events": await review_rows.review_events(services.pool, str(row["id"])),
+        "score": public_score(await score_rows.latest_score(services.pool, str(row["id"]))),
     }
 
 
@@ -141,3 +144,29 @@ async def cancel(session_id: str, services: ServicesDep, author: AuthorDep) -> C
     if new_status == "cancelling":
         await services.workers.cancel_local(str(row["id"]))
     return CancelResponse(session_id=str(row["id"]), status=cast(SessionStatus, new_status))
+
+
+@router.post(
+    "/{session_id}/score",
+    response_model=ScoreOut,
+    status_code=202,
+    responses={k: ERROR_RESPONSES[k] for k in (404, 409)},
+)
+async def score(session_id: str, services: ServicesDep, author: AuthorDep) -> dict[str, Any]:
+    """Score an ended session (again): a new run in the background, kept next to the earlier ones.
+
+    409 while a run of the session is in flight or the session has not ended.
+    """
+    row = await load_session(services.pool, session_id)
+    started = await services.runner.scoring.request(str(row["id"]), str(row["chain_id"]), author)
+    out = public_score(started)
+    assert out is not None
+    return out
+
+
+@router.get("/{session_id}/scores", response_model=list[ScoreOut], responses={404: ERROR_RESPONSES[404]})
+async def score_history(session_id: str, services: ServicesDep) -> list[dict[str, Any]]:
+    """Every scoring run of the session, oldest first (the latest is also the detail's `score`)."""
+    row = await load_session(services.pool, session_id)
+    rows = await score_rows.score_history(services.pool, str(row["id"]))
+    return [out for out in map(public_score, rows) if out is not None]

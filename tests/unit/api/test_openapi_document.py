@@ -63,10 +63,11 @@ def test_sse_routes_describe_their_event_payloads() -> None:
         "APPROVAL_DECIDED",
         "STREAM_CHUNK",
         "SESSION_REVIEW_UPDATED",
+        "SCORE_UPDATED",
     ]
     assert set(session["discriminator"]["mapping"]) == _names_on_the_wire(*constants)
     assert set(listing["discriminator"]["mapping"]) == _names_on_the_wire(
-        "SESSION_STATUS", "SESSION_REVIEW_UPDATED", "RESYNC"
+        "SESSION_STATUS", "SESSION_REVIEW_UPDATED", "SCORE_UPDATED", "RESYNC"
     )
     for target in [*session["discriminator"]["mapping"].values(), *listing["discriminator"]["mapping"].values()]:
         payload = document["components"]["schemas"][target.removeprefix(REF)]

@@ -203,6 +203,18 @@ CASES = [
         id="unknown-exec-summary-provider",
     ),
     pytest.param(
+        _chain("{name: a, agent: KubernetesAgent}", "    scoring: {enabled: true, llm_provider: judge}\n"),
+        None,
+        (T, "agent_chains.pod-crash.scoring.llm_provider", "unknown LLM provider 'judge'"),
+        id="unknown-chain-scoring-provider",
+    ),
+    pytest.param(
+        "defaults:\n  scoring: {enabled: true, llm_provider: judge}\n",
+        None,
+        (T, "defaults.scoring.llm_provider", "unknown LLM provider 'judge'"),
+        id="unknown-default-scoring-provider",
+    ),
+    pytest.param(
         _chain("{name: a, agent: KubernetesAgent}", "    chat: {agent: Helper}\n"),
         None,
         (T, "agent_chains.pod-crash.chat.agent", f"unknown agent 'Helper'; known agents: {KNOWN_AGENTS}"),

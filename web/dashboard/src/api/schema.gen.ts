@@ -385,6 +385,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{session_id}/score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Score
+         * @description Score an ended session (again): a new run in the background, kept next to the earlier ones.
+         *
+         *     409 while a run of the session is in flight or the session has not ended.
+         */
+        post: operations["score_api_v1_sessions__session_id__score_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Score History
+         * @description Every scoring run of the session, oldest first (the latest is also the detail's `score`).
+         */
+        get: operations["score_history_api_v1_sessions__session_id__scores_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{session_id}/summary": {
         parameters: {
             query?: never;
@@ -2241,6 +2283,11 @@ export interface components {
              */
             reviewed_at?: string | null;
             /**
+             * Score
+             * @description The latest completed score, 0-100 (null: never scored)
+             */
+            score?: number | null;
+            /**
              * Stage Count
              * @description Investigation and synthesis stages that have started
              */
@@ -2444,6 +2491,101 @@ export interface components {
             /** Runbooks */
             runbooks: components["schemas"]["RunbookInfo"][];
         };
+        /**
+         * ScoreOut
+         * @description One scoring run of an ended session (docs/scoring.md); texts are masked.
+         */
+        ScoreOut: {
+            /** Analysis */
+            analysis: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Dropped Tags
+             * @description Tags the model gave outside the vocabulary (left out)
+             */
+            dropped_tags: string[];
+            /**
+             * Error
+             * @description Why the run failed
+             */
+            error: string | null;
+            /**
+             * Failure Tags
+             * @description Tags from the fixed vocabulary (docs/scoring.md)
+             */
+            failure_tags: string[];
+            /** Id */
+            id: string;
+            /** Outcome */
+            outcome: ("correct" | "partial" | "wrong") | null;
+            /** Provider */
+            provider: string;
+            /**
+             * Requested By
+             * @description Who asked for the run (`tarsy`: scored when the session ended)
+             */
+            requested_by: string;
+            /**
+             * Score
+             * @description 0-100 once `completed`: the outcome's band, placed by process quality
+             */
+            score: number | null;
+            /** Scored At */
+            scored_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scoring" | "completed" | "failed";
+            /**
+             * Tool Report
+             * @description Tools that were missing, failing or poor
+             */
+            tool_report: string | null;
+        };
+        /**
+         * ScoreUpdatedEvent
+         * @description A scoring run of an ended session started (``scoring``) or ended; the full score is on
+         *     `GET /api/v1/sessions/{id}` (`score`).
+         */
+        ScoreUpdatedEvent: {
+            /**
+             * Outcome
+             * @description Once `completed`
+             * @default null
+             */
+            outcome?: ("correct" | "partial" | "wrong") | null;
+            /**
+             * Score
+             * @description 0-100 once `completed`
+             * @default null
+             */
+            score?: number | null;
+            /** Score Id */
+            score_id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "scoring" | "completed" | "failed";
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description When the server published the event
+             */
+            timestamp: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "session.score_updated";
+        };
         /** Search */
         Search: {
             /**
@@ -2459,7 +2601,7 @@ export interface components {
              */
             offset?: number;
         };
-        SessionListStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["SessionReviewUpdatedEvent"] | components["schemas"]["ResyncEvent"];
+        SessionListStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["SessionReviewUpdatedEvent"] | components["schemas"]["ScoreUpdatedEvent"] | components["schemas"]["ResyncEvent"];
         /** SessionOut */
         SessionOut: {
             /** Alert Data */
@@ -2576,6 +2718,8 @@ export interface components {
             runbook_error: string | null;
             /** Runbook Url */
             runbook_url: string | null;
+            /** @description The latest scoring run (null: never scored) */
+            score: components["schemas"]["ScoreOut"] | null;
             /** Slack Message Fingerprint */
             slack_message_fingerprint: string | null;
             /** Stages */
@@ -2728,7 +2872,7 @@ export interface components {
              */
             type: "session.status";
         };
-        SessionStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["StageStatusEvent"] | components["schemas"]["ExecutionStatusEvent"] | components["schemas"]["TimelineEventCreated"] | components["schemas"]["TimelineEventCompleted"] | components["schemas"]["StreamChunkEvent"] | components["schemas"]["InteractionCreatedEvent"] | components["schemas"]["ChatStatusEvent"] | components["schemas"]["ApprovalRequestedEvent"] | components["schemas"]["ApprovalDecidedEvent"] | components["schemas"]["SessionReviewUpdatedEvent"];
+        SessionStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["StageStatusEvent"] | components["schemas"]["ExecutionStatusEvent"] | components["schemas"]["TimelineEventCreated"] | components["schemas"]["TimelineEventCompleted"] | components["schemas"]["StreamChunkEvent"] | components["schemas"]["InteractionCreatedEvent"] | components["schemas"]["ChatStatusEvent"] | components["schemas"]["ApprovalRequestedEvent"] | components["schemas"]["ApprovalDecidedEvent"] | components["schemas"]["SessionReviewUpdatedEvent"] | components["schemas"]["ScoreUpdatedEvent"];
         /** SessionSummary */
         SessionSummary: {
             /** Alert Type */
@@ -2799,6 +2943,11 @@ export interface components {
              * @description When its review was completed or acknowledged
              */
             reviewed_at?: string | null;
+            /**
+             * Score
+             * @description The latest completed score, 0-100 (null: never scored)
+             */
+            score?: number | null;
             /**
              * Stage Count
              * @description Investigation and synthesis stages that have started
@@ -3672,8 +3821,8 @@ export interface operations {
                 page?: number;
                 /** @description Sessions per page */
                 page_size?: number;
-                /** @description Sort key; `duration` puts unfinished sessions last */
-                sort_by?: "created_at" | "status" | "alert_type" | "author" | "duration";
+                /** @description Sort key; `duration` puts unfinished sessions last, `score` unscored ones */
+                sort_by?: "created_at" | "status" | "alert_type" | "author" | "duration" | "score";
                 /** @description Sort direction */
                 sort_order?: "asc" | "desc";
                 /** @description Comma-separated statuses, e.g. `completed,failed` */
@@ -4783,6 +4932,149 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    score_api_v1_sessions__session_id__score_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreOut"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    score_history_api_v1_sessions__session_id__scores_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreOut"][];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */

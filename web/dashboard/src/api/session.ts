@@ -22,6 +22,7 @@ export type StageWire = Schemas["StageOut"];
 export type SessionDetailWire = Schemas["SessionOut"];
 export type SessionStatsWire = Schemas["SessionStats"];
 export type CancelWire = Schemas["CancelResponse"];
+export type ScoreWire = Schemas["ScoreOut"];
 type TokensWire = Schemas["Tokens"];
 
 // ---------------------------------------------------------------- app types
@@ -94,6 +95,8 @@ export interface SessionDetail {
   /** Triage state (docs/review.md) and its audit log, oldest first. */
   review: ReviewState;
   reviewEvents: ReviewEvent[];
+  /** The latest scoring run (null: never scored). */
+  score: SessionScore | null;
 }
 
 export interface TokenCounts {
@@ -198,7 +201,44 @@ export function toSessionDetail(raw: unknown): SessionDetail {
       reviewedBy: w.reviewed_by ?? null,
     },
     reviewEvents: (w.review_events ?? []).map(toReviewEvent),
+    score: w.score ? toSessionScore(w.score) : null,
   };
+}
+
+/** One scoring run of an ended session (docs/scoring.md). */
+export interface SessionScore {
+  id: string;
+  status: "scoring" | "completed" | "failed";
+  score: number | null;
+  outcome: "correct" | "partial" | "wrong" | null;
+  analysis: string | null;
+  failureTags: string[];
+  toolReport: string | null;
+  error: string | null;
+  requestedBy: string;
+  scoredAt: Date | null;
+}
+
+export function toSessionScore(w: ScoreWire): SessionScore {
+  return {
+    id: w.id,
+    status: w.status,
+    score: w.score ?? null,
+    outcome: w.outcome ?? null,
+    analysis: w.analysis ?? null,
+    failureTags: w.failure_tags ?? [],
+    toolReport: w.tool_report ?? null,
+    error: w.error ?? null,
+    requestedBy: w.requested_by,
+    scoredAt: toDate(w.scored_at),
+  };
+}
+
+/** Start a new scoring run (202); 409 while one runs or before the session ended. */
+export function rescoreSession(id: string): Promise<SessionScore> {
+  return request(`${BASE}/${encodeURIComponent(id)}/score`, (raw) => toSessionScore(raw as ScoreWire), {
+    method: "POST",
+  });
 }
 
 function tokens(w: TokensWire): TokenCounts {

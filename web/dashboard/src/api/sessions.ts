@@ -46,6 +46,8 @@ export interface SessionSummary {
   assignee: string | null;
   qualityRating: QualityRating | null;
   reviewedAt: Date | null;
+  /** The latest completed score, 0-100 (null: never scored). */
+  score: number | null;
 }
 
 export interface SessionPage {
@@ -96,6 +98,7 @@ export function toSessionSummary(w: SessionSummaryWire): SessionSummary {
     assignee: w.assignee ?? null,
     qualityRating: w.quality_rating ?? null,
     reviewedAt: toDate(w.reviewed_at ?? null),
+    score: w.score ?? null,
   };
 }
 
@@ -116,7 +119,7 @@ export function toFilterOptions(raw: unknown): FilterOptions {
 
 // ---------------------------------------------------------------- list parameters
 
-export const SORT_FIELDS = ["created_at", "status", "alert_type", "author", "duration"] as const;
+export const SORT_FIELDS = ["created_at", "status", "alert_type", "author", "duration", "score"] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 export type SortOrder = "asc" | "desc";
 

@@ -1,5 +1,6 @@
 /**
  * Live updates for list views: `session.status` events of every session patch the cached pages
+ * (and `session.score_updated` refetches them)
  * and the active/queued query, then those queries are refetched (debounced) for what events do not
  * carry (queue positions, new rows, token totals). A `resync` event (the client fell too far
  * behind for the server to replay what it missed) refetches them at once. A `session.review_updated`
@@ -82,6 +83,8 @@ export function useSessionsListStream(): StreamState | "idle" {
           void client.invalidateQueries({ queryKey: triageKeys.all });
         }
         if (messages.some((m) => m.event === "session.review_updated")) refresh();
+        // A score changed: the lists carry the latest score, refetched (debounced) like any change.
+        if (messages.some((m) => m.event === "session.score_updated")) refresh();
         const events = messages
           .map(parseStreamEvent)
           .filter((e): e is SessionStatusEvent => e.type === "session.status" && e.sessionId !== "");

@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { type ChatHistory, chatKeys, fetchChat, isChatInFlight, sendChatMessage, cancelChat } from "../api/chat";
+import { authKeys, fetchWhoAmI } from "../api/auth";
 import { configKeys, fetchSystemConfig } from "../api/config";
 import {
   checkpointsOfStage,
@@ -21,6 +22,7 @@ import {
   type Stage,
   fetchSessionStats,
   mergeDetailSnapshot,
+  rescoreSession,
   type SessionDetail,
   sessionKeys,
 } from "../api/session";
@@ -33,6 +35,7 @@ import { ForksPanel } from "../components/forks/ForksPanel";
 import { AlertCard } from "../components/session/AlertCard";
 import { AnalysisCard } from "../components/session/AnalysisCard";
 import { ReviewPanel } from "../components/session/ReviewPanel";
+import { ScoreCard } from "../components/session/ScoreCard";
 import { SessionHeader } from "../components/session/SessionHeader";
 import { StageOutline } from "../components/session/StageOutline";
 import { SessionApprovals, type SessionApprovalsValue } from "../components/timeline/SessionApprovals";
@@ -63,7 +66,15 @@ export function SessionDetailRoute() {
     queryFn: ({ signal }) => fetchSessionDetail(id, signal),
     structuralSharing: (old, next) => mergeDetailSnapshot(old as SessionDetail | undefined, next as SessionDetail),
     retry: (n, e) => !missing(e) && n < 2,
-    refetchInterval: pollEvery,
+    // A scoring run ends after the session's stream has closed: poll until it does.
+    refetchInterval: (q) => (q.state.data?.score?.status === "scoring" ? POLL_MS : pollEvery),
+  });
+  const whoami = useQuery({ queryKey: authKeys.whoami(), queryFn: ({ signal }) => fetchWhoAmI(signal) });
+  const rescore = useMutation({
+    mutationFn: () => rescoreSession(id),
+    onSuccess: (started) =>
+      client.setQueryData<SessionDetail>(sessionKeys.detail(id), (old) => (old ? { ...old, score: started } : old)),
+    onSettled: () => client.invalidateQueries({ queryKey: sessionKeys.detail(id) }),
   });
   const timeline = useQuery({
     queryKey: timelineKeys.timeline(id),
@@ -229,6 +240,21 @@ export function SessionDetailRoute() {
         <Box sx={{ display: "grid", gridTemplateColumns: "minmax(0, 1fr)", gap: 2, minWidth: 0, order: 1 }}>
           <AnalysisCard executiveSummary={session.executiveSummary} finalAnalysis={session.finalAnalysis} />
           <ReviewPanel review={session.review} events={session.reviewEvents} />
+          {(terminal || session.score) && (
+            <ScoreCard
+              score={session.score}
+              canRescore={terminal && whoami.data?.role !== "viewer"}
+              rescoring={rescore.isPending}
+              onRescore={() => rescore.mutate()}
+              error={
+                rescore.error instanceof ApiError && rescore.error.status === 409
+                  ? "A scoring run is in flight; wait for it."
+                  : rescore.error
+                    ? errorMessage(rescore.error)
+                    : null
+              }
+            />
+          )}
           <ForksPanel sessionId={session.id} forkedFrom={session.forkedFrom} forks={session.forks} />
           <Box sx={{ display: { md: "none" } }}>
             <AlertCard data={session.alertData} runbookUrl={session.runbookUrl} defaultExpanded={false} />

@@ -22,6 +22,7 @@ import {
   plainText,
 } from "../../lib/format";
 import { PAGE_SIZES } from "../../lib/listParams";
+import { ScoreChip } from "../common/ScoreChip";
 import { StatusChip } from "../common/StatusChip";
 
 export interface SessionTableProps {
@@ -85,6 +86,7 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
                 onChange={onChange}
                 sx={{ display: { xs: "none", sm: "table-cell" } }}
               />
+              <SortHeader field="score" label="Score" params={params} onChange={onChange} sx={WIDE} />
               <TableCell sx={WIDE} align="right">
                 Tokens
               </TableCell>
@@ -146,6 +148,9 @@ export function SessionTable({ page, params, fetching, onChange }: SessionTableP
                 </TableCell>
                 <TableCell sx={{ display: { xs: "none", sm: "table-cell" }, whiteSpace: "nowrap" }}>
                   {formatDuration(s.durationMs)}
+                </TableCell>
+                <TableCell sx={WIDE} data-testid="session-score">
+                  {s.score === null ? "—" : <ScoreChip score={s.score} />}
                 </TableCell>
                 <TableCell sx={WIDE} align="right">
                   {formatTokens(s.totalTokens)}

@@ -201,6 +201,7 @@ export function sessionWire(overrides: Partial<SessionDetailWire> = {}): Session
     reviewed_at: null,
     reviewed_by: null,
     review_events: [],
+    score: null,
     stages: [
       {
         id: "stage-1",
