@@ -364,7 +364,7 @@ class AgentLoop:
             await ctx.recorder.timeline_delta(event_id, delta)
 
         if name in ORCHESTRATOR_TOOLS:
-            return await self.orchestrator.handle(name, arguments, stored)
+            return await self.orchestrator.handle(name, arguments)
         if name == LOAD_SKILL:  # TARSy's own tool: nothing to reach, nothing to approve
             where = {"stage_id": self.stage_id, "execution_id": self.execution_id}
             return await load_skill(ctx.config, self.agent, arguments, ctx.outbound, ctx.recorder, where)

@@ -114,16 +114,14 @@ class Orchestrator:
             ToolSpec(LIST, "List the sub-agents you dispatched and their state.", {"type": "object", "properties": {}}),
         ]
 
-    def prompt(self) -> str | None:
-        return sub_agents_prompt(self.ctx.config, self.parent)
-
     @property
     def pending(self) -> list[SubAgent]:
         return [a for a in self.agents if not a.delivered]
 
     # -- tool calls -----------------------------------------------------------------------------
 
-    async def handle(self, name: str, arguments: dict[str, Any], stored: StoredTool | None) -> ToolOutcome:
+    async def handle(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        """Run one of the three tools (a call the records hold is re-attached instead: ``reattach``)."""
         if name == LIST:
             return ToolOutcome(self._listing())
         if name == CANCEL:
