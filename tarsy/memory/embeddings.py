@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from tarsy.errors import TarsyError
 
-class EmbeddingError(Exception):
+
+class EmbeddingError(TarsyError):
     """An embedder could not produce vectors (model files missing, provider failed); says why."""
+
+    code = "embedding_error"
 
 
 class Embedder(Protocol):
