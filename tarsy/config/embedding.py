@@ -13,6 +13,10 @@ EmbeddingBackend = Literal["local", "openai", "google"]
 key. ``openai``: any OpenAI-compatible ``/embeddings`` endpoint. ``google``: the Gemini API."""
 
 
+EMBEDDING_DIMENSIONS = 384
+"""Every embedder yields vectors of this size (the ``vector(384)`` column): providers are asked for it."""
+
+
 class EmbeddingConfig(StrictModel):
     """The embedding model of investigation memory. Changing it makes stored vectors incomparable:
     memories embedded by another model are re-embedded (or skipped) by name, never mixed."""
@@ -24,8 +28,6 @@ class EmbeddingConfig(StrictModel):
     """``openai`` only: the API root (default https://api.openai.com/v1)."""
     api_key_env: str | None = None
     """Environment variable holding the key (default ``OPENAI_API_KEY`` / ``GOOGLE_API_KEY``)."""
-    dimensions: int = Field(default=384, ge=8, le=4096)
-    """Vector size stored in PostgreSQL; the provider is asked for it (``local`` is always 384)."""
     timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     """Per request to a provider; ``local`` runs in a worker thread and ignores it."""
     batch_size: int = Field(default=32, ge=1, le=512)
