@@ -6,6 +6,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from tarsy.config.duration import PositiveDuration
+
 Strategy = Literal["react", "native-thinking"]
 """How an agent drives its model: text ReAct prompting, or provider function calling + thinking."""
 
@@ -42,3 +44,6 @@ class ScoringConfig(StrictModel):
     """Score every session of the chain when it ends (a re-score via the API works either way)."""
     llm_provider: str | None = None
     """Provider of the scoring model (default: the chain's, else ``defaults.llm_provider``)."""
+    timeout: PositiveDuration = 300.0
+    """A run taking longer fails. A run still ``scoring`` after twice the longest configured timeout
+    lost its process: it is marked failed and started again when a TARSy process next starts."""

@@ -41,6 +41,12 @@ def scoring_config(config: TarsyConfig, chain_id: str) -> ScoringConfig:
     return config.defaults.scoring
 
 
+def abandoned_after(config: TarsyConfig) -> float:
+    """Seconds after which a ``scoring`` row has lost its process: twice the longest timeout."""
+    chains = [chain.scoring.timeout for chain in config.agent_chains.values() if chain.scoring is not None]
+    return 2 * max([config.defaults.scoring.timeout, *chains])
+
+
 def scoring_provider(config: TarsyConfig, chain_id: str) -> str:
     chain = config.agent_chains.get(chain_id)
     return (
@@ -90,18 +96,47 @@ class SessionScorer:
 
     async def request(self, session_id: str, chain_id: str, requested_by: str) -> Row:
         """Start a run; ``ConflictError`` while one runs or when the session has not ended."""
-        provider = scoring_provider(self._deps.config, chain_id)
-        row = await scores.start_score(self._deps.pool, session_id, provider=provider, requested_by=requested_by)
+        config = self._deps.config
+        provider = scoring_provider(config, chain_id)
+        row = await scores.start_score(
+            self._deps.pool,
+            session_id,
+            provider=provider,
+            requested_by=requested_by,
+            abandoned_after=abandoned_after(config),
+        )
         if row is None:
             session = await repo.get_session(self._deps.pool, session_id)
             if session is not None and session["status"] not in ev.TERMINAL_STATUSES:
                 raise ConflictError(f"session {session_id} has not ended (status '{session['status']}')")
             raise ConflictError(f"session {session_id} is being scored already")
         await self._announce(row)
-        task = asyncio.create_task(self._run(row), name=f"score-{session_id}")
+        timeout = scoring_config(config, chain_id).timeout
+        task = asyncio.create_task(self._run(row, timeout), name=f"score-{session_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return row
+
+    async def resume_abandoned(self) -> int:
+        """Start again every run whose process ended mid-run (at start-up); how many. Never raises."""
+        try:
+            abandoned = await scores.abandon_runs(self._deps.pool, abandoned_after(self._deps.config))
+        except Exception as exc:  # a database hiccup at start-up must not stop the process
+            log.warning("abandoned scoring runs not checked: %s", public_reason(exc, log, "scoring"))
+            return 0
+        for row in abandoned:
+            await self._announce(row)
+            session = await repo.get_session(self._deps.pool, str(row["session_id"]))
+            if session is not None:
+                await self._restart(str(session["id"]), str(session["chain_id"]), str(row["requested_by"]))
+        return len(abandoned)
+
+    async def _restart(self, session_id: str, chain_id: str, requested_by: str) -> None:
+        try:
+            await self.request(session_id, chain_id, requested_by)
+            log.info("scoring of session %s started again: its previous run lost its process", session_id)
+        except ConflictError:  # another process restarted it first, or someone asked already
+            pass
 
     async def wait_idle(self) -> None:
         """Wait for the runs in flight (tests, shutdown)."""
@@ -113,10 +148,12 @@ class SessionScorer:
             task.cancel()
         await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _run(self, row: Row) -> None:
+    async def _run(self, row: Row, timeout: float) -> None:
         score_id, session_id = str(row["id"]), str(row["session_id"])
         try:
-            ended = await self._score(row)
+            ended = await asyncio.wait_for(self._score(row), timeout)
+        except TimeoutError:
+            ended = await self._fail(score_id, f"scoring took longer than its timeout ({timeout:g}s)")
         except asyncio.CancelledError:
             await asyncio.shield(self._fail(score_id, "scoring was stopped (the process shut down)"))
             raise

@@ -155,6 +155,7 @@ async def start_services(
         tracing=tracing,
     )
     runner, workers = _start_workers(stack, deps, SessionRunner(deps, runbooks=runbooks, slack=slack), hub, count)
+    await runner.scoring.resume_abandoned()  # runs whose process died while scoring
     log.info("TARSy started: %d workers, database %s", count, "embedded" if embedded else "external")
     return Services(
         settings=settings,

@@ -23,17 +23,21 @@ class ScoreResult:
     tool_report: str
 
 
-async def start_score(pool: Pool, session_id: str, *, provider: str, requested_by: str) -> Row | None:
+_ABANDON = (
+    "UPDATE session_scores SET status = 'failed', error = 'abandoned: its process ended', scored_at = now()"
+    " WHERE status = 'scoring' AND created_at < now() - make_interval(secs => %s)"
+)
+
+
+async def start_score(
+    pool: Pool, session_id: str, *, provider: str, requested_by: str, abandoned_after: float
+) -> Row | None:
     """A new ``scoring`` row for an ended session; None while another run of it is ``scoring``
-    or when the session has not ended (the caller tells the two apart with ``get_session``)."""
+    or when the session has not ended (the caller tells the two apart with ``get_session``).
+    A run ``scoring`` for longer than ``abandoned_after`` seconds lost its process: it fails first."""
     try:
         async with pool.connection() as conn:
-            await conn.execute(  # a run whose process died long ago no longer blocks a new one
-                "UPDATE session_scores SET status = 'failed', error = 'abandoned: its process ended',"
-                " scored_at = now() WHERE session_id = %s AND status = 'scoring'"
-                " AND created_at < now() - interval '1 hour'",
-                (session_id,),
-            )
+            await conn.execute(_ABANDON + " AND session_id = %s", (abandoned_after, session_id))
             cur = await conn.execute(
                 "INSERT INTO session_scores (id, session_id, status, provider, requested_by)"
                 " SELECT %s, s.id, 'scoring', %s, %s FROM alert_sessions s"
@@ -43,6 +47,14 @@ async def start_score(pool: Pool, session_id: str, *, provider: str, requested_b
             return await cur.fetchone()
     except errors.UniqueViolation:
         return None
+
+
+async def abandon_runs(pool: Pool, abandoned_after: float) -> list[Row]:
+    """Fail every run ``scoring`` for longer than ``abandoned_after`` seconds; the rows, now failed.
+    One statement: of several processes starting at once, each row goes to exactly one."""
+    async with pool.connection() as conn:
+        cur = await conn.execute(_ABANDON + " RETURNING *", (abandoned_after,))
+        return await cur.fetchall()
 
 
 async def complete_score(pool: Pool, score_id: str, result: ScoreResult) -> Row | None:

@@ -101,3 +101,42 @@ async def test_a_failed_scoring_run_leaves_the_session_as_it_was(tmp_path: Path,
         assert [i["score"] for i in listed["items"] if i["id"] == sid] == [None]
         stored = [e for e in await repo.events_after(tarsy.services.pool, sid, 0) if e["event_type"] == SCORE_UPDATED]
         assert [ScoreUpdatedEvent.model_validate(e["payload"]).status for e in stored] == ["scoring", "failed"]
+
+
+async def test_a_run_that_lost_its_process_is_started_again(tmp_path: Path, database_url: str) -> None:
+    """A ``scoring`` row older than twice the timeout (its process was killed) blocks nothing: the
+    next process to start marks it failed and scores the session again."""
+    config = write_config(
+        tmp_path / "cfg",
+        script=SCRIPT,
+        tarsy={"defaults": {"llm_provider": "test-scripted", "scoring": {"enabled": False, "timeout": "5s"}}},
+    )
+    async with running_tarsy(config, database_url) as tarsy:
+        sid = await tarsy.submit()
+        await tarsy.wait_status(sid, {"completed"})
+        async with tarsy.services.pool.connection() as conn:
+            await conn.execute(
+                "INSERT INTO session_scores (id, session_id, status, provider, requested_by, created_at)"
+                " VALUES (gen_random_uuid(), %s, 'scoring', 'test-scripted', 'alice', now() - interval '15 seconds')",
+                (sid,),
+            )
+    async with running_tarsy(config, database_url) as tarsy:
+        await tarsy.services.runner.scoring.wait_idle()
+        history = (await tarsy.client.get(f"/api/v1/sessions/{sid}/scores")).json()
+        assert [(h["status"], h["requested_by"]) for h in history] == [("failed", "alice"), ("completed", "alice")]
+        assert history[0]["error"] == "abandoned: its process ended"
+        assert history[1]["score"] == 84
+
+
+async def test_a_run_longer_than_its_timeout_fails(tmp_path: Path, database_url: str) -> None:
+    config = write_config(
+        tmp_path / "cfg",
+        script=SCRIPT,  # the scorer sleeps 2 s
+        tarsy={"defaults": {"llm_provider": "test-scripted", "scoring": {"enabled": True, "timeout": "500ms"}}},
+    )
+    async with running_tarsy(config, database_url) as tarsy:
+        sid = await tarsy.submit()
+        await tarsy.wait_status(sid, {"completed"})
+        failed = await _wait_score(tarsy, sid, "failed")
+        assert failed["error"] == "scoring took longer than its timeout (0.5s)"
+        assert (await tarsy.client.get(f"/api/v1/sessions/{sid}")).json()["status"] == "completed"
