@@ -1,20 +1,49 @@
-"""LangGraph's PostgreSQL checkpointer, without its process-wide lock when it runs on a pool.
+"""LangGraph's PostgreSQL checkpointer on a pool: no process-wide lock, and each write in one round trip.
 
 ``AsyncPostgresSaver`` takes one ``asyncio.Lock`` around every operation, which a single shared
 connection needs; on a pool each operation takes a connection of its own, so the lock only
 serializes every session's checkpoint reads and writes in the process (langchain-ai/langgraph
 issue 7259). Here the pooled saver skips it; on a single connection it keeps it.
+
+Its writes (``aput``: the checkpoint and its blobs; ``aput_writes``: a task's writes;
+``adelete_thread``) ask for a pipelined cursor, on which an autocommit connection commits every
+row on its own. On a pool they get a :class:`BatchCursor` instead: the statements are bound on the
+client and sent as one simple query, so each write is one round trip and one transaction (all of
+its rows or none), with less of psycopg's pipeline machinery per statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from psycopg import AsyncCursor
+from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
+
+
+class BatchCursor:
+    """Collects ``execute``/``executemany`` calls (no results read) and sends them as one query."""
+
+    def __init__(self, conn: AsyncConnection[DictRow]) -> None:
+        self._binder = AsyncClientCursor(conn)  # client-side binding: several statements in one query
+        self._parts: list[str] = []
+
+    async def execute(self, query: Any, params: Sequence[Any] | None = None) -> None:
+        self._parts.append(self._binder.mogrify(query, params))
+
+    async def executemany(self, query: Any, params_seq: Iterable[Sequence[Any]]) -> None:
+        self._parts.extend(self._binder.mogrify(query, params) for params in params_seq)
+
+    async def send(self) -> None:
+        """One round trip: every collected statement in one implicit transaction."""
+        if not self._parts:
+            return
+        await self._binder.execute(";\n".join(self._parts).encode())  # bound above; no parameters left
+        while self._binder.nextset():
+            pass
 
 
 class PooledPostgresSaver(AsyncPostgresSaver):
@@ -25,12 +54,10 @@ class PooledPostgresSaver(AsyncPostgresSaver):
                 yield shared
             return
         async with self.conn.connection() as conn:
-            if pipeline and self.supports_pipeline:
-                async with conn.pipeline(), conn.cursor(binary=True, row_factory=dict_row) as cur:
-                    yield cur
-            elif pipeline:
-                async with conn.transaction(), conn.cursor(binary=True, row_factory=dict_row) as cur:
-                    yield cur
+            if pipeline:  # the saver's writes, which only execute: batched into one simple query
+                batch = BatchCursor(conn)
+                yield batch  # type: ignore[misc]  # a write-only stand-in for the cursor
+                await batch.send()
             else:
                 async with conn.cursor(binary=True, row_factory=dict_row) as cur:
                     yield cur
