@@ -37,6 +37,7 @@ from tarsy.runtime.scoring import SessionScorer
 from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.store import records
 from tarsy.store import sessions as repo
+from tarsy.store.checkpointer import PooledPostgresSaver
 from tarsy.store.db import Row
 from tarsy.tools.selection import native_tools_switched_off
 
@@ -97,9 +98,7 @@ class SessionRunner:
                 status: dict[str, Any] = (
                     {"status": "in_progress"} if first else {"status": "in_progress", "resumed": True}
                 )
-                await self._stored(
-                    lambda: self._publisher.publish(session_id, ev.SESSION_STATUS, status), f"session {session_id}"
-                )
+                recorder.session_event(ev.SESSION_STATUS, status)  # goes out with the first stage's row
                 if first and self._slack is not None:
                     await self._slack.session_started(row)
                 outcome = await self._execute(row, worker_id, recorder, cancel)
@@ -217,13 +216,20 @@ class SessionRunner:
                 }
             }
         run = not finished
-        return await supervise(self._invoke(graph, graph_input, cfg, ctx, run), cancel, timeout_s)
+        return await supervise(self._invoke(graph, graph_input, cfg, ctx, run, fresh=fresh), cancel, timeout_s)
 
     async def _invoke(
-        self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool
+        self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool, *, fresh: bool
     ) -> dict[str, Any]:
         if run:
-            out = await graph.ainvoke(graph_input, cast(RunnableConfig, cfg), context=ctx)
+            saver = graph.checkpointer if isinstance(graph.checkpointer, PooledPostgresSaver) else None
+            if fresh and saver is not None:
+                saver.new_thread(ctx.session_id)  # LangGraph's own read of the latest checkpoint is skipped
+            try:
+                out = await graph.ainvoke(graph_input, cast(RunnableConfig, cfg), context=ctx)
+            finally:
+                if saver is not None:
+                    saver.forget_thread(ctx.session_id)
             return dict(out)
         state = await graph.aget_state(cast(RunnableConfig, cfg))
         return dict(state.values)

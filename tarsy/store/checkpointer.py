@@ -10,6 +10,9 @@ Its writes (``aput``: the checkpoint and its blobs; ``aput_writes``: a task's wr
 row on its own. On a pool they get a :class:`BatchCursor` instead: the statements are bound on the
 client and sent as one simple query, so each write is one round trip and one transaction (all of
 its rows or none), with less of psycopg's pipeline machinery per statement.
+
+A run on a thread that has never run (``new_thread``: a session's first claim) skips the read of its
+latest checkpoint that LangGraph makes when a run starts: there is none yet.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import CheckpointTuple
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
@@ -47,6 +52,26 @@ class BatchCursor:
 
 
 class PooledPostgresSaver(AsyncPostgresSaver):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._new_threads: set[str] = set()
+
+    def new_thread(self, thread_id: str) -> None:
+        """The next read of ``thread_id``'s latest checkpoint answers "none" without asking the
+        database (once): the thread has never run. ``forget_thread`` withdraws it unused."""
+        self._new_threads.add(thread_id)
+
+    def forget_thread(self, thread_id: str) -> None:
+        self._new_threads.discard(thread_id)
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        configurable = config.get("configurable", {})
+        thread_id = str(configurable.get("thread_id"))
+        if not configurable.get("checkpoint_id") and thread_id in self._new_threads:
+            self._new_threads.discard(thread_id)  # one read: after it, the run writes checkpoints
+            return None
+        return await super().aget_tuple(config)
+
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
         if self.pipe is not None or not isinstance(self.conn, AsyncConnectionPool):

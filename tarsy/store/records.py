@@ -166,6 +166,12 @@ def mcp_interaction(notice: Notice, session_id: str, payload: dict[str, Any], ro
     return Statement(sql, _params(session_id, payload["type"], payload, dict(row)))
 
 
+def event(notice: Notice, session_id: str, payload: dict[str, Any]) -> Statement:
+    """A persisted event of its own (no row written with it): stored and announced."""
+    sql = "WITH r AS (SELECT 1)" + _announce(notice, "%(payload)s::jsonb", "r")
+    return Statement(sql, _params(session_id, payload["type"], payload, {}))
+
+
 def notify(notice: Notice, envelope: str) -> Statement:
     """A transient event (a streamed delta): NOTIFY only."""
     return Statement(f"SELECT pg_notify('{notice.channel}', %(envelope)s)", {"envelope": envelope})
