@@ -273,21 +273,21 @@ async def close_open(conn: AsyncConnection[DictRow], session_id: str, status: st
     """End the session's open timeline events, executions and stages; the stages closed are returned."""
     record_status = "completed" if status == "completed" else status
     timeline_status = "failed" if status == "completed" else status
-    await conn.execute(
-        "UPDATE timeline_events SET status = %s, updated_at = now() WHERE session_id = %s AND status = 'streaming'",
-        (timeline_status, session_id),
+    params = {"session_id": session_id, "record": record_status, "timeline": timeline_status}
+    cursor = AsyncClientCursor(conn)  # the three updates as one simple query: one round trip
+    sql = (
+        "UPDATE timeline_events SET status = %(timeline)s, updated_at = now()"
+        " WHERE session_id = %(session_id)s AND status = 'streaming';\n"
+        "UPDATE agent_executions SET status = %(record)s, completed_at = now()"
+        " WHERE session_id = %(session_id)s AND status IN ('pending', 'active');\n"
+        "UPDATE stages SET status = %(record)s, completed_at = now()"
+        " WHERE session_id = %(session_id)s AND status IN ('pending', 'active')"
+        " RETURNING id, stage_index, name, stage_type"
     )
-    await conn.execute(
-        "UPDATE agent_executions SET status = %s, completed_at = now()"
-        " WHERE session_id = %s AND status IN ('pending', 'active')",
-        (record_status, session_id),
-    )
-    cur = await conn.execute(
-        "UPDATE stages SET status = %s, completed_at = now() WHERE session_id = %s AND status IN ('pending', 'active')"
-        " RETURNING id, stage_index, name, stage_type",
-        (record_status, session_id),
-    )
-    return await cur.fetchall()
+    await cursor.execute(cursor.mogrify(sql, params).encode())  # bound above; no parameters left
+    while cursor.nextset():
+        pass
+    return await cursor.fetchall()
 
 
 async def execution_history(conn: AsyncConnection[DictRow], execution_id: str) -> tuple[list[Row], list[Row]]:
