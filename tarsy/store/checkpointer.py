@@ -11,6 +11,9 @@ row on its own. On a pool they get a :class:`BatchCursor` instead: the statement
 client and sent as one simple query, so each write is one round trip and one transaction (all of
 its rows or none), with less of psycopg's pipeline machinery per statement.
 
+A task's writes are serialized in the event loop rather than in a thread (``asyncio.to_thread``):
+they are small, and the hop to a thread and back cost more than the serialization.
+
 A run on a thread that has never run (``new_thread``: a session's first claim) skips the read of its
 latest checkpoint that LangGraph makes when a run starts: there is none yet.
 """
@@ -22,7 +25,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langgraph.checkpoint.base import CheckpointTuple
+from langgraph.checkpoint.base import WRITES_IDX_MAP, CheckpointTuple
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
@@ -63,6 +66,20 @@ class PooledPostgresSaver(AsyncPostgresSaver):
 
     def forget_thread(self, thread_id: str) -> None:
         self._new_threads.discard(thread_id)
+
+    async def aput_writes(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
+    ) -> None:
+        """``AsyncPostgresSaver.aput_writes`` (same rows), serialized here instead of in a thread."""
+        if self.pipe is not None or not isinstance(self.conn, AsyncConnectionPool):
+            await super().aput_writes(config, writes, task_id, task_path)
+            return
+        known = all(channel in WRITES_IDX_MAP for channel, _ in writes)
+        query = self.UPSERT_CHECKPOINT_WRITES_SQL if known else self.INSERT_CHECKPOINT_WRITES_SQL
+        c = config["configurable"]
+        params = self._dump_writes(c["thread_id"], c["checkpoint_ns"], c["checkpoint_id"], task_id, task_path, writes)
+        async with self._cursor(pipeline=True) as cur:
+            await cur.executemany(query, params)
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         configurable = config.get("configurable", {})
