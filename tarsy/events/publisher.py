@@ -72,7 +72,8 @@ class EventPublisher:
         payload = build_payload(session_id, event_type, data)
         if conn is not None:  # the caller holds ``lock(session_id)`` around its transaction
             return await self._publish_on(conn, session_id, event_type, payload)
-        async with self.lock(session_id), self._pool.connection() as own, own.transaction():
+        # One statement (insert and NOTIFY): atomic on its own, so no BEGIN/COMMIT round trips.
+        async with self.lock(session_id), self._pool.connection() as own:
             return await self._publish_on(own, session_id, event_type, payload)
 
     async def _publish_on(

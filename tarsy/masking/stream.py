@@ -10,6 +10,8 @@ more arrives or the stream ends, and only releases text before a *cut* where mas
   cut, and no key on the left lost its value on the right);
 - the cut is not inside an unterminated ``-----BEGIN …`` block (PEM keys span many lines).
 
+A cut is looked for once ``window / 4`` characters more than the window are held (not at every
+piece: each look masks the held text three times), so text leaves in pieces of about that size.
 When no cut qualifies, everything is held until one does or the stream ends (``flush``). So a
 secret without whitespace is never cut, a key never leaves without its value (given a window of 64
 or more: the look-ahead every built-in pattern needs), PEM blocks are held whole, and a match with
@@ -55,6 +57,8 @@ class StreamMasker:
         self._released: list[str] = []  # raw text given out, kept only in structural mode
         self._document = False  # structural mode saw a Secret marker: hold to the end
         self._held = ""
+        self._step = max(1, window // 4)  # held characters past the window before a cut is looked for
+        self._next_look = window + self._step
 
     @property
     def held(self) -> int:
@@ -68,8 +72,9 @@ class StreamMasker:
         self._held += piece
         if self._structural and not self._document:
             self._document = _SECRET_MARKER.search(self._held) is not None
-        if self._document:
+        if self._document or len(self._held) < self._next_look:
             return ""
+        self._next_look = len(self._held) + self._step  # if this look releases nothing
         cut = self._cut()
         if cut <= 0:
             return ""
@@ -78,6 +83,7 @@ class StreamMasker:
         if masked_head + self._mask(rest) != self._mask(self._held):
             return ""  # a match spans the cut: hold everything until a later cut is clean
         self._held = rest
+        self._next_look = len(rest) + self._step
         if self._structural:
             self._released.append(head)
         return masked_head

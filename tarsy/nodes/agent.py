@@ -15,6 +15,7 @@ parser, telling the model exactly what to fix when a reply cannot be read.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any, TypedDict
@@ -140,21 +141,34 @@ class AgentLoop:
         self.orchestrator = Orchestrator(ctx, self.agent, agent_input, history)
 
     async def run(self) -> str:
-        """Loop until a final answer; each iteration's records are written in one round trip."""
+        """Loop until a final answer; each iteration's records are written in one round trip.
+
+        A step's write overlaps the next model call (which writes nothing until its own step ends)
+        and is awaited before any tool runs, so no tool runs before the steps before it are stored:
+        a crash still loses at most the step in flight and the write of the one before it, and
+        neither holds a tool call whose result was stored. The last step's records are left queued:
+        the caller ends the execution next, a write that takes the queue with it.
+        """
+        writing: asyncio.Task[None] | None = None
         try:
             while True:
                 decision = await self.call_model()
+                if writing is not None:  # the previous step's write: stored before anything runs
+                    await writing
+                    writing = None
                 if "final_answer" in decision and self.orchestrator.pending:
                     await self.orchestrator.wait()  # an answer without its sub-agents' results is asked again
                     continue
                 if "final_answer" in decision:
-                    await flush(self.ctx.recorder)
                     return str(decision["final_answer"])
                 await self.run_tools(decision.get("pending", []))
-                await flush(self.ctx.recorder)
+                writing = asyncio.create_task(flush(self.ctx.recorder))
+                await asyncio.sleep(0)  # the write goes out before the model call takes the CPU
         except StoreUnavailableError:
+            await _ended(writing)
             raise  # nothing can be written now; the resumed run replays what was
         except BaseException:
+            await _ended(writing)  # its error, if any, is also the flush's below
             await _flush_quietly(self.ctx.recorder)  # what the step recorded (an interrupt's mark) is kept
             raise
         finally:
@@ -387,6 +401,12 @@ class AgentLoop:
             raise
 
 
+async def _ended(writing: asyncio.Task[None] | None) -> None:
+    """Wait for a step's write in flight, its error ignored (the run is ending with another)."""
+    if writing is not None:
+        await asyncio.gather(writing, return_exceptions=True)
+
+
 async def _flush_quietly(recorder: object) -> None:
     try:
         await flush(recorder)
@@ -408,6 +428,7 @@ def build_agent_graph(default_context: RunContext | None = None) -> CompiledStat
         ctx = context_of(runtime)
         loop = AgentLoop(ctx, state, await history_of(ctx.recorder, state.get("execution_id")))
         answer = await loop.run()
+        await flush(ctx.recorder)  # no execution ending follows here to take the last step's records
         return {"final_answer": answer, "iteration": loop.iteration}
 
     graph = StateGraph[AgentInput, RunContext, AgentInput, AgentOutput](

@@ -131,6 +131,13 @@ class StoreRecorder:
             raise LookupError(f"session {self.session_id}: no row for {statement.params.get('id')}")
         return row
 
+    # -- the session ------------------------------------------------------------------------------
+
+    def session_event(self, event_type: str, data: dict[str, Any]) -> None:
+        """Queue a session-level event (e.g. ``session.status`` in_progress): written with the next
+        write, at the latest ``flush_interval`` from now."""
+        self._enqueue(sql.event(NOTICE, self.session_id, build_payload(self.session_id, event_type, data)))
+
     # -- stages and executions -------------------------------------------------------------------
 
     async def stage_started(

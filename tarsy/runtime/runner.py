@@ -37,6 +37,7 @@ from tarsy.runtime.scoring import SessionScorer
 from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.store import records
 from tarsy.store import sessions as repo
+from tarsy.store.checkpointer import PooledPostgresSaver
 from tarsy.store.db import Row
 from tarsy.tools.selection import native_tools_switched_off
 
@@ -97,9 +98,7 @@ class SessionRunner:
                 status: dict[str, Any] = (
                     {"status": "in_progress"} if first else {"status": "in_progress", "resumed": True}
                 )
-                await self._stored(
-                    lambda: self._publisher.publish(session_id, ev.SESSION_STATUS, status), f"session {session_id}"
-                )
+                recorder.session_event(ev.SESSION_STATUS, status)  # goes out with the first stage's row
                 if first and self._slack is not None:
                     await self._slack.session_started(row)
                 outcome = await self._execute(row, worker_id, recorder, cancel)
@@ -140,9 +139,13 @@ class SessionRunner:
 
     async def _run_graph(self, row: Row, worker_id: str, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])
+        # A session's first claim has no checkpoint to read (its thread is its own id, and forks
+        # start their own thread from the alert): only a retry after an outage or a later claim reads.
+        fresh = [int(row["attempts"]) <= 1]
 
         async def attempt(timeout_s: float) -> Supervised[dict[str, Any]]:
-            return await self._attempt(row, ctx, cancel, timeout_s)
+            first, fresh[0] = fresh[0], False
+            return await self._attempt(row, ctx, cancel, timeout_s, fresh=first)
 
         async def still_owned() -> bool:
             return await repo.heartbeat(self._pool, session_id, worker_id) not in (None, "cancelling")
@@ -181,24 +184,29 @@ class SessionRunner:
         )
 
     async def _attempt(
-        self, row: Row, ctx: RunContext, cancel: asyncio.Event, timeout_s: float
+        self, row: Row, ctx: RunContext, cancel: asyncio.Event, timeout_s: float, *, fresh: bool = False
     ) -> Supervised[dict[str, Any]]:
-        """Run the graph once: from the checkpoint when there is one, else from the alert."""
+        """Run the graph once: from the checkpoint when there is one, else from the alert.
+
+        ``fresh``: the session has never run, so there is no checkpoint to look for.
+        """
         session_id = str(row["id"])
         graph = self.graph(str(row["chain_id"]))
         cfg: dict[str, Any] = {"configurable": {"thread_id": session_id}}
-        snapshot = await graph.aget_state(cast(RunnableConfig, cfg))
-        values = snapshot.values or {}
-        # Ended only when the graph says so: ``next`` alone is not enough, since a checkpoint write
-        # lost in an outage can leave the saved writes of a finished step and no next task.
-        finished = not snapshot.next and (values.get("final_analysis") is not None or bool(values.get("error")))
+        finished, resumed = False, False
         graph_input: Any = None  # None resumes from the checkpoint (or, when finished, only reads it)
-        if finished:
-            log.info("session %s had finished before its worker recorded it; reading the result", session_id)
-        elif values or snapshot.next:
-            log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next) or "its last checkpoint")
-            graph_input = approvals.resume_input(snapshot)  # after an approval interrupt: Command(resume=...)
-        else:
+        if not fresh:
+            snapshot = await graph.aget_state(cast(RunnableConfig, cfg))
+            values = snapshot.values or {}
+            # Ended only when the graph says so: ``next`` alone is not enough, since a checkpoint write
+            # lost in an outage can leave the saved writes of a finished step and no next task.
+            finished = not snapshot.next and (values.get("final_analysis") is not None or bool(values.get("error")))
+            if finished:
+                log.info("session %s had finished before its worker recorded it; reading the result", session_id)
+            elif resumed := bool(values or snapshot.next):
+                log.info("resuming session %s at %s", session_id, ", ".join(snapshot.next) or "its last checkpoint")
+                graph_input = approvals.resume_input(snapshot)  # after an approval interrupt: Command(resume=...)
+        if not finished and not resumed:
             graph_input = {
                 "alert": {
                     "alert_type": row["alert_type"],
@@ -208,13 +216,20 @@ class SessionRunner:
                 }
             }
         run = not finished
-        return await supervise(self._invoke(graph, graph_input, cfg, ctx, run), cancel, timeout_s)
+        return await supervise(self._invoke(graph, graph_input, cfg, ctx, run, fresh=fresh), cancel, timeout_s)
 
     async def _invoke(
-        self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool
+        self, graph: SessionGraph, graph_input: Any, cfg: dict[str, Any], ctx: RunContext, run: bool, *, fresh: bool
     ) -> dict[str, Any]:
         if run:
-            out = await graph.ainvoke(graph_input, cast(RunnableConfig, cfg), context=ctx)
+            saver = graph.checkpointer if isinstance(graph.checkpointer, PooledPostgresSaver) else None
+            if fresh and saver is not None:
+                saver.new_thread(ctx.session_id)  # LangGraph's own read of the latest checkpoint is skipped
+            try:
+                out = await graph.ainvoke(graph_input, cast(RunnableConfig, cfg), context=ctx)
+            finally:
+                if saver is not None:
+                    saver.forget_thread(ctx.session_id)
             return dict(out)
         state = await graph.aget_state(cast(RunnableConfig, cfg))
         return dict(state.values)

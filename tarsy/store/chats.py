@@ -41,7 +41,7 @@ async def add_message(conn: AsyncConnection[DictRow], session_id: str, author: s
 
 
 async def claim_next(pool: Pool, *, worker_id: str, stale_after_s: float) -> Row | None:
-    async with pool.connection() as conn, conn.transaction():
+    async with pool.connection() as conn:  # one statement: one round trip
         return await jobs.claim_oldest(conn, "chat_messages", worker_id=worker_id, stale_after_s=stale_after_s)
 
 

@@ -21,30 +21,23 @@ JobTable = Literal["alert_sessions", "chat_messages"]
 async def claim_oldest(
     conn: AsyncConnection[DictRow], table: JobTable, *, worker_id: str, stale_after_s: float
 ) -> Row | None:
-    """Inside the caller's transaction: lock and take the oldest claimable job of ``table``.
+    """Lock and take the oldest claimable job of ``table`` in one statement (atomic on its own, so
+    no transaction is needed; inside the caller's, if it has one).
 
     Times are ``clock_timestamp()``, not the transaction's ``now()``: the caller may have waited on
     the claim lock, and a job created meanwhile must not appear to start before it was created.
     """
-    name = sql.Identifier(table)
     cur = await conn.execute(
         sql.SQL(
-            "SELECT id FROM {} WHERE status = 'pending'"
-            " OR (status = ANY(%s) AND heartbeat_at <= clock_timestamp() - make_interval(secs => %s))"
-            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED"
-        ).format(name),
-        (list(ACTIVE), stale_after_s),
-    )
-    found = await cur.fetchone()
-    if found is None:
-        return None
-    cur = await conn.execute(
-        sql.SQL(
-            "UPDATE {} SET status = CASE WHEN status = 'cancelling' THEN 'cancelling' ELSE 'in_progress' END,"
-            " worker_id = %s, heartbeat_at = clock_timestamp(), started_at = coalesce(started_at, clock_timestamp()),"
-            " attempts = attempts + 1 WHERE id = %s RETURNING *"
-        ).format(name),
-        (worker_id, found["id"]),
+            "WITH found AS (SELECT id FROM {table} WHERE status = 'pending'"
+            " OR (status = ANY(%(active)s) AND heartbeat_at <= clock_timestamp() - make_interval(secs => %(stale)s))"
+            " ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            " UPDATE {table} j SET status = CASE WHEN j.status = 'cancelling' THEN 'cancelling' ELSE 'in_progress'"
+            " END, worker_id = %(worker)s, heartbeat_at = clock_timestamp(),"
+            " started_at = coalesce(j.started_at, clock_timestamp()), attempts = j.attempts + 1"
+            " FROM found WHERE j.id = found.id RETURNING j.*"
+        ).format(table=sql.Identifier(table)),
+        {"active": list(ACTIVE), "stale": stale_after_s, "worker": worker_id},
     )
     return await cur.fetchone()
 

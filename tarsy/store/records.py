@@ -166,6 +166,12 @@ def mcp_interaction(notice: Notice, session_id: str, payload: dict[str, Any], ro
     return Statement(sql, _params(session_id, payload["type"], payload, dict(row)))
 
 
+def event(notice: Notice, session_id: str, payload: dict[str, Any]) -> Statement:
+    """A persisted event of its own (no row written with it): stored and announced."""
+    sql = "WITH r AS (SELECT 1)" + _announce(notice, "%(payload)s::jsonb", "r")
+    return Statement(sql, _params(session_id, payload["type"], payload, {}))
+
+
 def notify(notice: Notice, envelope: str) -> Statement:
     """A transient event (a streamed delta): NOTIFY only."""
     return Statement(f"SELECT pg_notify('{notice.channel}', %(envelope)s)", {"envelope": envelope})
@@ -267,21 +273,21 @@ async def close_open(conn: AsyncConnection[DictRow], session_id: str, status: st
     """End the session's open timeline events, executions and stages; the stages closed are returned."""
     record_status = "completed" if status == "completed" else status
     timeline_status = "failed" if status == "completed" else status
-    await conn.execute(
-        "UPDATE timeline_events SET status = %s, updated_at = now() WHERE session_id = %s AND status = 'streaming'",
-        (timeline_status, session_id),
+    params = {"session_id": session_id, "record": record_status, "timeline": timeline_status}
+    cursor = AsyncClientCursor(conn)  # the three updates as one simple query: one round trip
+    sql = (
+        "UPDATE timeline_events SET status = %(timeline)s, updated_at = now()"
+        " WHERE session_id = %(session_id)s AND status = 'streaming';\n"
+        "UPDATE agent_executions SET status = %(record)s, completed_at = now()"
+        " WHERE session_id = %(session_id)s AND status IN ('pending', 'active');\n"
+        "UPDATE stages SET status = %(record)s, completed_at = now()"
+        " WHERE session_id = %(session_id)s AND status IN ('pending', 'active')"
+        " RETURNING id, stage_index, name, stage_type"
     )
-    await conn.execute(
-        "UPDATE agent_executions SET status = %s, completed_at = now()"
-        " WHERE session_id = %s AND status IN ('pending', 'active')",
-        (record_status, session_id),
-    )
-    cur = await conn.execute(
-        "UPDATE stages SET status = %s, completed_at = now() WHERE session_id = %s AND status IN ('pending', 'active')"
-        " RETURNING id, stage_index, name, stage_type",
-        (record_status, session_id),
-    )
-    return await cur.fetchall()
+    await cursor.execute(cursor.mogrify(sql, params).encode())  # bound above; no parameters left
+    while cursor.nextset():
+        pass
+    return await cursor.fetchall()
 
 
 async def execution_history(conn: AsyncConnection[DictRow], execution_id: str) -> tuple[list[Row], list[Row]]:

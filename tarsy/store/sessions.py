@@ -188,7 +188,8 @@ _CLAIM = (
     " UPDATE alert_sessions s SET status = CASE WHEN s.status = 'cancelling' THEN 'cancelling' ELSE 'in_progress'"
     " END, worker_id = %(worker)s, heartbeat_at = clock_timestamp(),"
     " started_at = coalesce(s.started_at, clock_timestamp()), attempts = s.attempts + 1"
-    " FROM found WHERE s.id = found.id RETURNING s.*"
+    " FROM found WHERE s.id = found.id RETURNING s.*,"
+    " EXISTS (SELECT 1 FROM alert_sessions p WHERE p.status = 'pending' AND p.id <> s.id) AS more_pending"
 )
 
 
@@ -200,7 +201,8 @@ async def claim_next(pool: Pool, *, worker_id: str, max_concurrent: int, stale_a
     Lock, count and claim go as one simple query: one round trip and one implicit transaction
     that holds the lock to its end, while each statement reads a snapshot of its own, so the
     count sees every claim committed before the lock was granted. Times are ``clock_timestamp()``
-    (see ``jobs.claim_oldest``).
+    (see ``jobs.claim_oldest``). The row has one more key, ``more_pending``: whether other
+    sessions were pending (the worker pool then wakes the next idle worker).
     """
     params = {
         "lock": _CLAIM_LOCK,

@@ -42,3 +42,17 @@ async def test_a_wait_ends_at_its_timeout_and_leaves_no_waiter_behind() -> None:
     await waker.wait(0.01)
     waker.one()  # nobody waits: kept rather than spent on the finished wait
     await asyncio.wait_for(waker.wait(60), timeout=5)
+
+
+async def test_a_claim_that_found_nothing_drops_the_wakes_kept_before_it_began() -> None:
+    waker = _Waker(4)
+    for _ in range(3):
+        waker.one()  # kept: every worker was busy
+    mark = waker.mark
+    waker.one()  # came while the claim ran: it may be for a job the claim did not see
+    waker.found_nothing(mark)
+    await asyncio.wait_for(waker.wait(60), timeout=5)  # the later wake is still kept
+    tasks = await _waiters(waker, 1)  # the three earlier ones are gone
+    assert not tasks[0].done()
+    waker.one()
+    await asyncio.wait_for(tasks[0], timeout=5)
