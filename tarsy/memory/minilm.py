@@ -96,23 +96,33 @@ def _layer_norm(x: Array, norm: tuple[Array, Array], eps: float) -> Array:
     return out
 
 
-# Coefficients of the erfc approximation of Numerical Recipes (erfcc, fractional error < 1.2e-7).
-_ERFC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587)
-_ERFC_TAIL = (-0.82215223, 0.17087277)
+_ERFC = (
+    0.17087277,
+    -0.82215223,
+    1.48851587,
+    -1.13520398,
+    0.27886807,
+    -0.18628806,
+    0.09678418,
+    0.37409196,
+    1.00002368,
+    -1.26551223,
+)
+"""Numerical Recipes' erfc approximation (fractional error < 1.2e-7), highest power first."""
 
 
 def erf(x: Array) -> Array:
     """The error function to float32 precision (NumPy has none; scipy is not worth its size here)."""
     z = np.abs(x).astype(np.float64)
     t = 1.0 / (1.0 + 0.5 * z)
-    poly = np.full_like(z, _ERFC_TAIL[1])
-    for c in (_ERFC_TAIL[0], *reversed(_ERFC)):
+    poly = np.full_like(z, _ERFC[0])
+    for c in _ERFC[1:]:
         poly *= t
         poly += c
     z *= z
     np.subtract(poly, z, out=poly)
     np.exp(poly, out=poly)
-    poly *= t  # erfc(|x|)
+    poly *= t  # erfc(|x|) = t * exp(-x² + poly(t))
     out: Array = (np.sign(x) * (1.0 - poly)).astype(np.float32)
     return out
 
