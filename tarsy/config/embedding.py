@@ -25,7 +25,8 @@ class EmbeddingConfig(StrictModel):
     model: str | None = None
     """Model name for ``openai`` / ``google`` (e.g. ``text-embedding-3-small``); ignored by ``local``."""
     base_url: str | None = None
-    """``openai`` only: the API root (default https://api.openai.com/v1)."""
+    """The API root: ``openai`` https://api.openai.com/v1, ``google`` https://generativelanguage.googleapis.com
+    by default (a proxy or gateway otherwise)."""
     api_key_env: str | None = None
     """Environment variable holding the key (default ``OPENAI_API_KEY`` / ``GOOGLE_API_KEY``)."""
     timeout_seconds: float = Field(default=30.0, gt=0, le=600)
