@@ -34,6 +34,13 @@ def candidate(row: Row) -> Candidate:
 
 
 @dataclass(frozen=True)
+class Injection:
+    memories: list[RankedMemory]
+    fresh: bool
+    """Chosen now (False: read back from an earlier run of the same session)."""
+
+
+@dataclass(frozen=True)
 class ContentEdit:
     """A person's change of a memory (API ``PATCH``); None leaves a field as it is."""
 
@@ -78,20 +85,21 @@ class MemoryService:
         rows = await store.candidates(self.pool, self.scope(alert_type), vector, text, retrieval.candidates)
         return rank(map(candidate, rows), retrieval, limit or retrieval.top_k)
 
-    async def inject(self, session_id: str, alert_type: str, alert_text: str) -> list[RankedMemory]:
-        """The memories for a session's prompts: those injected before (a resumed run), else the best
-        for its alert, recorded as ``injected``. An embedder failure means none, never a failed session."""
+    async def inject(self, session_id: str, alert_type: str, alert_text: str) -> Injection:
+        """The memories for a session's prompts: those injected before (a resumed run, a chat), else
+        the best for its alert, recorded as ``injected``. An embedder failure means none, never a
+        failed session."""
         earlier = await store.injected(self.pool, session_id)
         if earlier:
-            return [RankedMemory(candidate(r), float(r["score"] or 0.0)) for r in earlier]
+            return Injection([RankedMemory(candidate(r), float(r["score"] or 0.0)) for r in earlier], fresh=False)
         try:
             ranked = await self.search(alert_text, alert_type)
         except EmbeddingError as exc:
-            log.warning("session %s starts without memories: %s", session_id, exc)
-            return []
+            log.warning("session %s runs without memories: %s", session_id, exc)
+            return Injection([], fresh=False)
         uses = [store.Use(r.id, "injected", r.memory.similarity, r.score) for r in ranked]
         await store.record_uses_now(self.pool, session_id, uses)
-        return ranked
+        return Injection(ranked, fresh=True)
 
     async def recall(self, session_id: str, query: str, alert_type: str | None) -> list[RankedMemory]:
         """A tool's recall: ranked as for injection, recorded as ``recalled``."""

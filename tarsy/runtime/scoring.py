@@ -80,13 +80,19 @@ class SessionScorer:
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def after_session(self, session_id: str, chain_id: str, status: str) -> None:
-        """Called once a session has ended: score it when its chain says so. Never raises."""
-        if status not in ev.TERMINAL_STATUSES or not scoring_config(self._deps.config, chain_id).enabled:
+        """Called once a session has ended: score it when its chain says so, or when memory learns
+        from it (reflection reads the score). Never raises."""
+        if status not in ev.TERMINAL_STATUSES or not self.scores_after_end(chain_id):
             return
         try:
             await self.request(session_id, chain_id, SYSTEM_AUTHOR)
         except Exception as exc:  # scoring must never disturb the end of a session
             log.warning("scoring of session %s did not start: %s", session_id, public_reason(exc, log, "scoring"))
+
+    def scores_after_end(self, chain_id: str) -> bool:
+        memory = self._deps.config.memory
+        learns = memory.enabled and memory.reflection.enabled
+        return learns or scoring_config(self._deps.config, chain_id).enabled
 
     async def request(self, session_id: str, chain_id: str, requested_by: str) -> Row:
         """Start a run; ``ConflictError`` while one runs or when the session has not ended."""

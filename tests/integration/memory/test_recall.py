@@ -111,10 +111,10 @@ async def test_injection_is_recorded_and_a_resumed_run_gets_the_same_memories(po
     session_id = await new_session(pool)
     memory = service(pool)
     injected = await memory.inject(session_id, "kubernetes", "api OOMKilled")
-    assert [r.id for r in injected] == [first]
+    assert [r.id for r in injected.memories] == [first] and injected.fresh
     await add(pool, "api OOMKilled again and again")  # would rank now, but the session had its memories
     again = await memory.inject(session_id, "kubernetes", "api OOMKilled")
-    assert [r.id for r in again] == [first]
+    assert [r.id for r in again.memories] == [first] and not again.fresh
     rows = await store.injected(pool, session_id)
     assert [str(r["id"]) for r in rows] == [first] and rows[0]["last_used_at"] is not None
 
@@ -124,4 +124,4 @@ async def test_an_embedder_failure_means_no_memories_not_a_failed_session(pool: 
     memory = service(pool)
     assert isinstance(memory.embedder, HashingEmbedder)
     memory.embedder.fail = True
-    assert await memory.inject(await new_session(pool), "kubernetes", "api OOMKilled") == []
+    assert (await memory.inject(await new_session(pool), "kubernetes", "api OOMKilled")).memories == []

@@ -3672,7 +3672,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback" | "sub_agent_result";
+            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback" | "sub_agent_result" | "memory_injected";
             /** Execution Id */
             execution_id: string | null;
             /** Id */
