@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from tarsy.config.memory import MemoryConfig
 from tarsy.memory.embeddings import Embedder, EmbeddingError
 from tarsy.memory.ranking import Candidate, RankedMemory, rank
+from tarsy.memory.reflection_parser import ReflectionPlan
 from tarsy.store import memories as store
 from tarsy.store import memory_admin as admin
 from tarsy.store.db import Pool, Row
@@ -38,6 +39,25 @@ class Injection:
     memories: list[RankedMemory]
     fresh: bool
     """Chosen now (False: read back from an earlier run of the same session)."""
+
+
+@dataclass(frozen=True)
+class LearntFrom:
+    """The session a reflection learnt from."""
+
+    session_id: str
+    alert_type: str
+    chain_id: str
+
+
+@dataclass(frozen=True)
+class Applied:
+    created: list[str]
+    reinforced: list[str]
+    deprecated: list[str]
+
+
+REFLECTION_ACTOR = "tarsy"
 
 
 @dataclass(frozen=True)
@@ -136,3 +156,36 @@ class MemoryService:
             status=change.status,
         )
         return await admin.update_memory(self.pool, memory_id, edit)
+
+    async def apply_plan(self, source: LearntFrom, plan: ReflectionPlan) -> Applied:
+        """A reflection's plan in one transaction: new memories (masked, embedded), reinforcements and
+        deprecations, each recorded against the session. Embedding happens first: a failure changes nothing."""
+        contents = [self.clip(p.content, self.config.limits.max_content_chars) for p in plan.create]
+        vectors = await self.vectors(contents)
+        reflection = self.config.reflection
+        created, reinforced, deprecated = [], [], []
+        async with self.pool.connection() as conn, conn.transaction():
+            for proposal, content, vector in zip(plan.create, contents, vectors, strict=True):
+                new = store.NewMemory(
+                    project=self.project,
+                    alert_type=None if proposal.scope == "any" else source.alert_type,
+                    chain_id=source.chain_id,
+                    category=proposal.category,
+                    content=content,
+                    confidence=reflection.initial_confidence,
+                    vector=vector,
+                    embedding_model=self.embedder.name,
+                    source_session_id=source.session_id,
+                    created_by=REFLECTION_ACTOR,
+                )
+                created.append(str((await store.insert_memory(conn, new))["id"]))
+            for memory_id in plan.reinforce:
+                if await store.reinforce(conn, memory_id, self.project, reflection.reinforce_step, REFLECTION_ACTOR):
+                    reinforced.append(memory_id)
+            for item in plan.deprecate:
+                reason = self.mask(item.reason)
+                if await store.deprecate(conn, item.memory_id, self.project, reason, REFLECTION_ACTOR):
+                    deprecated.append(item.memory_id)
+            uses = [store.Use(i, "created") for i in created] + [store.Use(i, "reinforced") for i in reinforced]
+            await store.record_uses(conn, source.session_id, uses + [store.Use(i, "deprecated") for i in deprecated])
+        return Applied(created, reinforced, deprecated)
