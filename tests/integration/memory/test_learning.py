@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tarsy.runtime.session_memory import SessionMemory
+from tarsy.store import sessions as repo
 from tests.support.fakes.embedder import HashingEmbedder
 from tests.support.server import RunningTarsy, running_tarsy, write_config
 
@@ -19,7 +21,9 @@ LESSON = "pod api CrashLoopBackOff on kubernetes means OOMKilled: raise the memo
 REFLECTION = (
     "Sure! Here is what to remember.\n```json\n"
     '{"create": [{"content": "' + LESSON + '", "category": "Root Cause"},'
-    ' {"content": "nonsense", "category": "gossip"}],'
+    ' {"content": "nonsense", "category": "gossip"},'
+    ' {"content": "the webhook token=xoxb-5555555555-6666666666666-QwErTyUiOpAsDfGhJkLzXcVb", "scope": "any",'
+    ' "category": "environment_fact"}],'
     ' "reinforce": [{"id": "00000000-0000-0000-0000-000000000000"}], "deprecate": []}\n```'
 )
 SCRIPT: dict[str, Any] = {
@@ -46,13 +50,14 @@ async def test_a_scored_session_teaches_the_next_one(tmp_path: Path, database_ur
     async with running_tarsy(config, database_url, embedder=HashingEmbedder()) as tarsy:
         first = await tarsy.submit()
         await tarsy.wait_status(first, {"completed"})
-        learnt = await _memories(tarsy)
+        learnt = sorted(await _memories(tarsy), key=lambda m: m["category"] != "root_cause")
         assert [(m["content"], m["category"], m["alert_type"]) for m in learnt] == [
-            (LESSON, "root_cause", "kubernetes")
+            (LESSON, "root_cause", "kubernetes"),
+            ("the webhook token=[MASKED_SLACK_TOKEN]", "environment_fact", None),
         ]
         assert learnt[0]["source_session_id"] == first and learnt[0]["updated_by"] == "tarsy"
         produced = (await tarsy.client.get(f"/api/v1/sessions/{first}/memories")).json()
-        assert [m["kind"] for m in produced] == ["created"]
+        assert [m["kind"] for m in produced] == ["created", "created"]
         trace = (await tarsy.client.get(f"/api/v1/sessions/{first}/trace")).json()
         kinds = [i.get("interaction_type") for i in trace["session_interactions"]]
         assert [k for k in kinds if k in ("scoring", "reflection")] == ["scoring", "reflection"]
@@ -70,6 +75,16 @@ async def test_a_scored_session_teaches_the_next_one(tmp_path: Path, database_ur
         detail = (await tarsy.client.get(f"/api/v1/sessions/{second}/trace/llm/{calls[0]['id']}")).json()
         system = detail["messages"][0]["content"]
         assert "## Lessons from past investigations" in system and LESSON in system
+
+        memory = tarsy.services.memory
+        assert memory is not None
+        session = await repo.get_session(tarsy.services.pool, second)
+        assert session is not None
+        seen_by_second = SessionMemory(memory, session, [], tarsy.services.runner.masking)
+        found = await seen_by_second.search_sessions("OOMKilled exit code")
+        assert f"session {first}" in found and f"session {second}" not in found and "score 88/100" in found
+        recalled = await seen_by_second.recall("raise the memory limit")
+        assert learnt[0]["id"] in recalled
 
 
 async def test_memory_off_leaves_sessions_unscored_and_unreflected(tmp_path: Path, database_url: str) -> None:
