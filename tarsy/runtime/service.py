@@ -134,8 +134,7 @@ async def start_services(
     span_exporter: SpanExporter | None = None,
     embedder: Embedder | None = None,
 ) -> Services:
-    """Start everything and register its shutdown on ``stack`` (reverse order on exit); ``embedder``
-    replaces the one ``memory.embedding`` names (tests)."""
+    """Start everything, its shutdown on ``stack``; ``embedder`` replaces the configured one (tests)."""
     environ = settings.environ if env is None else env
     cfg, decision = _config(settings, config, environ)
     url, embedded = _database(stack, settings)
@@ -152,7 +151,7 @@ async def start_services(
     mcp = await _start_mcp(stack, cfg, models, environ)
     run_tools: RunTools = FixedTools(tools) if tools is not None else McpTools(mcp)
     runbooks, slack = _integrations(stack, cfg, environ)
-    memory, worker_memory = _memory(cfg, pool, worker_pool, embedder)
+    memory, worker_memory = _memory(cfg, pool, worker_pool, embedder)  # None, None while memory is off
     deps = RunnerDeps(
         pool=worker_pool,
         publisher=publisher.with_pool(worker_pool),

@@ -45,6 +45,25 @@ async def _memories(tarsy: RunningTarsy, timeout: float = 30) -> list[dict[str, 
         await asyncio.sleep(0.1)
 
 
+async def _chat_system_prompt(tarsy: RunningTarsy, session_id: str, timeout: float = 30) -> str:
+    """The system prompt of the session's first chat answer, once the answer is complete."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (await tarsy.client.get(f"/api/v1/sessions/{session_id}/chat")).json()["messages"][-1][
+        "status"
+    ] != "completed":
+        assert asyncio.get_running_loop().time() < deadline, "the chat answer did not complete"
+        await asyncio.sleep(0.05)
+    async with tarsy.services.pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT request_messages FROM llm_interactions i JOIN stages s ON s.id = i.stage_id"
+            " WHERE s.session_id = %s AND s.stage_type = 'chat' ORDER BY i.created_at LIMIT 1",
+            (session_id,),
+        )
+        row = await cur.fetchone()
+    assert row is not None
+    return str(row["request_messages"][0]["content"])
+
+
 async def test_a_scored_session_teaches_the_next_one(tmp_path: Path, database_url: str) -> None:
     config = write_config(tmp_path / "cfg", script=SCRIPT, tarsy={"memory": {"enabled": True}})
     async with running_tarsy(config, database_url, embedder=HashingEmbedder()) as tarsy:
@@ -85,6 +104,10 @@ async def test_a_scored_session_teaches_the_next_one(tmp_path: Path, database_ur
         assert f"session {first}" in found and f"session {second}" not in found and "score 88/100" in found
         recalled = await seen_by_second.recall("raise the memory limit")
         assert learnt[0]["id"] in recalled
+
+        asked = await tarsy.client.post(f"/api/v1/sessions/{second}/chat/messages", json={"content": "Why?"})
+        assert asked.status_code == 202, asked.text
+        assert "## Lessons from past investigations" in await _chat_system_prompt(tarsy, second)
 
 
 async def test_memory_off_leaves_sessions_unscored_and_unreflected(tmp_path: Path, database_url: str) -> None:
