@@ -125,3 +125,20 @@ async def test_an_embedder_failure_means_no_memories_not_a_failed_session(pool: 
     assert isinstance(memory.embedder, HashingEmbedder)
     memory.embedder.fail = True
     assert (await memory.inject(await new_session(pool), "kubernetes", "api OOMKilled")).memories == []
+
+
+async def test_the_nearest_neighbour_scan_can_use_the_hnsw_index(pool: Pool) -> None:
+    for i in range(5):
+        await add(pool, f"memory number {i} about pods")
+    vector = store.vector_literal(HashingEmbedder.vector("pods"))
+    async with pool.connection() as conn, conn.transaction():
+        # A handful of rows is cheaper to sort; with sorting off only the HNSW index can give the order.
+        await conn.execute("SET LOCAL enable_seqscan = off")
+        await conn.execute("SET LOCAL enable_sort = off")
+        cur = await conn.execute(
+            "EXPLAIN SELECT m.id FROM memories m WHERE m.project = 'default' AND m.status = 'active'"
+            " ORDER BY m.embedding <=> %s::vector LIMIT 20",
+            (vector,),
+        )
+        plan = "\n".join(str(r["QUERY PLAN"]) for r in await cur.fetchall())
+    assert "memories_embedding" in plan, plan
