@@ -132,19 +132,6 @@ async def deprecate(conn: Conn, memory_id: str, project: str, reason: str, actor
     return cur.rowcount > 0
 
 
-async def known_ids(pool: Pool, project: str, ids: Sequence[str]) -> set[str]:
-    """Those of ``ids`` that are active memories of ``project`` (ids that are no UUID are not)."""
-    valid = [i for i in ids if is_memory_id(i)]
-    if not valid:
-        return set()
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT id FROM memories WHERE project = %s AND status = 'active' AND id = ANY(%s::uuid[])",
-            (project, valid),
-        )
-        return {str(r["id"]) for r in await cur.fetchall()}
-
-
 @dataclass(frozen=True)
 class Use:
     memory_id: str
