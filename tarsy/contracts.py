@@ -63,6 +63,7 @@ TimelineEventType = Literal[
     "skill_loaded",
     "provider_fallback",
     "sub_agent_result",
+    "memory_injected",
 ]
 """What a timeline entry holds (the dashboard renders each kind its own way)."""
 
@@ -163,7 +164,7 @@ class LLMInteraction:
     stage_id: str | None
     execution_id: str | None
     interaction_type: str  # iteration | forced_conclusion | synthesis | executive_summary | chat | summarization
-    # | scoring
+    # | scoring | reflection
     provider: str
     model: str
     conversation_offset: int
@@ -202,6 +203,24 @@ class MCPInteraction:
     interaction_type: str = "tool_call"  # tool_call | tool_list
     available_tools: list[dict[str, Any]] | None = None
     timeline_event_id: str | None = None
+
+
+class MemoryAccess(Protocol):
+    """Investigation memory as one session's agents and chat see it (docs/memory.md); texts it
+    returns are masked by the implementation and again by the caller."""
+
+    @property
+    def prompt(self) -> str | None:
+        """The memory tier of the session's prompts (None: no memory was injected)."""
+        ...
+
+    async def recall(self, query: str) -> str:
+        """``recall_past_investigations``: the best memories for ``query``, as text for the model."""
+        ...
+
+    async def search_sessions(self, query: str) -> str:
+        """``search_past_sessions``: earlier sessions matching ``query``, as text for the model."""
+        ...
 
 
 class ModelProvider(Protocol):

@@ -28,6 +28,7 @@ from tarsy.api.routes import (
     forks,
     history,
     langgraph,
+    memories,
     metrics,
     probes,
     queue,
@@ -42,6 +43,7 @@ from tarsy.api.routes import (
 )
 from tarsy.config import TarsyConfig
 from tarsy.errors import NotFoundError
+from tarsy.memory.embeddings import Embedder
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import start_services
 from tarsy.settings import Settings
@@ -56,15 +58,17 @@ def create_app(
     env: Mapping[str, str] | None = None,
     tools: ToolExecutor | None = None,
     span_exporter: SpanExporter | None = None,
+    embedder: Embedder | None = None,
 ) -> FastAPI:
-    """Build the app; ``config``/``env``/``tools`` replace what would be read or built (tests, embedding)."""
+    """Build the app; ``config``/``env``/``tools``/``embedder`` replace what would be read or built
+    (tests, embedding)."""
     resolved = settings or Settings.from_env(env)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             app.state.services = await start_services(
-                stack, resolved, config=config, env=env, tools=tools, span_exporter=span_exporter
+                stack, resolved, config=config, env=env, tools=tools, span_exporter=span_exporter, embedder=embedder
             )
             app.state.guard = build_policy(app.state.services.config, resolved.host, app.state.services.env)
             yield
@@ -98,6 +102,7 @@ ROUTERS = (
     reviews,
     trace,
     sessions,
+    memories,
     usage,
     forks,
     approvals,

@@ -33,6 +33,7 @@ from tarsy.errors import (
 )
 from tarsy.integrations.runbooks import RunbookError
 from tarsy.jsonsafe import clean_text
+from tarsy.memory.embeddings import EmbeddingError
 from tarsy.store.db import is_unavailable
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ _STATUS: list[tuple[type[TarsyError], int]] = [
     (NotFoundError, 404),
     (ConflictError, 409),
     (RunbookError, 502),
+    (EmbeddingError, 502),
 ]
 
 _HTTP_CODES = {400: "invalid_input", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
@@ -61,6 +63,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "Payload too large"},
     422: {"model": ErrorResponse, "description": "Malformed request; `fields` lists the offending fields"},
     429: {"model": ErrorResponse, "description": "Too many queued sessions or open streams; retry after `Retry-After`"},
+    502: {"model": ErrorResponse, "description": "A service TARSy depends on failed (e.g. the embedding model)"},
     503: {
         "model": ErrorResponse,
         "description": "The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds",

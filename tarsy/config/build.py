@@ -16,6 +16,7 @@ from tarsy.config.agents import AgentConfig
 from tarsy.config.chains import ChainConfig
 from tarsy.config.errors import ConfigIssue
 from tarsy.config.mcp import MCPServerConfig
+from tarsy.config.memory import MemoryConfig
 from tarsy.config.merge import MergedSections, Provenance
 from tarsy.config.models import TarsyConfig
 from tarsy.config.pricing import PricingConfig
@@ -34,6 +35,7 @@ _SETTING_TYPES: dict[str, Any] = {
     "queue": QueueConfig,
     "system": SystemConfig,
     "pricing": PricingConfig,
+    "memory": MemoryConfig,
 }
 
 

@@ -12,7 +12,7 @@ from tarsy.config.errors import ConfigIssue
 
 TARSY_FILE = "tarsy.yaml"
 PROVIDERS_FILE = "llm-providers.yaml"
-TARSY_SECTIONS = ("mcp_servers", "agents", "agent_chains", "defaults", "queue", "system", "pricing")
+TARSY_SECTIONS = ("mcp_servers", "agents", "agent_chains", "defaults", "queue", "system", "pricing", "memory")
 PROVIDER_SECTIONS = ("llm_providers",)
 SECTIONS_BY_FILE = {TARSY_FILE: TARSY_SECTIONS, PROVIDERS_FILE: PROVIDER_SECTIONS}
 

@@ -1,7 +1,8 @@
 """Merging documents in order (built-ins first): later entries replace earlier ones by name.
 
 Named entries (agents, chains, MCP servers, providers) are replaced whole, so a user entry never
-inherits half of a built-in one; ``defaults``, ``queue``, ``system`` and ``pricing`` merge key by key.
+inherits half of a built-in one; ``defaults``, ``queue``, ``system``, ``pricing`` and ``memory``
+merge key by key.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from tarsy.config.documents import ConfigDocument
 from tarsy.config.errors import BUILTIN_SOURCE, ConfigIssue
 
 ENTRY_SECTIONS = ("mcp_servers", "agents", "agent_chains", "llm_providers")
-SETTING_SECTIONS = ("defaults", "queue", "system", "pricing")
+SETTING_SECTIONS = ("defaults", "queue", "system", "pricing", "memory")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from tarsy.config.chains import ChainConfig
 from tarsy.config.errors import UnknownAlertTypeError, UnknownNameError
 from tarsy.config.masking import DataMaskingConfig
 from tarsy.config.mcp import McpPoolConfig, MCPServerConfig
+from tarsy.config.memory import MemoryConfig
 from tarsy.config.pricing import PricingConfig
 from tarsy.config.providers import LLMProviderConfig
 from tarsy.config.sections import DefaultsConfig, QueueConfig, SystemConfig
@@ -34,6 +35,8 @@ class TarsyConfig(StrictModel):
     system: SystemConfig = SystemConfig()
     pricing: PricingConfig = PricingConfig()
     """Price overrides and promotions over the bundled price table (docs/cost.md)."""
+    memory: MemoryConfig = MemoryConfig()
+    """Investigation memory (docs/memory.md); off by default."""
     mcp_servers: dict[str, MCPServerConfig] = Field(default_factory=dict)
     agents: dict[str, AgentConfig] = Field(default_factory=dict)
     agent_chains: dict[str, ChainConfig] = Field(default_factory=dict)

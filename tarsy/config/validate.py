@@ -117,6 +117,9 @@ def validate_references(
     refs.providers(config.defaults.fallback_providers, fallback_file, "defaults.fallback_providers")
     scoring_file = provenance.file_for("defaults", "scoring")
     refs.name("llm_providers", config.defaults.scoring.llm_provider, scoring_file, "defaults.scoring.llm_provider")
+    reflection_file = provenance.file_for("memory", "reflection")
+    reflection = config.memory.reflection.llm_provider
+    refs.name("llm_providers", reflection, reflection_file, "memory.reflection.llm_provider")
     for name, server in config.mcp_servers.items():
         file, path = provenance.file_for("mcp_servers", name), f"mcp_servers.{name}"
         if name == RESERVED_SERVER:

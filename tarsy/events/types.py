@@ -15,6 +15,7 @@ from tarsy.contracts import (
     ReviewAction,
     ReviewStatus,
     SessionStatus,
+    TimelineEventType,
     TimelineStatus,
 )
 
@@ -30,6 +31,9 @@ APPROVAL_REQUESTED: Final[EventType] = "approval.requested"
 APPROVAL_DECIDED: Final[EventType] = "approval.decided"
 STREAM_CHUNK: Final[EventType] = "stream.chunk"  # transient: token deltas, never stored
 SESSION_REVIEW_UPDATED: Final[EventType] = "session.review_updated"  # triage (docs/review.md)
+MEMORY_INJECTED: Final[TimelineEventType] = "memory_injected"
+"""A timeline entry (``timeline_event.created``) of a session whose agents were given memories
+(docs/memory.md): ``content`` is the masked prompt tier, ``metadata.memories`` their ids and scores."""
 RESYNC: Final[EventType] = "resync"  # session-list stream only: too far behind to catch up, refetch the lists
 
 TERMINAL_STATUSES: Final = TERMINAL_SESSION_STATUSES

@@ -53,6 +53,7 @@ from tarsy.nodes.context import (
     context_resolver,
 )
 from tarsy.nodes.fallback import ProviderRoute, Switch, attempts, candidates
+from tarsy.nodes.memory_tools import MEMORY_TOOLS, memory_tool_specs, run_memory_tool
 from tarsy.nodes.model_call import CallRecord, recorded_model_call, retry_policy
 from tarsy.nodes.native_tools import record_native_tool_results
 from tarsy.nodes.orchestrator import TOOLS as ORCHESTRATOR_TOOLS
@@ -139,6 +140,8 @@ class AgentLoop:
         providers = candidates(ctx.config, self.agent, self.agent.native_tools - ctx.native_tools_off)
         self.route = ProviderRoute.starting_at(providers, history.provider)
         self.orchestrator = Orchestrator(ctx, self.agent, agent_input, history)
+        # An executive summary condenses what was found: no memory tier, no memory tools.
+        self.memory = None if self.identity.get("role") == "exec_summary" else ctx.memory
 
     async def run(self) -> str:
         """Loop until a final answer; each iteration's records are written in one round trip.
@@ -180,8 +183,9 @@ class AgentLoop:
         forced = self.iteration >= agent.max_iterations
         tools = [] if forced else await self._tools()
         if not self.messages:
+            memories = self.memory.prompt if self.memory is not None else None
             self.messages = [
-                SystemMessage(content=prompts.system_prompt(ctx.config, agent, tools)),
+                SystemMessage(content=prompts.system_prompt(ctx.config, agent, tools, ctx.outbound.optional(memories))),
                 HumanMessage(content=prompts.user_prompt(self.task)),
             ]
         self.messages.extend(await self.orchestrator.deliver(self.iteration))  # sub-agents that ended
@@ -202,9 +206,10 @@ class AgentLoop:
         return decision
 
     async def _tools(self) -> list[ToolSpec]:
-        """The MCP tools of the agent's servers, then TARSy's own (skills, sub-agents) where it has them."""
+        """The MCP tools of the agent's servers, then TARSy's own (skills, sub-agents, memory) where it has them."""
         mcp = await self.ctx.tools.list_tools(self.agent)
-        return [*mcp, *load_skill_spec(self.ctx.config, self.agent), *self.orchestrator.tool_specs()]
+        own = [*load_skill_spec(self.ctx.config, self.agent), *self.orchestrator.tool_specs()]
+        return [*mcp, *own, *memory_tool_specs(self.memory)]
 
     async def _ask(self, sent: list[BaseMessage], tools: list[ToolSpec], forced: bool) -> AIMessage:
         """The model's reply, from the current provider or, when it fails, the next fallback."""
@@ -382,6 +387,8 @@ class AgentLoop:
         if name == LOAD_SKILL:  # TARSy's own tool: nothing to reach, nothing to approve
             where = {"stage_id": self.stage_id, "execution_id": self.execution_id}
             return await load_skill(ctx.config, self.agent, arguments, ctx.outbound, ctx.recorder, where)
+        if name in MEMORY_TOOLS:  # TARSy's own as well: a read of its memory or session history
+            return await run_memory_tool(name, arguments, self.memory, ctx.outbound)
         try:
             return await ctx.tools.execute(
                 self.agent,

@@ -17,6 +17,7 @@ from tarsy.config import ResolvedAgent, TarsyConfig
 from tarsy.contracts import (
     LLMInteraction,
     MCPInteraction,
+    MemoryAccess,
     ModelProvider,
     Recorder,
     ToolExecutor,
@@ -31,6 +32,7 @@ from tarsy.nodes.outbound import MaskedRecorder
 __all__ = [
     "LLMInteraction",
     "MCPInteraction",
+    "MemoryAccess",
     "ModelProvider",
     "Recorder",
     "RunContext",
@@ -67,6 +69,8 @@ class RunContext:
     """A provider for every agent of the session (a fork's choice); None: each agent's own."""
     instructions: str | None = None
     """Operator instructions added to every agent's prompt (a fork's, masked at intake)."""
+    memory: MemoryAccess | None = None
+    """Investigation memory of the session (its prompt tier and tools); None while memory is off."""
 
     def __post_init__(self) -> None:
         if self.masking is None:

@@ -2,7 +2,9 @@
 
 System prompt tiers: the role line and general SRE instructions → one block per MCP server with its
 instructions → the agent's custom instructions → its required skills and skill catalog
-(``tarsy.nodes.skills``) → the strategy's format rules (ReAct also gets the tool list). The user
+(``tarsy.nodes.skills``) → lessons from past investigations (investigation memory, when it is on
+and some memory matched: ``tarsy.memory.prompt``) → the strategy's format rules (ReAct also gets
+the tool list). The user
 message carries the alert between clear delimiters, the runbook, and the earlier stages' results,
 then the task of this agent's role.
 """
@@ -109,7 +111,9 @@ def format_tools(tools: Sequence[ToolSpec]) -> str:
     return "\n".join(lines)
 
 
-def system_prompt(config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[ToolSpec]) -> str:
+def system_prompt(
+    config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[ToolSpec], memories: str | None = None
+) -> str:
     parts = [f"# Role\n{role_line(agent)}\n\n{GENERAL_INSTRUCTIONS}"]
     if agent.agent_type == "action":
         parts.append(ACTION_SAFETY)
@@ -119,7 +123,7 @@ def system_prompt(config: TarsyConfig, agent: ResolvedAgent, tools: Sequence[Too
             parts.append(f"## {server_id} instructions\n{server.instructions.strip()}")
     if agent.custom_instructions.strip():
         parts.append(f"## Agent instructions\n{agent.custom_instructions.strip()}")
-    for section in (skills_prompt(config, agent), sub_agents_prompt(config, agent)):
+    for section in (skills_prompt(config, agent), sub_agents_prompt(config, agent), memories):
         if section:
             parts.append(section)
     if agent.strategy == "react":

@@ -99,9 +99,8 @@ class ChatRunner:
         graph = self.graph(str(session["chain_id"]))
         cfg = cast(RunnableConfig, {"configurable": {"thread_id": chat_thread_id(session_id)}})
         context = alert_context(str(session["alert_type"]), session["alert_data"])
-        async with self._tools.open(
-            MaskedRecorder(recorder, self._sessions.masking), override=session.get("mcp_selection"), context=context
-        ) as tools:
+        masked = MaskedRecorder(recorder, self._sessions.masking)
+        async with self._tools.open(masked, override=session.get("mcp_selection"), context=context) as tools:
             ctx = RunContext(
                 session_id=session_id,
                 config=self._config,
@@ -112,6 +111,7 @@ class ChatRunner:
                 masking=self._sessions.masking,
                 llm_provider=session.get("llm_provider"),  # a fork's model answers its chat too
                 instructions=session.get("instructions"),
+                memory=await self._sessions.memory_of(session, masked),
             )
             return await self._run_turn(message, session, graph, cfg, ctx, cancel)
 

@@ -13,6 +13,7 @@ from tarsy.config import TarsyConfig
 from tarsy.events.publisher import EventPublisher
 from tarsy.graphs.compiler import SessionGraph
 from tarsy.llm.pricing import Pricer, config_pricer
+from tarsy.memory.service import MemoryService
 from tarsy.nodes.context import ModelProvider
 from tarsy.observability.metrics import Metrics
 from tarsy.observability.tracing import DISABLED, Tracing
@@ -34,6 +35,8 @@ class RunnerDeps:
     tools: RunTools
     metrics: Metrics | None = None
     tracing: Tracing = DISABLED
+    memory: MemoryService | None = None
+    """Investigation memory on the workers' pool; None while ``memory.enabled`` is off."""
 
     def recorder(self, session_id: str) -> StoreRecorder:
         interval = float(self.config.system.database.record_flush_interval)

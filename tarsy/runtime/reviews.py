@@ -1,6 +1,7 @@
 """Applying a review action to one or many sessions (docs/review.md): each session in its own
 transaction, so one invalid transition never undoes the others; every applied one is audited and
-announced as ``session.review_updated``."""
+announced as ``session.review_updated``. A rating (``complete``) or ``feedback`` also moves the
+confidence of the memories the session produced or used, in the same transaction (docs/memory.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any, Literal
 from tarsy.errors import ConflictError
 from tarsy.events.publisher import EventPublisher
 from tarsy.events.types import SESSION_REVIEW_UPDATED
+from tarsy.memory.feedback import review_deltas
 from tarsy.runtime.review_rules import ReviewAsk, transition
+from tarsy.store import memory_admin
 from tarsy.store import reviews as store
 from tarsy.store.db import Pool
 from tarsy.store.reviews import ReviewState, ReviewWrite
@@ -39,10 +42,17 @@ def unique_ids(session_ids: list[str]) -> list[str]:
 
 
 async def apply_review(
-    pool: Pool, publisher: EventPublisher, session_ids: list[str], ask: ReviewAsk, comment: str | None
+    pool: Pool,
+    publisher: EventPublisher,
+    session_ids: list[str],
+    ask: ReviewAsk,
+    comment: str | None,
+    *,
+    confidence_floor: float | None = None,
 ) -> list[ReviewOutcome]:
-    """``ask`` on every session (``comment`` already masked); one outcome per distinct id, in order."""
-    return [await _apply_one(pool, publisher, sid, ask, comment) for sid in unique_ids(session_ids)]
+    """``ask`` on every session (``comment`` already masked); one outcome per distinct id, in order.
+    ``confidence_floor``: memories are adjusted by the review, and deprecated below it (None: untouched)."""
+    return [await _apply_one(pool, publisher, sid, ask, comment, confidence_floor) for sid in unique_ids(session_ids)]
 
 
 def _canonical(session_id: str) -> str | None:
@@ -53,7 +63,7 @@ def _canonical(session_id: str) -> str | None:
 
 
 async def _apply_one(
-    pool: Pool, publisher: EventPublisher, session_id: str, ask: ReviewAsk, comment: str | None
+    pool: Pool, publisher: EventPublisher, session_id: str, ask: ReviewAsk, comment: str | None, floor: float | None
 ) -> ReviewOutcome:
     sid = _canonical(session_id)
     if sid is None:
@@ -68,6 +78,9 @@ async def _apply_one(
             return ReviewOutcome(session_id, current, "conflict", str(exc))
         write = ReviewWrite(ask.action, ask.actor, current.review_status, new, comment)
         audit = await store.write_review(conn, sid, write)
+        deltas = review_deltas(ask.action, ask.quality_rating)
+        if deltas is not None and floor is not None:
+            await memory_admin.adjust_for_review(conn, sid, memory_admin.ReviewDeltas(*deltas, floor, ask.actor))
         state = current if new is None else new
         await publisher.publish(sid, SESSION_REVIEW_UPDATED, _event(state, audit), conn=conn)
     return ReviewOutcome(session_id, state)

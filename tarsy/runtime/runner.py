@@ -26,7 +26,7 @@ from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
 from tarsy.jsonsafe import make_storable
 from tarsy.masking.outbound import OutputMasking
-from tarsy.nodes.context import RunContext
+from tarsy.nodes.context import Recorder, RunContext
 from tarsy.nodes.outbound import MaskedRecorder
 from tarsy.observability.logging import bind
 from tarsy.runtime.deps import GraphCache, RunnerDeps
@@ -34,6 +34,7 @@ from tarsy.runtime.outage import run_through_outages, stored
 from tarsy.runtime.recorder import StoreRecorder
 from tarsy.runtime.run_tools import alert_context
 from tarsy.runtime.scoring import SessionScorer
+from tarsy.runtime.session_memory import SessionMemory, open_session_memory
 from tarsy.runtime.supervise import Supervised, supervise
 from tarsy.store import records
 from tarsy.store import sessions as repo
@@ -134,8 +135,15 @@ class SessionRunner:
                 masking=self.masking,
                 llm_provider=row.get("llm_provider"),  # a fork's choices (tarsy/runtime/forks.py)
                 instructions=row.get("instructions"),
+                memory=await self.memory_of(row, masked),
             )
             return await self._run_graph(row, worker_id, ctx, cancel)
+
+    async def memory_of(self, session: Row, recorder: Recorder) -> SessionMemory | None:
+        """The session's investigation memory (its injected memories and tools); None while it is off."""
+        if self._deps.memory is None:
+            return None
+        return await open_session_memory(self._deps.memory, session, recorder, self.masking)
 
     async def _run_graph(self, row: Row, worker_id: str, ctx: RunContext, cancel: asyncio.Event) -> Outcome:
         session_id = str(row["id"])

@@ -4,6 +4,8 @@ A run starts when a session ends (its chain's ``scoring``, or ``defaults.scoring
 ``POST /api/v1/sessions/{id}/score``. It runs as a task of its own, after the worker has finished
 the session, and never changes the session: a failed run is a ``failed`` score row, nothing more.
 Every run is kept (``session_scores``); ``session.score_updated`` announces each start and end.
+With investigation memory on, every ended session is scored and a completed run is followed, in
+the same task, by a reflection that turns it into memories (``tarsy.runtime.reflection``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from tarsy.llm.messages import messages_to_dicts
 from tarsy.masking.outbound import OutputMasking
 from tarsy.nodes.score_parser import ScoreParseError, parse_score
 from tarsy.runtime.deps import RunnerDeps
+from tarsy.runtime.reflection import Reflector
 from tarsy.store import scores
 from tarsy.store import sessions as repo
 from tarsy.store.db import Row
@@ -84,15 +87,24 @@ class SessionScorer:
         self._deps = deps
         self._masking = masking
         self._tasks: set[asyncio.Task[None]] = set()
+        memory = deps.memory
+        learns = memory is not None and deps.config.memory.reflection.enabled
+        self._reflector = Reflector(deps, memory, masking) if memory is not None and learns else None
 
     async def after_session(self, session_id: str, chain_id: str, status: str) -> None:
-        """Called once a session has ended: score it when its chain says so. Never raises."""
-        if status not in ev.TERMINAL_STATUSES or not scoring_config(self._deps.config, chain_id).enabled:
+        """Called once a session has ended: score it when its chain says so, or when memory learns
+        from it (reflection reads the score). Never raises."""
+        if status not in ev.TERMINAL_STATUSES or not self.scores_after_end(chain_id):
             return
         try:
             await self.request(session_id, chain_id, SYSTEM_AUTHOR)
         except Exception as exc:  # scoring must never disturb the end of a session
             log.warning("scoring of session %s did not start: %s", session_id, public_reason(exc, log, "scoring"))
+
+    def scores_after_end(self, chain_id: str) -> bool:
+        memory = self._deps.config.memory
+        learns = memory.enabled and memory.reflection.enabled
+        return learns or scoring_config(self._deps.config, chain_id).enabled
 
     async def request(self, session_id: str, chain_id: str, requested_by: str) -> Row:
         """Start a run; ``ConflictError`` while one runs or when the session has not ended."""
@@ -163,6 +175,8 @@ class SessionScorer:
             ended = await self._fail(score_id, public_reason(exc, log, f"scoring of session {session_id} failed"))
         if ended is not None:
             await self._announce(ended)
+        if ended is not None and ended["status"] == "completed" and self._reflector is not None:
+            await self._reflector.after_score(ended)  # memory learns from the scored session
 
     async def _fail(self, score_id: str, reason: str) -> Row | None:
         return await scores.fail_score(self._deps.pool, score_id, self._masking.text(reason))

@@ -24,6 +24,10 @@ from tarsy.integrations.runbooks import RunbookService
 from tarsy.integrations.slack import SlackNotifier
 from tarsy.llm.factory import ModelFactory
 from tarsy.masking import build_policy, mask_text
+from tarsy.masking.outbound import OutputMasking
+from tarsy.memory.embeddings import Embedder
+from tarsy.memory.service import MemoryService
+from tarsy.memory.wiring import build_memory_embedder
 from tarsy.nodes.context import ToolExecutor
 from tarsy.observability.metrics import Metrics
 from tarsy.observability.tracing import Tracing, build_tracing
@@ -71,6 +75,8 @@ class Services:
     slack: SlackNotifier
     mcp: McpManager
     embedded: EmbeddedPostgres | None = None
+    memory: MemoryService | None = None
+    """Investigation memory on the API's pool; None while ``memory.enabled`` is off."""
     env: Mapping[str, str] = field(default_factory=dict)  # the environment config was read with
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -126,8 +132,9 @@ async def start_services(
     env: Mapping[str, str] | None = None,
     tools: ToolExecutor | None = None,
     span_exporter: SpanExporter | None = None,
+    embedder: Embedder | None = None,
 ) -> Services:
-    """Start everything and register its shutdown on ``stack`` (reverse order on exit)."""
+    """Start everything, its shutdown on ``stack``; ``embedder`` replaces the configured one (tests)."""
     environ = settings.environ if env is None else env
     cfg, decision = _config(settings, config, environ)
     url, embedded = _database(stack, settings)
@@ -144,6 +151,7 @@ async def start_services(
     mcp = await _start_mcp(stack, cfg, models, environ)
     run_tools: RunTools = FixedTools(tools) if tools is not None else McpTools(mcp)
     runbooks, slack = _integrations(stack, cfg, environ)
+    memory, worker_memory = _memory(cfg, pool, worker_pool, embedder)  # None, None while memory is off
     deps = RunnerDeps(
         pool=worker_pool,
         publisher=publisher.with_pool(worker_pool),
@@ -153,6 +161,7 @@ async def start_services(
         tools=run_tools,
         metrics=metrics,
         tracing=tracing,
+        memory=worker_memory,
     )
     runner, workers = _start_workers(stack, deps, SessionRunner(deps, runbooks=runbooks, slack=slack), hub, count)
     await runner.scoring.resume_abandoned()  # runs whose process died while scoring
@@ -177,8 +186,20 @@ async def start_services(
         slack=slack,
         mcp=mcp,
         embedded=embedded,
+        memory=memory,
         env=environ,
     )
+
+
+def _memory(
+    cfg: TarsyConfig, pool: Pool, worker_pool: Pool, embedder: Embedder | None
+) -> tuple[MemoryService | None, MemoryService | None]:
+    """Investigation memory for the API and for the workers (one embedder), or None when it is off."""
+    if not cfg.memory.enabled:
+        return None, None
+    model = embedder if embedder is not None else build_memory_embedder(cfg.memory.embedding)
+    mask = OutputMasking.from_config(cfg).text
+    return MemoryService(pool, model, cfg.memory, mask), MemoryService(worker_pool, model, cfg.memory, mask)
 
 
 def _config(

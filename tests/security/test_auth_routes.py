@@ -52,6 +52,7 @@ def _concrete(path: str) -> str:
         path.replace("{session_id}", str(uuid.uuid4()))
         .replace("{interaction_id}", str(uuid.uuid4()))
         .replace("{approval_id}", str(uuid.uuid4()))
+        .replace("{memory_id}", str(uuid.uuid4()))
         .replace("{path:path}", "index.html")
     )
 

@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from tarsy.api.app import create_app
+from tarsy.memory.embeddings import Embedder
 from tarsy.nodes.context import ToolExecutor
 from tarsy.runtime.service import Services
 from tarsy.settings import Settings
@@ -119,6 +120,7 @@ async def running_tarsy(
     env: dict[str, str] | None = None,
     tools: ToolExecutor | None = None,
     span_exporter: SpanExporter | None = None,
+    embedder: Embedder | None = None,
 ) -> AsyncIterator[RunningTarsy]:
     port = free_port()
     environ = {
@@ -129,7 +131,7 @@ async def running_tarsy(
         **(env or {}),
     }
     settings = Settings.from_env(environ)
-    app = create_app(settings, env=environ, tools=tools, span_exporter=span_exporter)
+    app = create_app(settings, env=environ, tools=tools, span_exporter=span_exporter, embedder=embedder)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())
     try:

@@ -35,8 +35,10 @@ async def review(body: ReviewRequest, services: ServicesDep, author: AuthorDep) 
         raise InvalidInputError(problem)
     masking = services.runner.masking
     ask = ReviewAsk(body.action, author, body.quality_rating, masking.optional(body.assignee))
+    floor = services.config.memory.retrieval.confidence_floor
+    comment = masking.optional(body.comment)
     outcomes = await apply_review(
-        services.pool, services.publisher, body.session_ids, ask, masking.optional(body.comment)
+        services.pool, services.publisher, body.session_ids, ask, comment, confidence_floor=floor
     )
     if len(unique_ids(body.session_ids)) == 1 and not outcomes[0].ok:
         failed = outcomes[0]

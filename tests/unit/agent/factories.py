@@ -22,7 +22,7 @@ from tarsy.config import TarsyConfig, load_config_from_data
 from tarsy.llm.factory import ModelFactory
 from tarsy.llm.messages import messages_to_dicts
 from tarsy.nodes.agent import build_agent_graph
-from tarsy.nodes.context import LLMInteraction, RunContext
+from tarsy.nodes.context import LLMInteraction, MemoryAccess, RunContext
 from tarsy.nodes.memory_recorder import MemoryRecorder
 from tarsy.nodes.prompts import AgentTask
 from tarsy.tools.static import StaticToolExecutor
@@ -176,6 +176,7 @@ class AgentRun:
     recorder: MemoryRecorder = field(default_factory=MemoryRecorder)
     tools: CannedTools = field(default_factory=CannedTools)
     output: dict[str, Any] = field(default_factory=dict)
+    memory: MemoryAccess | None = None
 
     def context(self) -> RunContext:
         return RunContext(
@@ -184,6 +185,7 @@ class AgentRun:
             recorder=self.recorder,
             models=ModelFactory(self.config, env={}),
             tools=self.tools.executor(),
+            memory=self.memory,
         )
 
     async def run(self, task: AgentTask | None = None, *, watch: SentMessages | None = None) -> AgentRun:

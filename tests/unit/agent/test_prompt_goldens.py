@@ -23,6 +23,7 @@ from tarsy.graphs.chat import context_entries
 from tarsy.graphs.stages import alert_task
 from tarsy.graphs.state import AlertInput, SessionState
 from tarsy.nodes import prompts
+from tarsy.nodes.memory_tools import memory_tool_specs
 from tests.unit.agent.factories import (
     ALERT_TYPE,
     CHAIN,
@@ -38,6 +39,7 @@ from tests.unit.agent.factories import (
     write_script,
 )
 from tests.unit.agent.goldens import GOLDEN_DIR, Goldens
+from tests.unit.agent.memory_fakes import MEMORIES, FakeMemory
 
 ALERT: AlertInput = {
     "alert_type": ALERT_TYPE,
@@ -72,12 +74,12 @@ def investigation() -> prompts.AgentTask:
 
 async def composed(name: str) -> str:
     """The system and user message of one prompt shape, built the way the loop builds them."""
-    strategy = "react" if name == "react" else "native-thinking"
+    strategy = "react" if name in ("react", "memories") else "native-thinking"
     config = make_config(strategy=strategy)
     state: SessionState = {"alert": ALERT}
     if name == "skills":
         config = skilled_config()
-    if name in ("react", "native", "skills"):
+    if name in ("react", "native", "skills", "memories"):
         agent, task = resolve_agent(config, CHAIN, 0, 0), investigation()
     elif name == "synthesis":
         agent = resolve_synthesis(config, CHAIN, 0)
@@ -94,11 +96,15 @@ async def composed(name: str) -> str:
         previous = context_entries({**investigated, "executive_summary": "web-1 is OOMKilled."}, [])
         task = alert_task(state, kind="chat", question="Which limit should we set?", previous=previous)
     tools = await CannedTools().executor().list_tools(agent)
-    system = prompts.system_prompt(config, agent, tools)
+    if name == "memories":
+        memory = FakeMemory(MEMORIES)
+        system = prompts.system_prompt(config, agent, [*tools, *memory_tool_specs(memory)], memory.prompt)
+    else:
+        system = prompts.system_prompt(config, agent, tools)
     return render([{"role": "system", "content": system}, {"role": "user", "content": prompts.user_prompt(task)}])
 
 
-SHAPES = ["react", "native", "skills", "synthesis", "executive_summary", "chat"]
+SHAPES = ["react", "native", "skills", "memories", "synthesis", "executive_summary", "chat"]
 
 SKILLS = {
     "oom-triage": "---\nname: oom-triage\ndescription: Tell a memory leak from an undersized limit\n---\n"

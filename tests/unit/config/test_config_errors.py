@@ -215,6 +215,18 @@ CASES = [
         id="unknown-default-scoring-provider",
     ),
     pytest.param(
+        "memory:\n  enabled: true\n  reflection: {llm_provider: judge}\n",
+        None,
+        (T, "memory.reflection.llm_provider", "unknown LLM provider 'judge'"),
+        id="unknown-reflection-provider",
+    ),
+    pytest.param(
+        "memory:\n  retrieval: {top_k: 0}\n",
+        None,
+        (T, "memory.retrieval.top_k", "greater than or equal to 1"),
+        id="memory-top-k-out-of-range",
+    ),
+    pytest.param(
         _chain("{name: a, agent: KubernetesAgent}", "    chat: {agent: Helper}\n"),
         None,
         (T, "agent_chains.pod-crash.chat.agent", f"unknown agent 'Helper'; known agents: {KNOWN_AGENTS}"),

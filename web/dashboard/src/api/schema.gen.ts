@@ -61,6 +61,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/memories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Memories
+         * @description Memories, most recently changed first.
+         */
+        get: operations["list_memories_api_v1_memories_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/memories/{memory_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Memory
+         * @description A memory with every session that produced or used it.
+         */
+        get: operations["get_memory_api_v1_memories__memory_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Memory
+         * @description Delete a memory for good (its use records go with it); deprecating keeps it for the record.
+         */
+        delete: operations["delete_memory_api_v1_memories__memory_id__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Patch Memory
+         * @description Change a memory's content (masked and embedded again), category, confidence or status; the
+         *     caller and the time are recorded as `updated_by` / `updated_at`.
+         */
+        patch: operations["patch_memory_api_v1_memories__memory_id__patch"];
+        trace?: never;
+    };
     "/api/v1/runbooks": {
         parameters: {
             query?: never;
@@ -379,6 +428,27 @@ export interface paths {
          * @description Queue a new session that reuses the records before the checkpoint and runs the rest.
          */
         post: operations["fork_api_v1_sessions__session_id__fork_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/memories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Session Memories
+         * @description The memories the session was given (`injected`), recalled by tool, created, reinforced or
+         *     deprecated, in that order; a memory may appear once per kind.
+         */
+        get: operations["session_memories_api_v1_sessions__session_id__memories_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2115,6 +2185,204 @@ export interface components {
             /** Transport */
             transport: string;
         };
+        /** MemoryDetail */
+        MemoryDetail: {
+            /**
+             * Alert Type
+             * @description Null: recalled for every alert type
+             */
+            alert_type: string | null;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "root_cause" | "diagnostic_step" | "environment_fact" | "false_positive" | "remediation" | "tool_usage" | "pitfall";
+            /** Chain Id */
+            chain_id: string | null;
+            /** Confidence */
+            confidence: number;
+            /**
+             * Content
+             * @description Masked
+             */
+            content: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deprecated Reason */
+            deprecated_reason: string | null;
+            /**
+             * Embedding Model
+             * @description The embedder its vector came from; only that one recalls it
+             */
+            embedding_model: string;
+            /** Id */
+            id: string;
+            /**
+             * Last Used At
+             * @description When a session was last given or recalled it
+             */
+            last_used_at: string | null;
+            /** Project */
+            project: string;
+            /** Reinforcement Count */
+            reinforcement_count: number;
+            /**
+             * Sessions
+             * @description Every session that produced or used it, oldest first
+             */
+            sessions: components["schemas"]["MemoryUseOut"][];
+            /**
+             * Source Session Id
+             * @description The session whose reflection created it
+             */
+            source_session_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "deprecated";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Updated By
+             * @description Who changed it last: 'tarsy' (reflection, review) or a person
+             */
+            updated_by: string;
+        };
+        /**
+         * MemoryOut
+         * @description A memory: a short statement TARSy learnt from earlier sessions (docs/memory.md).
+         */
+        MemoryOut: {
+            /**
+             * Alert Type
+             * @description Null: recalled for every alert type
+             */
+            alert_type: string | null;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "root_cause" | "diagnostic_step" | "environment_fact" | "false_positive" | "remediation" | "tool_usage" | "pitfall";
+            /** Chain Id */
+            chain_id: string | null;
+            /** Confidence */
+            confidence: number;
+            /**
+             * Content
+             * @description Masked
+             */
+            content: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deprecated Reason */
+            deprecated_reason: string | null;
+            /**
+             * Embedding Model
+             * @description The embedder its vector came from; only that one recalls it
+             */
+            embedding_model: string;
+            /** Id */
+            id: string;
+            /**
+             * Last Used At
+             * @description When a session was last given or recalled it
+             */
+            last_used_at: string | null;
+            /** Project */
+            project: string;
+            /** Reinforcement Count */
+            reinforcement_count: number;
+            /**
+             * Source Session Id
+             * @description The session whose reflection created it
+             */
+            source_session_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "deprecated";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Updated By
+             * @description Who changed it last: 'tarsy' (reflection, review) or a person
+             */
+            updated_by: string;
+        };
+        /** MemoryPage */
+        MemoryPage: {
+            /** Items */
+            items: components["schemas"]["MemoryOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /**
+         * MemoryPatch
+         * @description What a person changes; fields left out stay. New ``content`` is masked and embedded again.
+         */
+        MemoryPatch: {
+            /** Category */
+            category?: ("root_cause" | "diagnostic_step" | "environment_fact" | "false_positive" | "remediation" | "tool_usage" | "pitfall") | null;
+            /** Confidence */
+            confidence?: number | null;
+            /** Content */
+            content?: string | null;
+            /** Status */
+            status?: ("active" | "deprecated") | null;
+        };
+        /**
+         * MemoryUseOut
+         * @description A session that produced or used a memory.
+         */
+        MemoryUseOut: {
+            /** Alert Type */
+            alert_type: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "injected" | "recalled" | "created" | "reinforced" | "deprecated";
+            /**
+             * Score
+             * @description injected / recalled: the hybrid score that ranked it
+             */
+            score: number | null;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Similarity
+             * @description injected / recalled: cosine similarity to the query
+             */
+            similarity: number | null;
+            /**
+             * Status
+             * @description The session's status
+             */
+            status: string;
+        };
         /** MessageOut */
         MessageOut: {
             /** Content */
@@ -2602,6 +2870,88 @@ export interface components {
             offset?: number;
         };
         SessionListStreamEvent: components["schemas"]["SessionStatusEvent"] | components["schemas"]["SessionReviewUpdatedEvent"] | components["schemas"]["ScoreUpdatedEvent"] | components["schemas"]["ResyncEvent"];
+        /**
+         * SessionMemoryOut
+         * @description A memory as one session met it.
+         */
+        SessionMemoryOut: {
+            /**
+             * Alert Type
+             * @description Null: recalled for every alert type
+             */
+            alert_type: string | null;
+            /**
+             * Category
+             * @enum {string}
+             */
+            category: "root_cause" | "diagnostic_step" | "environment_fact" | "false_positive" | "remediation" | "tool_usage" | "pitfall";
+            /** Chain Id */
+            chain_id: string | null;
+            /** Confidence */
+            confidence: number;
+            /**
+             * Content
+             * @description Masked
+             */
+            content: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Deprecated Reason */
+            deprecated_reason: string | null;
+            /**
+             * Embedding Model
+             * @description The embedder its vector came from; only that one recalls it
+             */
+            embedding_model: string;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "injected" | "recalled" | "created" | "reinforced" | "deprecated";
+            /**
+             * Last Used At
+             * @description When a session was last given or recalled it
+             */
+            last_used_at: string | null;
+            /** Project */
+            project: string;
+            /** Reinforcement Count */
+            reinforcement_count: number;
+            /** Score */
+            score: number | null;
+            /** Similarity */
+            similarity: number | null;
+            /**
+             * Source Session Id
+             * @description The session whose reflection created it
+             */
+            source_session_id: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "deprecated";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /**
+             * Updated By
+             * @description Who changed it last: 'tarsy' (reflection, review) or a person
+             */
+            updated_by: string;
+            /**
+             * Used At
+             * Format: date-time
+             */
+            used_at: string;
+        };
         /** SessionOut */
         SessionOut: {
             /** Alert Data */
@@ -3322,7 +3672,7 @@ export interface components {
              * Event Type
              * @enum {string}
              */
-            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback" | "sub_agent_result";
+            event_type: "llm_thinking" | "llm_response" | "llm_tool_call" | "mcp_tool_summary" | "final_analysis" | "executive_summary" | "code_execution" | "google_search_result" | "error" | "user_question" | "approval_requested" | "approval_decided" | "skill_loaded" | "provider_fallback" | "sub_agent_result" | "memory_injected";
             /** Execution Id */
             execution_id: string | null;
             /** Id */
@@ -3740,6 +4090,312 @@ export interface operations {
             };
             /** @description Too many queued sessions or open streams; retry after `Retry-After` */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    list_memories_api_v1_memories_get: {
+        parameters: {
+            query?: {
+                /** @description Exact project (default: every project) */
+                project?: string;
+                /** @description Exact alert type (memories for any type have none) */
+                alert_type?: string;
+                status?: "active" | "deprecated";
+                category?: "root_cause" | "diagnostic_step" | "environment_fact" | "false_positive" | "remediation" | "tool_usage" | "pitfall";
+                /** @description Full-text: memories holding any of these words */
+                q?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemoryPage"];
+                };
+            };
+            /** @description Invalid input; the message says what to fix */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed request; `fields` lists the offending fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    get_memory_api_v1_memories__memory_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memory_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemoryDetail"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    delete_memory_api_v1_memories__memory_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memory_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    patch_memory_api_v1_memories__memory_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                memory_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemoryPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemoryOut"];
+                };
+            };
+            /** @description Invalid input; the message says what to fix */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Malformed request; `fields` lists the offending fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A service TARSy depends on failed (e.g. the embedding model) */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4932,6 +5588,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    session_memories_api_v1_sessions__session_id__memories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionMemoryOut"][];
+                };
+            };
+            /** @description No identity (authentication is on) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The identity lacks the role this route needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
             /** @description The database is unavailable (`database_unavailable`); retry after `Retry-After` seconds */

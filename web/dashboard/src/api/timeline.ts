@@ -21,6 +21,7 @@ export const TIMELINE_EVENT_TYPES = [
   "skill_loaded",
   "provider_fallback",
   "sub_agent_result",
+  "memory_injected",
 ] as const;
 export type TimelineEventType = (typeof TIMELINE_EVENT_TYPES)[number] | "other";
 

@@ -172,6 +172,14 @@ export function EventView({ event, expanded, onToggle }: EventViewProps) {
           </Box>
         </Labelled>
       );
+    case "memory_injected":
+      return (
+        <Labelled icon={<MenuBookOutlinedIcon fontSize="small" />} label="Memories from past investigations">
+          <Box data-testid="memory-injected">
+            <Markdown text={event.content} streaming={false} />
+          </Box>
+        </Labelled>
+      );
     case "provider_fallback":
       return (
         <Alert severity="warning" variant="outlined" data-testid="provider-fallback">

@@ -41,6 +41,16 @@ describe("EventView", () => {
     expect(toggles).toEqual(["t"]);
   });
 
+  it("shows the memories a session was given as their own entry", () => {
+    show({
+      event_type: "memory_injected",
+      content: "## Lessons from past investigations\n- [root_cause, confidence 0.80] api pods OOMKill at 256Mi",
+      metadata: { memories: [{ id: "m-1", category: "root_cause", similarity: 0.8, score: 0.6 }] },
+    });
+    expect(screen.getByText("Memories from past investigations")).toBeInTheDocument();
+    expect(screen.getByTestId("memory-injected")).toHaveTextContent("api pods OOMKill at 256Mi");
+  });
+
   it("shows a loaded skill and a provider switch with its reason", () => {
     show({ event_type: "skill_loaded", content: "oom-triage", metadata: { skills: ["oom-triage"] } });
     expect(screen.getByTestId("skill-loaded")).toHaveTextContent("Loaded skill: oom-triage");
