@@ -82,3 +82,38 @@ def test_cli_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "no scenario matches 'no-such-*'" in capsys.readouterr().err
     assert main(["eval", "--offline", "--scenarios", str(SCENARIOS), "--repeat", "0"]) == 2
     assert "--repeat must be between 1 and 20" in capsys.readouterr().err
+
+
+async def test_the_live_path_runs_a_configured_provider_and_its_judge(tmp_path: Path) -> None:
+    """The live code path (provider from the config, LLM judge, pricing) with a scripted provider:
+    its agent answers without calling tools, and it answers the judge's prompt with a verdict."""
+    verdict = {"facts": [{"id": "oomkilled", "stated": True, "reason": "says OOMKilled"}], "forbidden": []}
+    script = {
+        "agents": {
+            "*": [
+                {"when": "Answer with the JSON object only.", "text": json.dumps(verdict)},
+                {"text": "The container is OOMKilled: it exceeds its 256Mi limit."},
+            ]
+        }
+    }
+    (tmp_path / "script.json").write_text(json.dumps(script), "utf-8")
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    (config_dir / "llm-providers.yaml").write_text(
+        f"llm_providers:\n  fake-live:\n    type: scripted\n    model: fake-model\n    script: {tmp_path / 'script.json'}\n",
+        "utf-8",
+    )
+    options = EvalOptions(
+        scenarios=SCENARIOS, pattern="oomkilled-basic", provider="fake-live", out=tmp_path / "out", config_dir=config_dir
+    )
+
+    assert await run_eval(options, Settings.from_env({}), io.StringIO()) == EXIT_FAILED
+
+    data = json.loads((tmp_path / "out" / "results.json").read_text("utf-8"))
+    assert data["meta"]["offline"] is False and data["meta"]["model"] == "fake-model"
+    row = data["results"][0]
+    assert row["status"] == "completed" and row["tool_calls"] == 0 and row["ideal_path_covered"] == 0
+    assert row["facts_found"] == ["oomkilled"]  # judge and exact check agree
+    assert row["facts_missing"] == ["limit-256mi", "startup-load"]  # no verdict from the judge for these
+    assert row["judge_tokens"] > 0
+    assert row["cost_usd"] is None  # fake-model has no price
