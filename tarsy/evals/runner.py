@@ -26,7 +26,7 @@ from tarsy.contracts import LLMInteraction, ModelProvider
 from tarsy.evals.errors import EvalSetupError
 from tarsy.evals.judge import ItemVerdict, Verdict, combine, judge, scripted_verdict
 from tarsy.evals.leaks import find_leaks, stored_texts
-from tarsy.evals.models import OFFLINE_LABEL, CapturingModels, InputCapture, OfflineModels
+from tarsy.evals.models import OFFLINE_LABEL, OFFLINE_MODEL, CapturingModels, InputCapture, OfflineModels
 from tarsy.evals.replay import ReplayedCall
 from tarsy.evals.results import RunMeta, ScenarioResult
 from tarsy.evals.scenario import Scenario, match
@@ -97,7 +97,7 @@ class EvalSetup:
         offline = self.offline or self.models is None
         return RunMeta(
             provider="offline" if offline else provider,
-            model="scripted-offline" if offline or self.models is None else self.models.model_name(provider),
+            model=OFFLINE_MODEL if offline or self.models is None else self.models.model_name(provider),
             judge="scripted (exact checks)" if offline else (self.judge_provider or provider),
             chain=self.chain or "by alert type",
             offline=offline,

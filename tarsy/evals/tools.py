@@ -92,6 +92,7 @@ class _MemorySessions(McpSessions):
         if server != REPLAYED_SERVER:
             return await super()._open(server)
         session_class: type[_MemorySession] = type("ReplaySession", (_MemorySession,), {"mcp_server": self._server})
+        # The connection is never used: _MemorySession._own connects to mcp_server itself.
         opened: ServerSession = await session_class.open(
             server,
             lambda _on_log: {"transport": "stdio", "command": "in-memory", "args": []},
