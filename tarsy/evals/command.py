@@ -77,8 +77,9 @@ def build_setup(options: EvalOptions, settings: Settings, workdir: Path) -> Eval
     if options.offline:
         setup.offline = True
         return setup
-    setup.models, setup.provider = _live_models(options, config, settings)
-    setup.judge_provider = options.judge_provider or setup.provider
+    setup.models, default = _live_models(options, config, settings)
+    setup.provider = options.provider  # None: every agent keeps the provider the config gives it
+    setup.judge_provider = options.judge_provider or default
     return setup
 
 

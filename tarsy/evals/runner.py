@@ -58,7 +58,7 @@ class EvalSetup:
     models: ModelProvider | None = None
     """Live: the model factory (None offline: each scenario gets its scripted model)."""
     provider: str | None = None
-    """Live: the provider every agent uses (``--model``); None: each agent's own."""
+    """Live: the provider every agent uses (``--model``); None: each agent's own (the config's)."""
     judge_provider: str | None = None
     judge_tokens: int = 0
 

@@ -100,11 +100,16 @@ async def test_the_live_path_runs_a_configured_provider_and_its_judge(tmp_path: 
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     (config_dir / "llm-providers.yaml").write_text(
-        f"llm_providers:\n  fake-live:\n    type: scripted\n    model: fake-model\n    script: {tmp_path / 'script.json'}\n",
+        "llm_providers:\n  fake-live:\n    type: scripted\n    model: fake-model\n"
+        f"    script: {tmp_path / 'script.json'}\n",
         "utf-8",
     )
     options = EvalOptions(
-        scenarios=SCENARIOS, pattern="oomkilled-basic", provider="fake-live", out=tmp_path / "out", config_dir=config_dir
+        scenarios=SCENARIOS,
+        pattern="oomkilled-basic",
+        provider="fake-live",
+        out=tmp_path / "out",
+        config_dir=config_dir,
     )
 
     assert await run_eval(options, Settings.from_env({}), io.StringIO()) == EXIT_FAILED
