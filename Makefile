@@ -12,7 +12,7 @@ DASHBOARD := web/dashboard
 DASHBOARD_STAMP := $(DASHBOARD)/node_modules/.installed
 DASHBOARD_DIST := $(DASHBOARD)/dist/index.html
 
-.PHONY: run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench bench-holmes lock wire-types
+.PHONY: eval run studio test lint fmt typecheck test-py test-dashboard test-browser install system-deps dashboard wheel clean bench bench-holmes lock wire-types
 
 $(STAMP): pyproject.toml constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -97,6 +97,12 @@ bench: install dashboard
 ## Installs HolmesGPT from PyPI into .bench-venvs/holmesgpt on first use; e.g. BENCH_HOLMES_ARGS='--runs 20 --json'.
 bench-holmes: install
 	$(PY) bench/holmes_compare.py $(BENCH_HOLMES_ARGS)
+
+## The evaluation suite against a real model (docs/evals.md): needs the provider's key, e.g.
+## GOOGLE_API_KEY; EVAL_ARGS='--model anthropic-default --scenario "oom*" --repeat 3 --compare FILE'.
+## Without a key it stops with the variable to set; `tarsy eval --offline` needs none.
+eval: install
+	$(VENV)/bin/tarsy eval $(EVAL_ARGS)
 
 ## Re-resolve the newest versions pyproject.toml allows and pin them in constraints.txt.
 lock:

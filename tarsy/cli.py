@@ -1,4 +1,4 @@
-"""``tarsy`` command: ``serve``, ``worker``, ``migrate``, ``check-config``, ``investigate`` and ``--version``.
+"""``tarsy`` command: ``serve``, ``worker``, ``migrate``, ``check-config``, ``investigate``, ``eval`` and ``--version``.
 
 Each subcommand's ``--help`` names the environment variables and configuration keys it reads
 (docs/deployment.md has the same list per deployment shape).
@@ -234,6 +234,61 @@ def investigate(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
 
 
+EVAL_HELP = """\
+Runs a chain against the evaluation scenarios (evals/scenarios/<name>/) with the replay MCP server in
+place of kubernetes-server, judges each analysis (required facts, forbidden answers, secret leaks)
+and writes results.json and results.md (docs/evals.md). Exit status: 0 every run passed, 1 some
+failed, 2 a usage error. --offline needs no key: a scripted model follows each scenario's ideal
+path and a scripted judge uses the exact checks (it proves the harness, not the model).
+
+environment:
+  TARSY_CONFIG_DIR    the configuration folder when --config is not given (unset: built-in config)
+  provider keys       the variable named by the provider's api_key_env (e.g. GOOGLE_API_KEY)
+"""
+
+
+def _add_eval(sub: Any) -> None:
+    cmd = sub.add_parser(
+        "eval",
+        help="measure a chain on the recorded evaluation scenarios",
+        epilog=EVAL_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmd.add_argument("--model", metavar="PROVIDER", help="LLM provider (llm-providers.yaml) for every agent")
+    cmd.add_argument("--scenario", metavar="GLOB", default="*", help="scenario names to run (default: all)")
+    cmd.add_argument("--repeat", type=int, default=1, metavar="N", help="runs per scenario (default 1)")
+    cmd.add_argument("--chain", help="chain to run (default: the one each alert type routes to)")
+    cmd.add_argument("--judge-model", metavar="PROVIDER", help="provider of the LLM judge (default: --model)")
+    cmd.add_argument("--out", type=Path, metavar="DIR", help="results folder (default evals/results/<time>-<provider>)")
+    cmd.add_argument("--compare", type=Path, metavar="FILE", help="a previous results.json to compare with")
+    cmd.add_argument("--offline", action="store_true", help="scripted model and judge: proves the harness only")
+    cmd.add_argument("--scenarios", type=Path, default=Path("evals/scenarios"), help="scenarios folder")
+    cmd.add_argument("--config", type=Path, help="configuration folder (default: TARSY_CONFIG_DIR)")
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from tarsy.evals.command import EXIT_USAGE, EvalOptions, run_eval
+    from tarsy.evals.errors import EvalSetupError, ScenarioError
+
+    options = EvalOptions(
+        scenarios=args.scenarios,
+        pattern=args.scenario,
+        provider=args.model,
+        judge_provider=args.judge_model,
+        chain=args.chain,
+        repeat=args.repeat,
+        out=args.out,
+        compare=args.compare,
+        offline=args.offline,
+        config_dir=args.config,
+    )
+    try:
+        return asyncio.run(run_eval(options, settings))
+    except (EvalSetupError, ScenarioError) as exc:
+        print(f"tarsy eval: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tarsy", description="TARSy: an AI SRE that investigates alerts")
     parser.add_argument("--version", action="version", version=f"tarsy {version()}")
@@ -247,6 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("dir", nargs="?", type=Path, help="configuration folder (default: TARSY_CONFIG_DIR)")
     _add_investigate(sub)
+    _add_eval(sub)
     return parser
 
 
@@ -255,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     # --version and check-config answer quickly.
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
-    # investigate prints its own timeline: INFO logs would interleave with it unless asked for.
-    quiet = args.command == "investigate" and "TARSY_LOG_LEVEL" not in settings.environ
+    # investigate and eval print their own progress: INFO logs would interleave with it unless asked for.
+    quiet = args.command in ("investigate", "eval") and "TARSY_LOG_LEVEL" not in settings.environ
     configure_logging("WARNING" if quiet else settings.log_level, settings.log_format)
     if args.command == "check-config":
         return check_config(args.dir if args.dir is not None else settings.config_dir)
@@ -267,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "investigate":
             return investigate(args, settings)
+        if args.command == "eval":
+            return evaluate(args, settings)
         return asyncio.run(_worker(settings))
     except (ConfigError, DemoModeError, MaskingConfigError) as exc:
         print(f"tarsy: cannot start:\n{exc}", file=sys.stderr)

@@ -149,34 +149,64 @@ def _prepare(request: Request, settings: Settings) -> tuple[TarsyConfig, ModelFa
     return config, ModelFactory(config, env=settings.environ, demo=demo), chain_id, demo
 
 
-async def investigate(request: Request, settings: Settings, out: TextIO = sys.stdout) -> int:
-    """Run the investigation; print the answer (or the JSON result); return the exit status."""
-    config, models, chain_id, demo = _prepare(request, settings)
-    data = read_data(request.data)
+@dataclass(frozen=True)
+class ChainRun:
+    """What one in-process run of a chain left: the graph's final values, or the error."""
+
+    thread_id: str
+    values: dict[str, Any]
+    error: str | None
+
+
+def checked_alert(config: TarsyConfig, data: dict[str, Any] | str) -> dict[str, Any] | str:
+    """The alert data as intake would take it: size-checked (``UsageError``), then masked."""
     try:
         check_alert_data(data, config)
     except InvalidInputError as exc:
         raise UsageError(f"--data: {exc.message}") from None
-    masked, _ = alert_masker(config)(data)
+    masked: dict[str, Any] | str = alert_masker(config)(data)[0]
+    return masked
+
+
+async def run_chain(
+    config: TarsyConfig,
+    chain_id: str,
+    alert: dict[str, Any],
+    *,
+    context: RunContext,
+    checkpointer: BaseCheckpointSaver[Any],
+) -> ChainRun:
+    """Run ``chain_id`` over ``alert`` (already checked and masked) in this process.
+
+    ``tarsy investigate`` and ``tarsy eval`` both run chains through here; any failure of the run
+    is its result (``error``), never an exception.
+    """
+    graph = build_chain_graph(config, chain_id, checkpointer=checkpointer)
+    run_config: RunnableConfig = {"configurable": {"thread_id": context.session_id}}
+    try:
+        values = dict(await graph.ainvoke({"alert": alert}, run_config, context=context))
+    except Exception as exc:  # any failure of the run is its result: reported, never raised
+        return ChainRun(context.session_id, {}, public_reason(exc, log, "the investigation"))
+    error = values.get("error")
+    return ChainRun(context.session_id, values, str(error) if error else None)
+
+
+async def investigate(request: Request, settings: Settings, out: TextIO = sys.stdout) -> int:
+    """Run the investigation; print the answer (or the JSON result); return the exit status."""
+    config, models, chain_id, demo = _prepare(request, settings)
+    masked = checked_alert(config, read_data(request.data))
     recorder = TerminalRecorder(stages=len(config.agent_chains[chain_id].stages))
     thread_id = str(uuid.uuid4())
     recorder._say(f"investigating a {request.alert_type} alert with chain {chain_id}{' (demo mode)' if demo else ''}")
     manager = McpManager(config, models)
-    values: dict[str, Any] = {}
-    error: str | None = None
     async with (
         _checkpointer(settings) as saver,
         manager.executor(recorder, context=f"Investigating a {request.alert_type} alert") as tools,
     ):
-        graph = build_chain_graph(config, chain_id, checkpointer=saver)
         context = RunContext(session_id=thread_id, config=config, recorder=recorder, models=models, tools=tools)
         alert = {"alert_type": request.alert_type, "data": masked, "runbook": None}
-        run_config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-        try:
-            values = dict(await graph.ainvoke({"alert": alert}, run_config, context=context))
-        except Exception as exc:  # any failure of the run is its result: printed, exit status 1
-            error = public_reason(exc, log, "the investigation")
-    error = error or values.get("error")
+        run = await run_chain(config, chain_id, alert, context=context, checkpointer=saver)
+    values, error = run.values, run.error
     result = {
         "status": "failed" if error else "completed",
         "alert_type": request.alert_type,

@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[3] / "tarsy"
 
 # Each layer may import the layers listed after it, never those before it.
-LAYERS = ["cli", "api", "runtime", "actions", "integrations", "graphs", "nodes", "tools", "llm", "masking"]
+LAYERS = ["cli", "evals", "api", "runtime", "actions", "integrations", "graphs", "nodes", "tools", "llm", "masking"]
 LEAVES = {"config", "store", "observability", "contracts", "errors", "settings", "events", "demo", "jsonsafe"}
 ABOVE: dict[str, set[str]] = {layer: set(LAYERS[: i + 1]) - {layer} for i, layer in enumerate(LAYERS)}
 
