@@ -25,9 +25,9 @@ from tarsy.integrations.slack import SlackNotifier
 from tarsy.llm.factory import ModelFactory
 from tarsy.masking import build_policy, mask_text
 from tarsy.masking.outbound import OutputMasking
+from tarsy.memory.embedders import build_embedder
 from tarsy.memory.embeddings import Embedder
 from tarsy.memory.service import MemoryService
-from tarsy.memory.wiring import build_memory_embedder
 from tarsy.nodes.context import ToolExecutor
 from tarsy.observability.metrics import Metrics
 from tarsy.observability.tracing import Tracing, build_tracing
@@ -151,7 +151,7 @@ async def start_services(
     mcp = await _start_mcp(stack, cfg, models, environ)
     run_tools: RunTools = FixedTools(tools) if tools is not None else McpTools(mcp)
     runbooks, slack = _integrations(stack, cfg, environ)
-    memory, worker_memory = _memory(cfg, pool, worker_pool, embedder)  # None, None while memory is off
+    memory, worker_memory = _memory(cfg, pool, worker_pool, embedder, environ)  # None, None while memory is off
     deps = RunnerDeps(
         pool=worker_pool,
         publisher=publisher.with_pool(worker_pool),
@@ -192,12 +192,12 @@ async def start_services(
 
 
 def _memory(
-    cfg: TarsyConfig, pool: Pool, worker_pool: Pool, embedder: Embedder | None
+    cfg: TarsyConfig, pool: Pool, worker_pool: Pool, embedder: Embedder | None, environ: Mapping[str, str]
 ) -> tuple[MemoryService | None, MemoryService | None]:
     """Investigation memory for the API and for the workers (one embedder), or None when it is off."""
     if not cfg.memory.enabled:
         return None, None
-    model = embedder if embedder is not None else build_memory_embedder(cfg.memory.embedding)
+    model = embedder if embedder is not None else build_embedder(cfg.memory.embedding, environ)
     mask = OutputMasking.from_config(cfg).text
     return MemoryService(pool, model, cfg.memory, mask), MemoryService(worker_pool, model, cfg.memory, mask)
 
