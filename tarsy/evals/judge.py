@@ -19,7 +19,6 @@ Offline, the judge is scripted: its verdict per item is the exact check (a fact 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -27,6 +26,7 @@ from typing import Any, Final, Literal
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from tarsy.evals.scenario import Check, Scenario, contains_any
+from tarsy.json_objects import json_objects
 
 MAX_REASON_CHARS: Final = 500
 
@@ -97,27 +97,6 @@ def judge_messages(scenario: Scenario, analysis: str) -> list[SystemMessage | Hu
     return [SystemMessage(RUBRIC), HumanMessage(body)]
 
 
-_FENCE: Final = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
-
-
-def _objects(text: str) -> list[dict[str, Any]]:
-    """Every JSON object in ``text``: fenced ones first, then any ``{...}`` that decodes."""
-    decoder = json.JSONDecoder()
-    found: list[dict[str, Any]] = []
-    for candidate in [m.group(1) for m in _FENCE.finditer(text)] + [text]:
-        start = candidate.find("{")
-        while start != -1:
-            try:
-                value, end = decoder.raw_decode(candidate, start)
-            except ValueError:
-                start = candidate.find("{", start + 1)
-                continue
-            if isinstance(value, dict):
-                found.append(value)
-            start = candidate.find("{", end)
-    return found
-
-
 def _flag(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -135,7 +114,7 @@ def parse_verdict(text: str) -> dict[str, tuple[bool, str]]:
     id or verdict is skipped (its item then has no judge verdict). Raises ``ValueError`` when no
     such object is found.
     """
-    for obj in _objects(text):
+    for obj in json_objects(text):
         if not isinstance(obj.get("facts"), list) and not isinstance(obj.get("forbidden"), list):
             continue
         verdicts: dict[str, tuple[bool, str]] = {}

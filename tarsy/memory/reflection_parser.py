@@ -10,18 +10,16 @@ valid answer (nothing learnt).
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from tarsy.config.memory import MEMORY_CATEGORIES
 from tarsy.errors import AgentError
+from tarsy.json_objects import json_objects
 
 Scope = Literal["alert_type", "any"]
 MAX_REASON_CHARS: Final = 500
-_FENCE: Final = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _KEYS: Final = ("create", "reinforce", "deprecate")
 
 
@@ -54,24 +52,6 @@ class ReflectionPlan:
     @property
     def empty(self) -> bool:
         return not (self.create or self.reinforce or self.deprecate)
-
-
-def _objects(text: str) -> list[dict[str, Any]]:
-    """Every JSON object in ``text``: fenced ones first, then any ``{...}`` that decodes."""
-    decoder = json.JSONDecoder()
-    found: list[dict[str, Any]] = []
-    for candidate in [m.group(1) for m in _FENCE.finditer(text)] + [text]:
-        start = candidate.find("{")
-        while start != -1:
-            try:
-                value, end = decoder.raw_decode(candidate, start)
-            except ValueError:
-                start = candidate.find("{", start + 1)
-                continue
-            if isinstance(value, dict):
-                found.append(value)
-            start = candidate.find("{", end)
-    return found
 
 
 def _lowered(obj: dict[str, Any]) -> dict[str, Any]:
@@ -153,7 +133,7 @@ def _deprecations(
 
 def parse_reflection(text: str, known_ids: Collection[str], *, max_actions: int, max_chars: int) -> ReflectionPlan:
     """The plan in a model's answer; ``known_ids`` are the memories it was shown (the only ones it may touch)."""
-    objects = [_lowered(o) for o in _objects(text)]
+    objects = [_lowered(o) for o in json_objects(text)]
     usable = [o for o in objects if any(k in o for k in _KEYS)]
     if not usable:
         if objects:
