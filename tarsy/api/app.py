@@ -41,7 +41,7 @@ from tarsy.api.routes import (
     usage,
     whoami,
 )
-from tarsy.config import TarsyConfig
+from tarsy.config import TarsyConfig, load_config
 from tarsy.errors import NotFoundError
 from tarsy.memory.embeddings import Embedder
 from tarsy.nodes.context import ToolExecutor
@@ -66,11 +66,16 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The access policy first: a process that must refuse to start (no auth on a public address,
+        # a bad token list) does so before it opens a pool or starts an MCP process.
+        environ = resolved.environ if env is None else env
+        cfg = config if config is not None else load_config(resolved.config_dir, environ)
+        guard = build_policy(cfg, resolved.host, environ)
         async with AsyncExitStack() as stack:
             app.state.services = await start_services(
-                stack, resolved, config=config, env=env, tools=tools, span_exporter=span_exporter, embedder=embedder
+                stack, resolved, config=cfg, env=env, tools=tools, span_exporter=span_exporter, embedder=embedder
             )
-            app.state.guard = build_policy(app.state.services.config, resolved.host, app.state.services.env)
+            app.state.guard = guard
             yield
 
     app = FastAPI(

@@ -200,9 +200,19 @@ class ServerPool:
         self._lent.clear()
         self._retiring.update(sessions)
         await asyncio.gather(*(s.aclose(self._close_timeout) for s in sessions))
-        pending = [t for t in (*self._tasks, *self._growing, self._maintenance) if t is not None]
+        pending = [t for t in (*self._tasks, *self._growing, self._maintenance) if t is not None and not t.done()]
         if pending:
-            await asyncio.wait(pending)
+            # Bounded: a process that ignores its stdin closing and SIGTERM must not hang shutdown.
+            _, stuck = await asyncio.wait(pending, timeout=self._close_timeout)
+            for task in stuck:
+                task.cancel()
+            if stuck:
+                log.warning(
+                    "MCP server '%s': %d task(s) still stopping after %gs; cancelled",
+                    self.server,
+                    len(stuck),
+                    self._close_timeout,
+                )
 
     def _check_open(self) -> None:
         if self._closed:
